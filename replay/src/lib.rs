@@ -1,0 +1,1 @@
+//! Chat replay aligned to an IVS recording timeline: JSON, WebVTT, SRT, ASS, HTML preview.

@@ -1,0 +1,3 @@
+//! Amazon IVS Chat message review handler Lambda (work in progress).
+
+fn main() {}

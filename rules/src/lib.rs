@@ -1,0 +1,1 @@
+//! IVS Chat rule packs: format, loader, normaliser and evaluation engine (pure).

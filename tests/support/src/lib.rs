@@ -1,1 +1,127 @@
-pub fn x(){}
+//! Dev-only helpers that give tests real local stand-ins for AWS:
+//!
+//! - [`MotoServer`]: a `moto_server` (S3, SQS, Firehose, CloudWatch Logs) on a free
+//!   loopback port, with an [`aws_config::SdkConfig`] pointed at it;
+//! - [`LocalLambda`]: one of our Lambda binaries running its real `lambda_runtime` loop
+//!   against the Runtime API of `cargo lambda watch`, invoked over HTTP.
+//!
+//! Both look for their tools in the workspace venv (`.venv/bin`, made by
+//! `scripts/setup.sh`), then on `PATH`. A missing tool is an error, never a skipped test.
+//! Servers are stopped by PID when their guard drops, and the kernel stops them
+//! (`PR_SET_PDEATHSIG`) if the test process dies first.
+
+mod error;
+mod lambda;
+mod moto;
+mod process;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use error::SupportError;
+pub use lambda::LocalLambda;
+pub use moto::MotoServer;
+
+/// The workspace root (the directory holding the top-level `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// A name unique to this call, safe for S3 buckets, SQS queues, Firehose streams and log
+/// groups: lowercase letters, digits and dashes, at most 63 characters.
+pub fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let clean: String = prefix
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(30)
+        .collect();
+    format!("{clean}-{}-{n}-{nanos:x}", std::process::id())
+}
+
+/// Finds a tool: `$<ENV_VAR>` if set, else `<workspace>/.venv/bin/<name>`, else `PATH`.
+pub(crate) fn find_tool(
+    name: &'static str,
+    env_var: &str,
+    hint: &'static str,
+) -> Result<PathBuf, SupportError> {
+    if let Some(p) = std::env::var_os(env_var) {
+        let p = PathBuf::from(p);
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(SupportError::ToolMissing {
+                tool: name,
+                path: p,
+                hint,
+            })
+        };
+    }
+    let venv = workspace_root().join(".venv").join("bin").join(name);
+    if venv.is_file() {
+        return Ok(venv);
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file());
+    on_path.ok_or(SupportError::ToolMissing {
+        tool: name,
+        path: venv,
+        hint,
+    })
+}
+
+/// The path of a workspace binary in the target dir of this build profile, building it
+/// with `cargo build --bin <name>` if it is not there yet.
+///
+/// In an integration test of the crate that owns the binary, prefer
+/// `env!("CARGO_BIN_EXE_<name>")`, which cargo builds for you.
+pub fn workspace_binary(name: &str) -> Result<PathBuf, SupportError> {
+    // Test executables live in <target>/<profile>/deps/; binaries in <target>/<profile>/.
+    let profile_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(Path::parent).map(Path::to_path_buf))
+        .unwrap_or_else(|| workspace_root().join("target").join("debug"));
+    let path = profile_dir.join(name);
+    if path.is_file() {
+        return Ok(path);
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .current_dir(workspace_root())
+        .args(["build", "--bin", name])
+        .output()
+        .map_err(|e| SupportError::Build {
+            bin: name.into(),
+            detail: e.to_string(),
+        })?;
+    if !out.status.success() || !path.is_file() {
+        return Err(SupportError::Build {
+            bin: name.into(),
+            detail: format!(
+                "cargo exited with {}; expected {}: {}",
+                out.status,
+                path.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        });
+    }
+    Ok(path)
+}

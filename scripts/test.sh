@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, and every test including those against local
+# servers (moto, cargo lambda watch). Installs what it needs first (scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '[test] %s\n' "$*"; }
+
+bash scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+say "building every binary (end-to-end tests run them under cargo lambda watch)"
+cargo build --workspace --bins --locked
+say "cargo test (unit, property, and end-to-end tests against moto and the local Lambda runtime)"
+cargo test --workspace --locked
+say "all checks passed"

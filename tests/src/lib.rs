@@ -1,1 +1,10 @@
-//! Cross-crate end-to-end tests live in `tests/tests/`; this library is empty on purpose.
+//! The local end-to-end pipeline: a simulated live show sent through the review handler,
+//! logged the way IVS logs it, ingested, summarised and replayed. The `pipeline-demo`
+//! binary (the README's first command) drives it; `tests/tests/` cover it.
+//!
+//! The modules here stand in for IVS itself, which has no emulator: they write exactly the
+//! formats of `shared/docs/ivs-contracts.md`.
+
+pub mod ivs_log;
+pub mod recording;
+pub mod show;

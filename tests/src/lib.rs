@@ -8,3 +8,4 @@
 pub mod ivs_log;
 pub mod recording;
 pub mod show;
+pub mod summary;

@@ -1,0 +1,278 @@
+//! `pipeline-demo`: the whole pipeline end to end on local stand-ins.
+//!
+//! 1. starts moto (S3) and the review handler under `cargo lambda watch`;
+//! 2. simulates a live show and sends every message through the handler over the real
+//!    Lambda Runtime API; the allowed ones (as rewritten) and a moderator's deletions are
+//!    written as IVS-format gzipped log objects into S3 with the real key layout;
+//! 3. ingests them to Parquet with the `log-ingest` CLI and prints an analyst summary;
+//! 4. writes a recording (IVS events JSON + HLS playlist with program-date-time and a
+//!    reconnect gap) and renders the chat replay as JSON and WebVTT with the `replay` CLI;
+//! 5. says where every output is and stops everything it started.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use clap::Parser;
+use e2e::ivs_log::{at, delete_envelope, log_objects, message_envelope};
+use e2e::recording::{recording_files, Gap};
+use e2e::show::simulate;
+use e2e::summary::{ReviewOutcome, Summary};
+use serde_json::Value;
+use test_support::{unique_name, workspace_binary, LocalLambda, MotoServer};
+use time::macros::datetime;
+
+const ACCOUNT: &str = "123456789012";
+const REGION: &str = "us-east-1";
+const ROOM_ID: &str = "demoROOM0001";
+const CHANNEL_ID: &str = "demoCHANNEL1";
+const RECORDING_ID: &str = "demo-recording";
+
+/// Runs the local end-to-end pipeline demo.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Directory for every output (created; earlier demo outputs in it are replaced).
+    #[arg(long, default_value = "demo-output")]
+    out: PathBuf,
+    /// Chat messages in the simulated show.
+    #[arg(long, default_value_t = 300)]
+    messages: usize,
+    /// Distinct chatters (the first one is the moderator).
+    #[arg(long, default_value_t = 12)]
+    chatters: usize,
+    /// Seed of the simulation.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Length of the show in seconds.
+    #[arg(long, default_value_t = 600)]
+    show_seconds: u64,
+}
+
+type DemoResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn step(text: &str) {
+    println!("\n==> {text}");
+}
+
+fn main() {
+    if let Err(e) = run(Args::parse()) {
+        eprintln!("pipeline-demo failed: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: Args) -> DemoResult<()> {
+    let out = args.out.clone();
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    std::fs::create_dir_all(&out)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+
+    step("starting local stand-ins: moto (S3) and the review handler under `cargo lambda watch`");
+    let moto = MotoServer::start()?;
+    println!("    moto at {}", moto.endpoint());
+    let s3 = rt.block_on(moto.s3_client());
+    let logs_bucket = unique_name("demo-chat-logs");
+    let rec_bucket = unique_name("demo-recordings");
+    for b in [&logs_bucket, &rec_bucket] {
+        rt.block_on(s3.create_bucket().bucket(b).send())?;
+    }
+    let mut env = moto.child_env();
+    env.push(("RULES_SOURCE".into(), "bundled".into()));
+    let handler = LocalLambda::start(workspace_binary("review-handler")?, &env)?;
+    println!("    review handler at {}", handler.invoke_url());
+
+    step(&format!(
+        "simulating a live show: {} messages from {} chatters",
+        args.messages, args.chatters
+    ));
+    let show = simulate(
+        args.seed,
+        args.chatters,
+        args.messages,
+        args.show_seconds * 1000,
+    );
+    let room_arn = format!("arn:aws:ivschat:{REGION}:{ACCOUNT}:room/{ROOM_ID}");
+    let start = datetime!(2026-11-20 19:00 UTC);
+    let mut records = Vec::new();
+    let mut rewritten = 0;
+    let mut allowed_ids = Vec::new();
+    for (i, m) in show.messages.iter().enumerate() {
+        let response = handler.invoke(&show.review_request(i, &room_arn))?;
+        if response["ReviewResult"] != "ALLOW" {
+            continue;
+        }
+        let content = response["Content"].as_str().unwrap_or_default();
+        if content != m.content {
+            rewritten += 1;
+        }
+        let attrs = response
+            .get("Attributes")
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({}));
+        let c = &show.chatters[m.sender];
+        let sender_attrs = serde_json::json!({ "displayName": c.display_name, "role": c.role });
+        let t = at(start, m.at_ms, (i as u32).wrapping_mul(7919));
+        records.push((
+            t,
+            message_envelope(t, &m.id, content, &attrs, &c.user_id, &sender_attrs),
+        ));
+        allowed_ids.push((i, m.id.clone()));
+    }
+    // The moderator deletes two allowed messages from the troublemakers, 4 s after each.
+    let mut deletions = Vec::new();
+    for (i, id) in allowed_ids
+        .iter()
+        .filter(|(i, _)| show.messages[*i].sender != 0)
+        .take(2)
+    {
+        let t = at(start, show.messages[*i].at_ms + 4_000, 0);
+        let reason = "Removed by moderator";
+        records.push((t, delete_envelope(t, &format!("del{:09}", i), id, reason)));
+        deletions.push(id.clone());
+    }
+    records.sort_by_key(|(t, _)| *t);
+    let decisions: Vec<ReviewOutcome> = handler
+        .function_output()
+        .lines()
+        .filter_map(ReviewOutcome::from_audit_line)
+        .collect();
+    drop(handler);
+    println!(
+        "    {} answered, {} allowed, {} deletions",
+        decisions.len(),
+        allowed_ids.len(),
+        deletions.len()
+    );
+
+    step(&format!(
+        "writing IVS-format gzipped chat logs to s3://{logs_bucket}/AWSLogs/"
+    ));
+    let objects = log_objects(ACCOUNT, REGION, ROOM_ID, 5, &records)?;
+    for (key, body) in &objects {
+        rt.block_on(
+            s3.put_object()
+                .bucket(&logs_bucket)
+                .key(key)
+                .body(body.clone().into())
+                .send(),
+        )?;
+        println!("    {key}");
+    }
+
+    step("ingesting the chat logs to Parquet with `log-ingest`");
+    let parquet_dir = out.join("parquet");
+    run_cli(
+        "log-ingest",
+        &[
+            "s3",
+            &format!("s3://{logs_bucket}/AWSLogs/"),
+            "--out",
+            path_str(&parquet_dir)?,
+        ],
+        &moto.child_env(),
+    )?;
+
+    step("analyst summary");
+    let (senders, events, deleted) = read_ingested(&parquet_dir)?;
+    let summary =
+        Summary::from_decisions(&decisions, rewritten).with_ingested(&senders, events, deleted);
+    print!("{summary}");
+    if summary.ingested_messages != allowed_ids.len() {
+        return Err(format!(
+            "ingested {} message rows but the handler allowed {}",
+            summary.ingested_messages,
+            allowed_ids.len()
+        )
+        .into());
+    }
+
+    step("writing the show's recording (IVS events JSON + HLS with program-date-time and a reconnect gap)");
+    let rec_dir = out.join("recording");
+    let video_ms = args.show_seconds * 1000 - 20_000;
+    let gap = Gap {
+        at_ms: video_ms / 2,
+        gap_ms: 20_000,
+    };
+    let prefix = format!("ivs/v1/{ACCOUNT}/{CHANNEL_ID}/2026/11/20/19/0/{RECORDING_ID}");
+    let channel_arn = format!("arn:aws:ivs:{REGION}:{ACCOUNT}:channel/{CHANNEL_ID}");
+    for (rel, body) in recording_files(&channel_arn, start, video_ms, 6_000, Some(gap)) {
+        let path = rec_dir.join(&rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, &body)?;
+        rt.block_on(
+            s3.put_object()
+                .bucket(&rec_bucket)
+                .key(format!("{prefix}/{rel}"))
+                .body(body.into())
+                .send(),
+        )?;
+    }
+    println!("    {} and s3://{rec_bucket}/{prefix}/", rec_dir.display());
+
+    step("rendering the chat replay with `replay` (JSON track and WebVTT)");
+    let replay_dir = out.join("replay");
+    std::fs::create_dir_all(&replay_dir)?;
+    for (format, file) in [("json", "chat.json"), ("webvtt", "chat.vtt")] {
+        run_cli(
+            "replay",
+            &[
+                "render",
+                "--recording",
+                &format!("s3://{rec_bucket}/{prefix}/"),
+                "--chat",
+                path_str(&parquet_dir)?,
+                "--format",
+                format,
+                "--out",
+                path_str(&replay_dir.join(file))?,
+            ],
+            &moto.child_env(),
+        )?;
+    }
+
+    step("done; outputs:");
+    println!("    Parquet tables:   {}", parquet_dir.display());
+    println!("    recording:        {}", rec_dir.display());
+    println!(
+        "    replay JSON:      {}",
+        replay_dir.join("chat.json").display()
+    );
+    println!(
+        "    replay WebVTT:    {}",
+        replay_dir.join("chat.vtt").display()
+    );
+    println!("    (moto and the review handler are stopped)");
+    Ok(())
+}
+
+fn path_str(p: &Path) -> DemoResult<&str> {
+    p.to_str()
+        .ok_or_else(|| format!("path is not UTF-8: {}", p.display()).into())
+}
+
+/// Runs one of our CLIs, echoing the command; its output goes to ours.
+fn run_cli(bin: &str, args: &[&str], env: &[(String, String)]) -> DemoResult<()> {
+    let path = workspace_binary(bin)?;
+    println!("    $ {bin} {}", args.join(" "));
+    let status = Command::new(&path)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .status()?;
+    if !status.success() {
+        return Err(format!("{bin} exited with {status}").into());
+    }
+    Ok(())
+}
+
+/// Message senders, the number of event rows, and (message id, reason) of deletions,
+/// read back from the Parquet tables.
+fn read_ingested(dir: &Path) -> DemoResult<(Vec<String>, usize, Vec<(String, String)>)> {
+    let _ = (dir, Value::Null);
+    Err("not wired yet".into())
+}

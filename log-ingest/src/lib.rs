@@ -1,1 +1,20 @@
-//! IVS Chat log ingestion: parsers for every delivery shape, Parquet/NDJSON sinks, Lambdas and CLI.
+//! IVS Chat log ingestion: parsers for every delivery shape, Parquet/NDJSON sinks,
+//! Lambda adapters and a CLI.
+//!
+//! The library is layered like the rest of the workspace: a pure core (envelope parser,
+//! streaming readers for each delivery shape, Lambda batch adapters) that does no AWS and
+//! no async, sinks that write local files, and thin shells (`src/bin/*`, [`aws`]) that move
+//! bytes to and from S3.
+
+pub mod envelope;
+pub mod error;
+pub mod keys;
+pub mod quarantine;
+pub mod readers;
+pub mod record;
+pub mod timefmt;
+
+pub use envelope::{parse_envelope, parse_item};
+pub use error::IngestError;
+pub use quarantine::{Item, QuarantineEntry};
+pub use record::{ChatRecord, Position, SourceContext};

@@ -1,0 +1,66 @@
+//! Quarantine entries: input that could not become a record, with where and why.
+
+use serde::Serialize;
+
+use crate::record::Position;
+
+/// At most this many raw bytes of a bad input unit are kept in its quarantine entry.
+pub const RAW_CAP: usize = 4096;
+
+/// One input unit (line, JSON value, log event, unreadable tail) that was not ingested.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuarantineEntry {
+    /// Source identifier, as in [`crate::ChatRecord::source`].
+    pub source: String,
+    /// 1-based line, for line-oriented sources.
+    pub line: Option<u64>,
+    /// Byte offset in the decompressed source, when it is a byte stream.
+    pub offset: Option<u64>,
+    /// Id of the delivery unit (CloudWatch log event id, Firehose record id).
+    pub source_ref: Option<String>,
+    /// What was wrong and what was expected.
+    pub reason: String,
+    /// The raw bytes (lossy UTF-8), at most [`RAW_CAP`] bytes of them.
+    pub raw: String,
+    /// Length in bytes of the whole raw unit (may exceed what `raw` holds).
+    pub raw_len: u64,
+    /// True when `raw` holds less than `raw_len` bytes.
+    pub raw_truncated: bool,
+}
+
+impl QuarantineEntry {
+    /// Builds an entry, capping the raw bytes at [`RAW_CAP`].
+    pub fn new(
+        source: &str,
+        pos: Position,
+        reason: impl Into<String>,
+        raw: &[u8],
+        raw_len: u64,
+    ) -> Self {
+        let kept = &raw[..raw.len().min(RAW_CAP)];
+        QuarantineEntry {
+            source: source.to_string(),
+            line: pos.line,
+            offset: pos.offset,
+            source_ref: None,
+            reason: reason.into(),
+            raw: String::from_utf8_lossy(kept).into_owned(),
+            raw_len,
+            raw_truncated: (kept.len() as u64) < raw_len,
+        }
+    }
+
+    /// The entry as one NDJSON line (no trailing newline).
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The outcome for one input unit: a record, or a quarantine entry. Never both, never neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// The unit parsed into a chat record.
+    Record(Box<crate::ChatRecord>),
+    /// The unit was rejected.
+    Quarantined(Box<QuarantineEntry>),
+}

@@ -1,0 +1,418 @@
+//! Streaming readers for object-shaped deliveries: IVS S3 log objects (one envelope per
+//! line) and Firehose-delivered objects (concatenated JSON values, any separators).
+//!
+//! Both take any [`Read`], detect gzip by its magic bytes (multi-member gzip is read to
+//! the end), and yield one [`Item`] per input unit, holding at most one capped unit in
+//! memory. A read error (truncated or corrupt gzip) ends the stream with a quarantine
+//! entry for the unreadable remainder; everything read before it has been yielded.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use flate2::bufread::MultiGzDecoder;
+
+use crate::envelope::parse_item;
+use crate::quarantine::{Item, QuarantineEntry};
+use crate::record::{Position, SourceContext};
+
+/// Lines or JSON values longer than this are quarantined without being parsed.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 1 << 20;
+
+const READ_BUFFER: usize = 256 * 1024;
+
+/// How a source's bytes were encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// gzip (one or more members).
+    Gzip,
+    /// Uncompressed bytes.
+    Plain,
+}
+
+/// Wraps `r` in a decompressor when it starts with the gzip magic bytes `1f 8b`.
+pub fn decode(r: impl Read + Send + 'static) -> io::Result<(Box<dyn BufRead + Send>, Encoding)> {
+    let mut br = BufReader::with_capacity(READ_BUFFER, r);
+    let head = br.fill_buf()?;
+    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+        let gz = MultiGzDecoder::new(br);
+        Ok((
+            Box::new(BufReader::with_capacity(READ_BUFFER, gz)),
+            Encoding::Gzip,
+        ))
+    } else {
+        Ok((Box::new(br), Encoding::Plain))
+    }
+}
+
+/// Counters a reader keeps besides the items it yields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReaderStats {
+    /// Decompressed bytes consumed.
+    pub bytes: u64,
+    /// Whitespace-only lines or separators skipped (they hold no record).
+    pub blank_lines: u64,
+}
+
+fn tail_entry(
+    ctx: &SourceContext,
+    pos: Position,
+    e: &io::Error,
+    consumed: u64,
+    partial: &[u8],
+) -> Item {
+    let reason = format!(
+        "unreadable remainder after {consumed} decompressed bytes (truncated or corrupt gzip?): {e}; \
+         {} partial bytes of the current record are kept here, anything after is lost",
+        partial.len()
+    );
+    Item::Quarantined(Box::new(QuarantineEntry::new(
+        &ctx.source,
+        pos,
+        reason,
+        partial,
+        partial.len() as u64,
+    )))
+}
+
+fn empty_entry(ctx: &SourceContext) -> Item {
+    Item::Quarantined(Box::new(QuarantineEntry::new(
+        &ctx.source,
+        Position {
+            line: None,
+            offset: Some(0),
+        },
+        "empty object: no bytes after decompression, expected at least one log envelope",
+        b"",
+        0,
+    )))
+}
+
+fn oversize_entry(
+    ctx: &SourceContext,
+    pos: Position,
+    kept: &[u8],
+    total: u64,
+    cap: usize,
+    what: &str,
+) -> Item {
+    Item::Quarantined(Box::new(QuarantineEntry::new(
+        &ctx.source,
+        pos,
+        format!("{what} of {total} bytes exceeds the {cap}-byte limit for one log envelope"),
+        kept,
+        total,
+    )))
+}
+
+/// Yields one item per line of an IVS S3 log object (or any NDJSON stream of envelopes).
+pub struct LineItems<R> {
+    reader: R,
+    ctx: SourceContext,
+    cap: usize,
+    buf: Vec<u8>,
+    line: u64,
+    ends_with_newline: bool,
+    stats: ReaderStats,
+    done: bool,
+}
+
+impl<R: BufRead> LineItems<R> {
+    /// Reads lines from an already decoded reader (see [`decode`]).
+    pub fn new(reader: R, ctx: SourceContext, max_record_bytes: usize) -> Self {
+        LineItems {
+            reader,
+            ctx,
+            cap: max_record_bytes,
+            buf: Vec::new(),
+            line: 0,
+            ends_with_newline: false,
+            stats: ReaderStats::default(),
+            done: false,
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> ReaderStats {
+        self.stats
+    }
+
+    /// Reads one line into `buf` (at most `cap` bytes kept); returns its total length
+    /// including the newline, 0 at end of input.
+    fn read_line(&mut self) -> io::Result<u64> {
+        self.buf.clear();
+        self.ends_with_newline = false;
+        let mut total: u64 = 0;
+        loop {
+            let chunk = self.reader.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(total);
+            }
+            let (take, found) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            let room = (self.cap + 1).saturating_sub(self.buf.len());
+            self.buf.extend_from_slice(&chunk[..take.min(room)]);
+            self.reader.consume(take);
+            total += take as u64;
+            self.stats.bytes += take as u64;
+            if found {
+                self.ends_with_newline = true;
+                return Ok(total);
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for LineItems<R> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        while !self.done {
+            let start = self.stats.bytes;
+            let pos = Position {
+                line: Some(self.line + 1),
+                offset: Some(start),
+            };
+            let total = match self.read_line() {
+                Ok(t) => t,
+                Err(e) => {
+                    self.done = true;
+                    return Some(tail_entry(&self.ctx, pos, &e, self.stats.bytes, &self.buf));
+                }
+            };
+            if total == 0 {
+                self.done = true;
+                return (self.stats.bytes == 0).then(|| empty_entry(&self.ctx));
+            }
+            self.line += 1;
+            let newline = self.ends_with_newline;
+            let mut content = self.buf.as_slice();
+            let mut len = total - u64::from(newline);
+            if content.last() == Some(&b'\n') {
+                content = &content[..content.len() - 1];
+            }
+            if content.last() == Some(&b'\r') && content.len() as u64 == len {
+                content = &content[..content.len() - 1];
+                len -= 1;
+            }
+            if len > self.cap as u64 {
+                return Some(oversize_entry(
+                    &self.ctx, pos, content, len, self.cap, "line",
+                ));
+            }
+            if content.iter().all(u8::is_ascii_whitespace) {
+                self.stats.blank_lines += 1;
+                continue;
+            }
+            return Some(parse_item(content, &self.ctx, pos));
+        }
+        None
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    Between,
+    Value {
+        depth: u32,
+        in_string: bool,
+        escape: bool,
+    },
+    Garbage,
+}
+
+/// Yields one item per top-level JSON value of a Firehose-delivered object: values may be
+/// concatenated with no separator, or separated by any whitespace.
+///
+/// A value is delimited by brace matching (strings and escapes respected) and then parsed
+/// as an envelope. Bytes between values that are not whitespace are quarantined as one
+/// unit up to the next `{` or newline; an unterminated value at the end is quarantined.
+pub struct JsonValueItems<R> {
+    reader: R,
+    ctx: SourceContext,
+    cap: usize,
+    buf: Vec<u8>,
+    unit_len: u64,
+    unit_start: u64,
+    state: Scan,
+    stats: ReaderStats,
+    done: bool,
+}
+
+impl<R: BufRead> JsonValueItems<R> {
+    /// Reads JSON values from an already decoded reader (see [`decode`]).
+    pub fn new(reader: R, ctx: SourceContext, max_record_bytes: usize) -> Self {
+        JsonValueItems {
+            reader,
+            ctx,
+            cap: max_record_bytes,
+            buf: Vec::new(),
+            unit_len: 0,
+            unit_start: 0,
+            state: Scan::Between,
+            stats: ReaderStats::default(),
+            done: false,
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> ReaderStats {
+        self.stats
+    }
+
+    fn finish_unit(&mut self, garbage: bool) -> Item {
+        let pos = Position {
+            line: None,
+            offset: Some(self.unit_start),
+        };
+        let item = if garbage {
+            Item::Quarantined(Box::new(QuarantineEntry::new(
+                &self.ctx.source,
+                pos,
+                "not a JSON object: unexpected bytes between records, expected '{' starting a log envelope",
+                &self.buf,
+                self.unit_len,
+            )))
+        } else if self.unit_len > self.cap as u64 {
+            oversize_entry(
+                &self.ctx,
+                pos,
+                &self.buf,
+                self.unit_len,
+                self.cap,
+                "JSON value",
+            )
+        } else {
+            parse_item(&self.buf, &self.ctx, pos)
+        };
+        self.buf.clear();
+        self.unit_len = 0;
+        self.state = Scan::Between;
+        item
+    }
+
+    /// Scans the next chunk; returns an item when a unit ended inside it.
+    fn step(&mut self) -> io::Result<Option<Item>> {
+        let chunk = self.reader.fill_buf()?;
+        if chunk.is_empty() {
+            self.done = true;
+            return Ok(match self.state {
+                Scan::Between if self.stats.bytes == 0 => Some(empty_entry(&self.ctx)),
+                Scan::Between => None,
+                Scan::Garbage => Some(self.finish_unit(true)),
+                Scan::Value { .. } => {
+                    let pos = Position {
+                        line: None,
+                        offset: Some(self.unit_start),
+                    };
+                    let reason = format!(
+                        "truncated JSON value: {} bytes from offset {} without the closing brace before end of object",
+                        self.unit_len, self.unit_start
+                    );
+                    let item = QuarantineEntry::new(
+                        &self.ctx.source,
+                        pos,
+                        reason,
+                        &self.buf,
+                        self.unit_len,
+                    );
+                    Some(Item::Quarantined(Box::new(item)))
+                }
+            });
+        }
+        let mut i = 0;
+        let n = chunk.len();
+        let mut state = self.state;
+        let mut unit_from: Option<usize> = match state {
+            Scan::Between => None,
+            _ => Some(0),
+        };
+        let mut ended: Option<(usize, bool)> = None;
+        while i < n {
+            let b = chunk[i];
+            match &mut state {
+                Scan::Between => {
+                    if b == b'{' {
+                        state = Scan::Value {
+                            depth: 1,
+                            in_string: false,
+                            escape: false,
+                        };
+                        unit_from = Some(i);
+                        self.unit_start = self.stats.bytes + i as u64;
+                    } else if !b.is_ascii_whitespace() {
+                        state = Scan::Garbage;
+                        unit_from = Some(i);
+                        self.unit_start = self.stats.bytes + i as u64;
+                    }
+                }
+                Scan::Garbage => {
+                    if b == b'{' || b == b'\n' {
+                        ended = Some((i, true));
+                        break;
+                    }
+                }
+                Scan::Value {
+                    depth,
+                    in_string,
+                    escape,
+                } => {
+                    if *in_string {
+                        if *escape {
+                            *escape = false;
+                        } else if b == b'\\' {
+                            *escape = true;
+                        } else if b == b'"' {
+                            *in_string = false;
+                        }
+                    } else if b == b'"' {
+                        *in_string = true;
+                    } else if b == b'{' || b == b'[' {
+                        *depth += 1;
+                    } else if b == b'}' || b == b']' {
+                        *depth -= 1;
+                        if *depth == 0 {
+                            ended = Some((i + 1, false));
+                            break;
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        let upto = ended.map_or(n, |(e, _)| e);
+        if let Some(from) = unit_from {
+            let piece = &chunk[from..upto];
+            let room = self.cap.saturating_sub(self.buf.len());
+            self.buf.extend_from_slice(&piece[..piece.len().min(room)]);
+            self.unit_len += piece.len() as u64;
+        }
+        self.reader.consume(upto);
+        self.stats.bytes += upto as u64;
+        self.state = state;
+        Ok(ended.map(|(_, garbage)| self.finish_unit(garbage)))
+    }
+}
+
+impl<R: BufRead> Iterator for JsonValueItems<R> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        while !self.done {
+            match self.step() {
+                Ok(Some(item)) => return Some(item),
+                Ok(None) => {}
+                Err(e) => {
+                    self.done = true;
+                    let pos = Position {
+                        line: None,
+                        offset: Some(self.unit_start),
+                    };
+                    let partial = std::mem::take(&mut self.buf);
+                    return Some(tail_entry(&self.ctx, pos, &e, self.stats.bytes, &partial));
+                }
+            }
+        }
+        None
+    }
+}

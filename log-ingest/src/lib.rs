@@ -3,18 +3,23 @@
 //!
 //! The library is layered like the rest of the workspace: a pure core (envelope parser,
 //! streaming readers for each delivery shape, Lambda batch adapters) that does no AWS and
-//! no async, sinks that write local files, and thin shells (`src/bin/*`, [`aws`]) that move
-//! bytes to and from S3.
+//! no async, sinks that write local files, and thin shells (`src/bin/*`) that move bytes
+//! to and from S3.
 
 pub mod envelope;
 pub mod error;
 pub mod keys;
+pub mod pipeline;
 pub mod quarantine;
 pub mod readers;
 pub mod record;
+pub mod report;
+pub mod sink;
 pub mod timefmt;
 
 pub use envelope::{parse_envelope, parse_item};
 pub use error::IngestError;
+pub use pipeline::{ingest_reader, route_items, IngestOptions, Shape};
 pub use quarantine::{Item, QuarantineEntry};
 pub use record::{ChatRecord, Position, SourceContext};
+pub use report::{RunReport, SourceReport};

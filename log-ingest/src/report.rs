@@ -1,0 +1,82 @@
+//! Per-source and per-run counts. `read = written + quarantined` always holds.
+
+use serde::Serialize;
+
+/// What happened to one source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SourceReport {
+    /// Source identifier.
+    pub source: String,
+    /// Input units (lines, JSON values, log events, unreadable tails, empty objects).
+    pub read: u64,
+    /// Records written to the record sink.
+    pub written: u64,
+    /// Units written to the quarantine sink.
+    pub quarantined: u64,
+    /// Whitespace-only lines skipped (not input units).
+    pub blank_lines: u64,
+    /// Decompressed bytes read.
+    pub bytes: u64,
+    /// Output files, relative to the output root.
+    pub outputs: Vec<String>,
+    /// The quarantine file, relative to the output root, when there were entries.
+    pub quarantine_file: Option<String>,
+}
+
+impl SourceReport {
+    /// True when every unit read was either written or quarantined.
+    pub fn reconciles(&self) -> bool {
+        self.read == self.written + self.quarantined
+    }
+}
+
+/// Totals of a run over many sources.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    /// Sources ingested in this run.
+    pub sources: u64,
+    /// Sources skipped because a previous run completed them (resume).
+    pub skipped_done: u64,
+    /// Sources that failed (see `failures`); their outputs were not committed.
+    pub failed: u64,
+    /// Sum of [`SourceReport::read`].
+    pub read: u64,
+    /// Sum of [`SourceReport::written`].
+    pub written: u64,
+    /// Sum of [`SourceReport::quarantined`].
+    pub quarantined: u64,
+    /// Sum of [`SourceReport::blank_lines`].
+    pub blank_lines: u64,
+    /// Sum of decompressed bytes.
+    pub bytes: u64,
+    /// `source: error` for each failed source.
+    pub failures: Vec<String>,
+}
+
+impl RunReport {
+    /// Adds a completed source.
+    pub fn add(&mut self, s: &SourceReport) {
+        self.sources += 1;
+        self.read += s.read;
+        self.written += s.written;
+        self.quarantined += s.quarantined;
+        self.blank_lines += s.blank_lines;
+        self.bytes += s.bytes;
+    }
+
+    /// Records a failed source.
+    pub fn fail(&mut self, source: &str, error: &dyn std::fmt::Display) {
+        self.failed += 1;
+        self.failures.push(format!("{source}: {error}"));
+    }
+
+    /// True when `read = written + quarantined` over the run.
+    pub fn reconciles(&self) -> bool {
+        self.read == self.written + self.quarantined
+    }
+
+    /// The report as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,44 @@
+//! Sinks: where records and quarantine entries go, under a deterministic layout.
+//!
+//! Every sink writes local files (to the output directory, or to a staging directory
+//! that the S3 shell uploads). A file is written under a temporary name and renamed into
+//! place when complete, so re-ingesting a source replaces its outputs atomically.
+
+pub mod columns;
+pub mod layout;
+pub mod ndjson;
+pub mod parquet;
+pub mod quarantine;
+
+use std::path::PathBuf;
+
+use crate::error::IngestError;
+use crate::record::ChatRecord;
+
+pub use layout::{output_stem, OutputLayout};
+
+/// Output format for chat records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Apache Parquet, zstd-compressed, one file per source and partition.
+    #[default]
+    Parquet,
+    /// Newline-delimited JSON, one [`ChatRecord`] per line.
+    Ndjson,
+}
+
+/// Receives the records of one source and writes them into their partitions.
+pub trait RecordSink {
+    /// Adds one record.
+    fn write(&mut self, record: &ChatRecord) -> Result<(), IngestError>;
+    /// Completes every file and returns the paths written, relative to the output root.
+    fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, IngestError>;
+}
+
+/// Opens the record sink of `format` for the source whose outputs are named `stem`.
+pub fn open_record_sink(format: Format, layout: &OutputLayout, stem: &str) -> Box<dyn RecordSink> {
+    match format {
+        Format::Parquet => Box::new(parquet::ParquetSink::new(layout.clone(), stem)),
+        Format::Ndjson => Box::new(ndjson::NdjsonSink::new(layout.clone(), stem)),
+    }
+}

@@ -1,0 +1,134 @@
+//! One source through readers and sinks into Parquet/NDJSON files, read back.
+
+use std::fs;
+use std::io::{Cursor, Write};
+use std::path::Path;
+
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::{TimestampNanosecondType, UInt64Type};
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use log_ingest::keys::context_from_key;
+use log_ingest::sink::Format;
+use log_ingest::{ingest_reader, IngestOptions};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+const KEY: &str = "AWSLogs/123456789012/IVSChatLogs/1.0/us-west-2/room_abc123DEF456/2023/01/05/23/123456789012_IVSChatLogs_1.0_us-west-2_room_abc123DEF456_20230105T2350Z_1766dcbc.log.gz";
+
+fn msg(ts: &str, id: &str, content: &str) -> String {
+    format!(
+        r#"{{"event_timestamp":"{ts}","type":"MESSAGE","version":"1.0","payload":{{"Type":"MESSAGE","Id":"{id}","RequestId":"","Content":"{content}","Attributes":{{"username":"g"}},"SendTime":"2023-01-05T23:59:59.123456789Z","Sender":{{"UserId":"u1","Attributes":{{"role":"mod"}}}}}}}}"#
+    )
+}
+
+fn object() -> Vec<u8> {
+    let text = [
+        msg("2023-01-05T23:59:59.123Z", "m1", "before midnight"),
+        "garbage line".to_string(),
+        msg("2023-01-06T00:00:01.000Z", "m2", "after midnight"),
+        r#"{"event_timestamp":"2023-01-06T00:00:02.000Z","type":"EVENT","version":"1.0","payload":{"Type":"EVENT","Id":"e1","RequestId":"r","EventName":"aws:DELETE_MESSAGE","SendTime":"2023-01-06T00:00:02Z","Attributes":{"MessageID":"m2","Reason":"Spam"}}}"#.to_string(),
+    ]
+    .join("\n");
+    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+    e.write_all(text.as_bytes()).unwrap();
+    e.finish().unwrap()
+}
+
+fn ingest(root: &Path, format: Format) -> log_ingest::SourceReport {
+    let mut opts = IngestOptions::new(root);
+    opts.format = format;
+    let ctx = context_from_key(&format!("s3://bucket/{KEY}"), KEY);
+    ingest_reader(Cursor::new(object()), ctx, KEY, &opts).unwrap()
+}
+
+fn files(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn parquet_partitions_read_back_and_reingest_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let rep = ingest(dir.path(), Format::Parquet);
+    assert_eq!((rep.read, rep.written, rep.quarantined), (4, 3, 1));
+    assert!(rep.reconciles());
+    let before = files(dir.path());
+    assert_eq!(before.len(), 3, "{before:?}");
+    assert!(before[0].starts_with("_quarantine/123456789012_IVSChatLogs_1.0_us-west-2_room_abc123DEF456_20230105T2350Z_1766dcbc-"));
+    assert!(before[1].starts_with("room=abc123DEF456/date=2023-01-05/"));
+    assert!(before[2].starts_with("room=abc123DEF456/date=2023-01-06/"));
+
+    let f = fs::File::open(dir.path().join(&before[2])).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(f)
+        .unwrap()
+        .build()
+        .unwrap();
+    let batches: Vec<_> = reader.map(|b| b.unwrap()).collect();
+    let b = &batches[0];
+    assert_eq!(b.num_rows(), 2);
+    let col = |n: &str| b.column_by_name(n).unwrap().clone();
+    let ids = col("id");
+    assert_eq!(ids.as_string::<i32>().value(0), "m2");
+    assert_eq!(col("target_message_id").as_string::<i32>().value(1), "m2");
+    assert_eq!(col("reason").as_string::<i32>().value(1), "Spam");
+    assert_eq!(
+        col("room_arn").as_string::<i32>().value(0),
+        "arn:aws:ivschat:us-west-2:123456789012:room/abc123DEF456"
+    );
+    let send = col("send_time");
+    assert_eq!(
+        send.as_primitive::<TimestampNanosecondType>().value(0) % 1_000_000_000,
+        123_456_789
+    );
+    assert_eq!(col("source_line").as_primitive::<UInt64Type>().value(0), 3);
+    let attrs = col("sender_attributes");
+    let m = attrs.as_map();
+    assert_eq!(m.keys().as_string::<i32>().value(0), "role");
+    assert_eq!(m.values().as_string::<i32>().value(0), "mod");
+    assert!(col("sender_attributes").is_null(1), "events have no sender");
+
+    let q = fs::read_to_string(dir.path().join(&before[0])).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(q.trim()).unwrap();
+    assert_eq!(entry["line"], 2);
+    assert_eq!(entry["raw"], "garbage line");
+    assert!(entry["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("not valid JSON"));
+
+    let again = ingest(dir.path(), Format::Parquet);
+    assert_eq!(again, rep, "same report on re-ingest");
+    assert_eq!(
+        files(dir.path()),
+        before,
+        "re-ingest replaces, never duplicates"
+    );
+}
+
+#[test]
+fn ndjson_sink_writes_the_same_partitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let rep = ingest(dir.path(), Format::Ndjson);
+    assert!(rep.outputs.iter().all(|o| o.ends_with(".ndjson")));
+    let day2 = fs::read_to_string(dir.path().join(&rep.outputs[1])).unwrap();
+    let rows: Vec<serde_json::Value> = day2
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1]["event_name"], "aws:DELETE_MESSAGE");
+    assert_eq!(rows[1]["attributes"]["MessageId"], "m2");
+    assert!(rows[1]["attributes"].get("MessageID").is_none());
+}

@@ -1,1 +1,32 @@
 //! IVS Chat rule packs: format, loader, normaliser and evaluation engine (pure).
+//!
+//! ```
+//! use rules::{Engine, PackSet, ReviewRequest, ReviewResult};
+//! let engine = Engine::compile(&PackSet::bundled_default()).unwrap();
+//! let req = ReviewRequest { content: "hello there".into(), ..Default::default() };
+//! let eval = engine.evaluate(&req);
+//! assert_eq!(eval.response.review_result, ReviewResult::Allow);
+//! ```
+//!
+//! No I/O happens here except [`PackSet::load`] reading pack and term files; evaluation
+//! is pure and allocation-light. See `README.md` for the pack format.
+
+mod engine;
+mod error;
+mod ivs;
+mod keywords;
+mod links;
+mod normalize;
+mod pack;
+mod rewrite;
+mod senders;
+mod spam;
+
+pub use engine::{Engine, Evaluation, FiredRule, REGEX_SIZE_LIMIT};
+pub use error::{Location, RulesError};
+pub use ivs::{
+    attributes_size, validate_response, ReviewRequest, ReviewResponse, ReviewResult, Sender,
+    DEFAULT_MAX_LENGTH, MAX_ATTRIBUTES_BYTES,
+};
+pub use normalize::{normalize, Normalized, Transforms};
+pub use pack::{FailMode, MatchMode, PackSet, TooLong};

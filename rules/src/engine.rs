@@ -1,0 +1,775 @@
+//! Compilation of a [`PackSet`] into an immutable [`Engine`], and evaluation of requests.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use regex::{Regex, RegexBuilder};
+
+use crate::error::Location;
+use crate::ivs::{
+    attributes_size, ReviewRequest, ReviewResponse, ReviewResult, DEFAULT_MAX_LENGTH,
+    MAX_ATTRIBUTES_BYTES,
+};
+use crate::keywords::KeywordMatcher;
+use crate::links::LinkMatcher;
+use crate::normalize::{normalize, Normalized, Transforms};
+use crate::pack::{
+    ActionDef, FailMode, KindDef, LinkBlock, MatchMode, PackSet, RoomDef, RuleDef, SettingsDef,
+    TooLong,
+};
+use crate::rewrite::{add_attributes, apply, clamp, Edit};
+use crate::senders::{parse_net, SenderMatcher};
+use crate::spam::SpamRule;
+use crate::RulesError;
+
+/// Compiled regex size limit (bytes of compiled program), checked at load.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// A rule that fired during an evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiredRule {
+    /// Rule id.
+    pub id: String,
+    /// Its action (`deny`, `mask`, `replace`, `tag`, `allow`, `exempt`).
+    pub action: String,
+    /// Evaluated and reported only, not enforced.
+    pub shadow: bool,
+    /// Rule category, if set.
+    pub category: Option<String>,
+    /// Rule severity, if set.
+    pub severity: Option<String>,
+}
+
+/// The outcome of [`Engine::evaluate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// Always valid per the IVS contract for the pack's max length.
+    pub response: ReviewResponse,
+    /// Rules that fired, in evaluation order (shadow ones included, flagged).
+    pub fired: Vec<FiredRule>,
+    /// Name of the pack (or `pack@room-arn` variant) used.
+    pub pack: String,
+    /// Summary: `allow`, `deny`, `rewrite` or `tag`.
+    pub action: &'static str,
+    /// The maximum content length (code points) that applied.
+    pub max_length: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Action {
+    Deny { reason: String, reveal: bool },
+    Mask(Vec<char>),
+    Replace(String),
+    Tag(Vec<(String, String)>),
+    Allow,
+    Exempt(Option<HashSet<String>>),
+}
+
+impl Action {
+    fn name(&self) -> &'static str {
+        match self {
+            Action::Deny { .. } => "deny",
+            Action::Mask(_) => "mask",
+            Action::Replace(_) => "replace",
+            Action::Tag(_) => "tag",
+            Action::Allow => "allow",
+            Action::Exempt(_) => "exempt",
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Matcher {
+    Keywords(KeywordMatcher),
+    Regex(Regex),
+    Links(LinkMatcher),
+    Spam(SpamRule),
+    Senders(SenderMatcher),
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    id: String,
+    action: Action,
+    shadow: bool,
+    category: Option<String>,
+    severity: Option<String>,
+    matcher: Arc<Matcher>,
+    /// Index of the normalised view this rule reads, if any.
+    view: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct Settings {
+    max_length: usize,
+    fail: FailMode,
+    fail_reason: String,
+    empty_reason: String,
+    too_long: TooLong,
+    too_long_reason: String,
+    expose_rule_ids: bool,
+    rule_ids_attribute: String,
+}
+
+#[derive(Debug)]
+struct CompiledPack {
+    name: String,
+    settings: Settings,
+    rules: Vec<Rule>,
+}
+
+/// A compiled, immutable rule engine: `Send + Sync`, cheap to share in an `Arc`.
+#[derive(Debug)]
+pub struct Engine {
+    packs: Vec<CompiledPack>,
+    rooms: HashMap<String, usize>,
+    views: Vec<Transforms>,
+}
+
+fn invalid(at: &Location, message: impl Into<String>) -> RulesError {
+    RulesError::Invalid {
+        at: at.clone(),
+        message: message.into(),
+    }
+}
+
+fn settings_of(def: &SettingsDef) -> Settings {
+    Settings {
+        max_length: def.max_length.unwrap_or(DEFAULT_MAX_LENGTH),
+        fail: def.fail.unwrap_or(FailMode::Allow),
+        fail_reason: def
+            .fail_reason
+            .clone()
+            .unwrap_or_else(|| "Message could not be reviewed".into()),
+        empty_reason: def
+            .empty_reason
+            .clone()
+            .unwrap_or_else(|| "Message is empty after moderation".into()),
+        too_long: def.too_long.unwrap_or(TooLong::Deny),
+        too_long_reason: def
+            .too_long_reason
+            .clone()
+            .unwrap_or_else(|| "Message is too long (at most {max} characters)".into()),
+        expose_rule_ids: def.expose_rule_ids.unwrap_or(false),
+        rule_ids_attribute: def
+            .rule_ids_attribute
+            .clone()
+            .unwrap_or_else(|| "moderation_rules".into()),
+    }
+}
+
+struct Compiler {
+    views: Vec<Transforms>,
+}
+
+impl Compiler {
+    fn view(&mut self, t: Transforms) -> usize {
+        self.views.iter().position(|v| *v == t).unwrap_or_else(|| {
+            self.views.push(t);
+            self.views.len() - 1
+        })
+    }
+
+    fn rule(&mut self, def: &RuleDef, settings: &SettingsDef) -> Result<Rule, RulesError> {
+        let at = &def.at;
+        let id = def.id().trim();
+        if id.is_empty() {
+            return Err(invalid(at, "rule id is empty (expected a short name)"));
+        }
+        let mut view = None;
+        let matcher = match def.kind {
+            KindDef::Keywords => {
+                let t = def.transforms.unwrap_or_default();
+                view = Some(self.view(t));
+                Matcher::Keywords(KeywordMatcher::compile(
+                    &def.loaded_terms,
+                    &def.loaded_allow,
+                    def.match_mode.unwrap_or(MatchMode::Word),
+                    t,
+                    at,
+                )?)
+            }
+            KindDef::Regex => {
+                if def.patterns.is_empty() {
+                    return Err(invalid(at, "regex rule has no `patterns`"));
+                }
+                let joined: Vec<String> = def
+                    .patterns
+                    .iter()
+                    .map(|p| format!("(?:{})", p.get_ref()))
+                    .collect();
+                for p in &def.patterns {
+                    build_regex(p.get_ref(), def.case_insensitive.unwrap_or(true))
+                        .map_err(|e| invalid(&def.loc_of(p), e))?;
+                }
+                let re = build_regex(&joined.join("|"), def.case_insensitive.unwrap_or(true))
+                    .map_err(|e| invalid(at, e))?;
+                if def.normalized {
+                    view = Some(self.view(def.transforms.unwrap_or_default()));
+                }
+                Matcher::Regex(re)
+            }
+            KindDef::Links => Matcher::Links(LinkMatcher::compile(
+                &def.allow_domains,
+                &def.deny_domains,
+                def.block.unwrap_or(LinkBlock::All) == LinkBlock::All,
+                at,
+            )?),
+            KindDef::Spam => {
+                for (name, r) in [
+                    ("max_caps_ratio", def.max_caps_ratio),
+                    ("max_symbol_ratio", def.max_symbol_ratio),
+                ] {
+                    if r.is_some_and(|r| !(0.0..=1.0).contains(&r)) {
+                        return Err(invalid(at, format!("`{name}` must be between 0.0 and 1.0")));
+                    }
+                }
+                let s = SpamRule {
+                    max_caps_ratio: def.max_caps_ratio,
+                    min_letters: def.min_letters.unwrap_or(8),
+                    max_symbol_ratio: def.max_symbol_ratio,
+                    max_repeated_chars: def.max_repeated_chars,
+                    max_repeated_words: def.max_repeated_words,
+                    max_length: def.max_length,
+                    max_mentions: def.max_mentions,
+                    max_emoji: def.max_emoji,
+                };
+                if !s.has_threshold() {
+                    return Err(invalid(
+                        at,
+                        "spam rule sets no threshold (expected e.g. `max_caps_ratio`)",
+                    ));
+                }
+                Matcher::Spam(s)
+            }
+            KindDef::Senders => {
+                let mut nets = Vec::new();
+                for ip in &def.ips {
+                    nets.push(parse_net(ip.get_ref()).ok_or_else(|| {
+                        invalid(
+                            &def.loc_of(ip),
+                            format!(
+                                "`{}` is not an IP address or CIDR (expected e.g. 203.0.113.0/24)",
+                                ip.get_ref()
+                            ),
+                        )
+                    })?);
+                }
+                let m = SenderMatcher {
+                    user_ids: def.user_ids.clone(),
+                    nets,
+                    attributes: def
+                        .sender_attributes
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.values()))
+                        .collect(),
+                };
+                if m.is_empty() {
+                    return Err(invalid(
+                        at,
+                        "senders rule lists no `user_ids`, `ips` or `sender_attributes`",
+                    ));
+                }
+                Matcher::Senders(m)
+            }
+        };
+        let text_rule = !matches!(def.kind, KindDef::Spam | KindDef::Senders);
+        let action = match def.action {
+            ActionDef::Deny => {
+                let reason = def
+                    .reason
+                    .clone()
+                    .or_else(|| settings.deny_reason.clone())
+                    .unwrap_or_else(|| "Message blocked by moderation".into());
+                if reason.contains("{term}") && !def.reveal_term {
+                    return Err(invalid(at, "reason uses {term} but would leak the matched term: set `reveal_term = true`"));
+                }
+                Action::Deny {
+                    reason,
+                    reveal: def.reveal_term,
+                }
+            }
+            ActionDef::Mask => {
+                if !text_rule {
+                    return Err(invalid(
+                        at,
+                        "action `mask` needs a text rule (keywords, regex or links)",
+                    ));
+                }
+                let g: Vec<char> = def
+                    .mask
+                    .clone()
+                    .or_else(|| settings.mask.clone())
+                    .unwrap_or_else(|| "*".into())
+                    .chars()
+                    .collect();
+                if g.is_empty() || g.iter().any(|c| c.is_whitespace()) {
+                    return Err(invalid(at, "`mask` must be non-empty and without whitespace (e.g. \"*\" or \"@#$%&!\")"));
+                }
+                Action::Mask(g)
+            }
+            ActionDef::Replace => {
+                if !text_rule {
+                    return Err(invalid(
+                        at,
+                        "action `replace` needs a text rule (keywords, regex or links)",
+                    ));
+                }
+                Action::Replace(
+                    def.replacement
+                        .clone()
+                        .ok_or_else(|| invalid(at, "action `replace` needs `replacement`"))?,
+                )
+            }
+            ActionDef::Tag => {
+                if def.tags.is_empty() {
+                    return Err(invalid(
+                        at,
+                        "action `tag` needs `tags = { key = \"value\" }`",
+                    ));
+                }
+                Action::Tag(
+                    def.tags
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                )
+            }
+            ActionDef::Allow => Action::Allow,
+            ActionDef::Exempt => {
+                Action::Exempt(def.exempt.as_ref().map(|v| v.iter().cloned().collect()))
+            }
+        };
+        Ok(Rule {
+            id: id.to_string(),
+            action,
+            shadow: def.shadow,
+            category: def.category.clone(),
+            severity: def.severity.clone(),
+            matcher: Arc::new(matcher),
+            view,
+        })
+    }
+
+    fn rules(&mut self, defs: &[RuleDef], settings: &SettingsDef) -> Result<Vec<Rule>, RulesError> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for d in defs {
+            if !seen.insert(d.id().to_string()) {
+                return Err(invalid(&d.at, format!("duplicate rule id `{}`", d.id())));
+            }
+            if d.enabled {
+                out.push(self.rule(d, settings)?);
+            }
+        }
+        check_exempt_targets(defs)?;
+        Ok(out)
+    }
+}
+
+fn check_exempt_targets(defs: &[RuleDef]) -> Result<(), RulesError> {
+    for d in defs {
+        for target in d.exempt.iter().flatten() {
+            if !defs.iter().any(|x| x.id() == target) {
+                return Err(invalid(
+                    &d.at,
+                    format!("`exempt` names unknown rule `{target}`"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn build_regex(pattern: &str, ci: bool) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(ci)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            format!(
+                "bad regex (Rust `regex` syntax, compiled size <= {REGEX_SIZE_LIMIT} bytes): {e}"
+            )
+        })
+}
+
+fn room_pack(
+    c: &mut Compiler,
+    room: &RoomDef,
+    base: &crate::pack::PackDef,
+    base_rules: &[Rule],
+) -> Result<CompiledPack, RulesError> {
+    let mut rules: Vec<Rule> = base_rules.to_vec();
+    for id in room.disable.iter().chain(room.shadow.iter()) {
+        if !base.rules.iter().any(|r| r.id() == id) {
+            return Err(invalid(
+                &room.at,
+                format!("room names unknown rule `{id}` in `disable`/`shadow`"),
+            ));
+        }
+    }
+    rules.retain(|r| !room.disable.contains(&r.id));
+    for r in &mut rules {
+        if room.shadow.contains(&r.id) {
+            r.shadow = true;
+        }
+    }
+    for def in &room.rules {
+        let compiled = c.rule(def, &base.settings)?;
+        match rules.iter_mut().find(|r| r.id == compiled.id) {
+            Some(slot) => *slot = compiled,
+            None => rules.push(compiled),
+        }
+    }
+    let over = SettingsDef {
+        max_length: room.max_length,
+        fail: room.fail,
+        too_long: room.too_long,
+        ..Default::default()
+    };
+    Ok(CompiledPack {
+        name: format!("{}@{}", base.name, room.arn.get_ref()),
+        settings: settings_of(&base.settings.overlay(&over)),
+        rules,
+    })
+}
+
+/// Per-evaluation state.
+struct Run<'a> {
+    req: &'a ReviewRequest,
+    views: Vec<Option<Normalized>>,
+}
+
+impl Engine {
+    /// Compiles every pack and room variant; all errors are reported with locations.
+    pub fn compile(packs: &PackSet) -> Result<Engine, RulesError> {
+        let mut c = Compiler { views: Vec::new() };
+        let mut compiled = Vec::new();
+        for p in &packs.packs {
+            let s = settings_of(&p.settings);
+            if s.max_length == 0 {
+                return Err(invalid(
+                    &Location {
+                        file: p.name.clone(),
+                        ..Default::default()
+                    },
+                    "max_length must be at least 1",
+                ));
+            }
+            compiled.push(CompiledPack {
+                name: p.name.clone(),
+                settings: s,
+                rules: c.rules(&p.rules, &p.settings)?,
+            });
+        }
+        let mut rooms = HashMap::new();
+        for room in &packs.rooms {
+            let base_idx = match &room.pack {
+                Some(name) => packs
+                    .packs
+                    .iter()
+                    .position(|p| p.name == *name.get_ref())
+                    .unwrap_or(0),
+                None => 0,
+            };
+            let (Some(base), Some(base_compiled)) =
+                (packs.packs.get(base_idx), compiled.get(base_idx))
+            else {
+                return Err(invalid(&room.at, "room selects a pack that does not exist"));
+            };
+            let plain = room.rules.is_empty()
+                && room.disable.is_empty()
+                && room.shadow.is_empty()
+                && room.max_length.is_none()
+                && room.fail.is_none()
+                && room.too_long.is_none();
+            if room.max_length == Some(0) {
+                return Err(invalid(&room.at, "max_length must be at least 1"));
+            }
+            let idx = if plain {
+                base_idx
+            } else {
+                let base_rules = base_compiled.rules.clone();
+                let variant = room_pack(&mut c, room, base, &base_rules)?;
+                compiled.push(variant);
+                compiled.len() - 1
+            };
+            if rooms.insert(room.arn.get_ref().clone(), idx).is_some() {
+                return Err(invalid(
+                    &room.at,
+                    format!("room `{}` is listed twice", room.arn.get_ref()),
+                ));
+            }
+        }
+        Ok(Engine {
+            packs: compiled,
+            rooms,
+            views: c.views,
+        })
+    }
+
+    fn pack_for(&self, room_arn: &str) -> Option<&CompiledPack> {
+        let idx = self.rooms.get(room_arn).copied().unwrap_or(0);
+        self.packs.get(idx).or_else(|| self.packs.first())
+    }
+
+    /// Maximum content length (code points) configured for a room.
+    pub fn max_length(&self, room_arn: &str) -> usize {
+        self.pack_for(room_arn)
+            .map_or(DEFAULT_MAX_LENGTH, |p| p.settings.max_length)
+    }
+
+    /// Evaluates one request. Never panics; the response is always valid for the
+    /// room's max length.
+    pub fn evaluate(&self, req: &ReviewRequest) -> Evaluation {
+        let Some(pack) = self.pack_for(&req.room_arn) else {
+            return Evaluation {
+                response: fallback(req, DEFAULT_MAX_LENGTH),
+                fired: Vec::new(),
+                pack: String::new(),
+                action: "allow",
+                max_length: DEFAULT_MAX_LENGTH,
+            };
+        };
+        let mut run = Run {
+            req,
+            views: vec![None; self.views.len()],
+        };
+        let mut fired = Vec::new();
+        let mut edits: Vec<Edit> = Vec::new();
+        let mut tags: Vec<(String, String)> = Vec::new();
+        let mut exempt: HashSet<&str> = HashSet::new();
+        let mut deny: Option<String> = None;
+        for rule in &pack.rules {
+            if exempt.contains(rule.id.as_str()) {
+                continue;
+            }
+            let Some(spans) = self.hits(rule, &mut run) else {
+                continue;
+            };
+            fired.push(FiredRule {
+                id: rule.id.clone(),
+                action: rule.action.name().to_string(),
+                shadow: rule.shadow,
+                category: rule.category.clone(),
+                severity: rule.severity.clone(),
+            });
+            if rule.shadow {
+                continue;
+            }
+            match &rule.action {
+                Action::Deny { reason, reveal } => {
+                    let term = spans
+                        .first()
+                        .and_then(|s| req.content.get(s.start..s.end))
+                        .unwrap_or("");
+                    let mut r = reason.replace(
+                        "{category}",
+                        rule.category.as_deref().unwrap_or("moderation"),
+                    );
+                    if *reveal {
+                        r = r.replace("{term}", term);
+                    }
+                    deny = Some(r);
+                    break;
+                }
+                Action::Allow => break,
+                Action::Mask(_) | Action::Replace(_) => edits.extend(spans),
+                Action::Tag(t) => tags.extend(t.iter().cloned()),
+                Action::Exempt(None) => {
+                    exempt.extend(pack.rules.iter().map(|r| r.id.as_str()));
+                }
+                Action::Exempt(Some(ids)) => exempt.extend(ids.iter().map(String::as_str)),
+            }
+        }
+        let enforced: Vec<&str> = fired
+            .iter()
+            .filter(|f| !f.shadow)
+            .map(|f| f.id.as_str())
+            .collect();
+        if pack.settings.expose_rule_ids && !enforced.is_empty() {
+            tags.push((pack.settings.rule_ids_attribute.clone(), enforced.join(",")));
+        }
+        let (response, action) = respond(req, &pack.settings, deny, edits, tags);
+        Evaluation {
+            response,
+            fired,
+            pack: pack.name.clone(),
+            action,
+            max_length: pack.settings.max_length,
+        }
+    }
+
+    /// Spans (original bytes) where `rule` fires, with the edit it implies; `None`
+    /// when it does not fire. Spam and sender rules fire with no spans.
+    fn hits(&self, rule: &Rule, run: &mut Run<'_>) -> Option<Vec<Edit>> {
+        let content = run.req.content.as_str();
+        let (grawlix, replacement) = match &rule.action {
+            Action::Mask(g) => (g.clone(), None),
+            Action::Replace(r) => (Vec::new(), Some(r.clone())),
+            _ => (Vec::new(), None),
+        };
+        let edit = |start: usize, end: usize, repl: Option<String>| Edit {
+            start,
+            end,
+            replacement: repl.or_else(|| replacement.clone()),
+            grawlix: grawlix.clone(),
+        };
+        let spans: Vec<Edit> = match rule.matcher.as_ref() {
+            Matcher::Keywords(k) => {
+                let view = self.view(run, rule.view?)?;
+                k.find(view)
+                    .into_iter()
+                    .filter_map(|(s, e)| view.source_span(s, e))
+                    .map(|(s, e)| edit(s, e, None))
+                    .collect()
+            }
+            Matcher::Regex(re) => match rule.view {
+                Some(v) => {
+                    let view = self.view(run, v)?;
+                    re.find_iter(view.as_str())
+                        .filter_map(|m| view.source_span(m.start(), m.end()))
+                        .map(|(s, e)| edit(s, e, None))
+                        .collect()
+                }
+                None => match &replacement {
+                    Some(tpl) => re
+                        .captures_iter(content)
+                        .filter_map(|c| {
+                            let m = c.get(0)?;
+                            let mut out = String::new();
+                            c.expand(tpl, &mut out);
+                            Some(edit(m.start(), m.end(), Some(out)))
+                        })
+                        .collect(),
+                    None => re
+                        .find_iter(content)
+                        .map(|m| edit(m.start(), m.end(), None))
+                        .collect(),
+                },
+            },
+            Matcher::Links(l) => l
+                .find(content)
+                .into_iter()
+                .map(|(s, e)| edit(s, e, None))
+                .collect(),
+            Matcher::Spam(s) => return s.check(content).map(|_| Vec::new()),
+            Matcher::Senders(m) => return m.matches(&run.req.sender).then(Vec::new),
+        };
+        (!spans.is_empty()).then_some(spans)
+    }
+
+    fn view<'r>(&self, run: &'r mut Run<'_>, idx: usize) -> Option<&'r Normalized> {
+        let t = *self.views.get(idx)?;
+        let slot = run.views.get_mut(idx)?;
+        Some(&*slot.get_or_insert_with(|| normalize(&run.req.content, t)))
+    }
+
+    /// The configured fail decision for `req` (or for the default pack when the request
+    /// could not be parsed). ALLOW keeps the original content clamped to the max
+    /// length; with no usable content (or a fail mode of `deny`) the answer is DENY.
+    pub fn fail_response(&self, req: Option<&ReviewRequest>) -> ReviewResponse {
+        let pack = self.pack_for(req.map_or("", |r| r.room_arn.as_str()));
+        let max = pack.map_or(DEFAULT_MAX_LENGTH, |p| p.settings.max_length);
+        let (mode, reason) = pack.map_or(
+            (FailMode::Allow, "Message could not be reviewed".to_string()),
+            |p| (p.settings.fail, p.settings.fail_reason.clone()),
+        );
+        if let (FailMode::Allow, Some(r)) = (mode, req) {
+            let content = clamp(&r.content, max);
+            if !content.trim().is_empty() && attributes_size(&r.attributes) <= MAX_ATTRIBUTES_BYTES
+            {
+                return ReviewResponse {
+                    review_result: ReviewResult::Allow,
+                    content: content.to_string(),
+                    attributes: r.attributes.clone(),
+                };
+            }
+        }
+        deny_response(req.map_or("", |r| r.content.as_str()), max, reason)
+    }
+}
+
+fn deny_response(content: &str, max: usize, reason: String) -> ReviewResponse {
+    let mut attributes = BTreeMap::new();
+    add_attributes(&mut attributes, &[("Reason".to_string(), reason)]);
+    ReviewResponse {
+        review_result: ReviewResult::Deny,
+        content: clamp(content, max).to_string(),
+        attributes,
+    }
+}
+
+fn fallback(req: &ReviewRequest, max: usize) -> ReviewResponse {
+    deny_response(&req.content, max, "Message could not be reviewed".into())
+}
+
+/// Builds the final response, enforcing the documented length and attribute rules:
+/// - DENY: `Attributes.Reason` only; Content is the original clamped to max length.
+/// - An original longer than max length: DENY (`too_long = "deny"`, default) or cut at
+///   the last whole grapheme cluster (`"truncate"`).
+/// - A rewrite longer than max length is cut the same way (we made it longer).
+/// - A result that is empty or only whitespace: DENY with `empty_reason`.
+/// - Attributes: the sender's message attributes are kept as they are; ours (tags,
+///   rule ids) are added while the total stays <= 1 KB, truncated or dropped if not.
+///   If the sender's own attributes already exceed 1 KB the message is denied.
+fn respond(
+    req: &ReviewRequest,
+    s: &Settings,
+    deny: Option<String>,
+    edits: Vec<Edit>,
+    tags: Vec<(String, String)>,
+) -> (ReviewResponse, &'static str) {
+    if let Some(reason) = deny {
+        return (deny_response(&req.content, s.max_length, reason), "deny");
+    }
+    let original_len = req.content.chars().count();
+    if original_len > s.max_length && s.too_long == TooLong::Deny {
+        let reason = s
+            .too_long_reason
+            .replace("{max}", &s.max_length.to_string());
+        return (deny_response(&req.content, s.max_length, reason), "deny");
+    }
+    let rewritten = !edits.is_empty();
+    let text = if rewritten {
+        apply(&req.content, edits)
+    } else {
+        req.content.clone()
+    };
+    let content = clamp(&text, s.max_length);
+    if content.trim().is_empty() {
+        return (
+            deny_response(&req.content, s.max_length, s.empty_reason.clone()),
+            "deny",
+        );
+    }
+    if attributes_size(&req.attributes) > MAX_ATTRIBUTES_BYTES {
+        return (
+            deny_response(
+                &req.content,
+                s.max_length,
+                "Message attributes exceed 1 KB".into(),
+            ),
+            "deny",
+        );
+    }
+    let mut attributes = req.attributes.clone();
+    add_attributes(&mut attributes, &tags);
+    let changed = content != req.content;
+    let action = if changed {
+        "rewrite"
+    } else if !tags.is_empty() {
+        "tag"
+    } else {
+        "allow"
+    };
+    (
+        ReviewResponse {
+            review_result: ReviewResult::Allow,
+            content: content.to_string(),
+            attributes,
+        },
+        action,
+    )
+}

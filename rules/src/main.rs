@@ -1,0 +1,2 @@
+//! `rules` CLI: check, test and evaluate rule packs.
+fn main() {}

@@ -1,0 +1,485 @@
+//! The evasion-proof normalised view of a message, with a map back to the original.
+//!
+//! [`normalize`] turns `"Ｆ.u.u.u.c.k 𝔶𝔬𝔲"` into `"fuck you"` and remembers, for every
+//! character of the view, which bytes of the original produced it, so a match found in
+//! the view can be masked in the original exactly (see [`Normalized::source_span`]).
+//! Each step is one switch of [`Transforms`]; keyword terms and allow-list phrases go
+//! through the same function, so both sides always agree.
+//!
+//! Steps, in order, per original character:
+//! 1. `strip_invisible`: drop zero-width, bidi controls, variation selectors, tags, other
+//!    format/control characters (whitespace becomes one space; runs of spaces collapse).
+//! 2. `fold`: compatibility decomposition (the "K" of NFKC: fullwidth, mathematical
+//!    alphanumerics, enclosed letters, ligatures) and Unicode lower-casing.
+//!    Without `fold` but with `strip_marks`, canonical decomposition is used instead.
+//! 3. `strip_marks`: drop combining marks (accents, zalgo).
+//! 4. `confusables`: non-ASCII lookalikes (Cyrillic, Greek, ...) folded to ASCII by the
+//!    `decancer` crate's tables.
+//! 5. `leetspeak`: `4 @ → a`, `3 → e`, `0 → o`, `1 ! → i`, `| → l`, `$ 5 → s`, `7 + → t`,
+//!    `8 → b`, `9 → g`; digits only inside a token that has a letter, symbols only next
+//!    to letters (so `hello!` and `@name` keep their meaning).
+//!
+//! Then over the whole view:
+//! 6. `separators`: punctuation inside a word is dropped (`f.u.c.k`, `f_u-c*k`) and runs
+//!    of three or more single letters split by spaces/punctuation are joined (`f u c k`).
+//! 7. `collapse_repeats`: runs of the same letter become one letter carrying its run
+//!    length (`fuuuuck` → `fuck`, run of `u` = 4). Matchers check run lengths so that the
+//!    term `ass` (runs 1,2) does not match the word `as` (runs 1,1).
+//!
+//! Since terms are normalised the same way, composition (the "C" of NFKC) is not needed
+//! for matching.
+
+use serde::Deserialize;
+use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
+
+/// Which normalisation steps to apply (all on by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Transforms {
+    /// NFKC compatibility folding and Unicode case folding.
+    pub fold: bool,
+    /// Homoglyph/confusable folding (Cyrillic/Greek lookalikes ...).
+    pub confusables: bool,
+    /// Strip zero-width, bidi and other invisible format characters.
+    pub strip_invisible: bool,
+    /// Strip combining marks (accents, zalgo).
+    pub strip_marks: bool,
+    /// Leetspeak digits and symbols to letters.
+    pub leetspeak: bool,
+    /// Collapse repeated letters (`fuuuck`).
+    pub collapse_repeats: bool,
+    /// Remove separators inside words (`f.u.c.k`, `f u c k`).
+    pub separators: bool,
+}
+
+impl Default for Transforms {
+    fn default() -> Self {
+        Transforms::ALL
+    }
+}
+
+impl Transforms {
+    /// Every step on.
+    pub const ALL: Transforms = Transforms {
+        fold: true,
+        confusables: true,
+        strip_invisible: true,
+        strip_marks: true,
+        leetspeak: true,
+        collapse_repeats: true,
+        separators: true,
+    };
+    /// Every step off: the view is the text with whitespace runs collapsed.
+    pub const NONE: Transforms = Transforms {
+        fold: false,
+        confusables: false,
+        strip_invisible: false,
+        strip_marks: false,
+        leetspeak: false,
+        collapse_repeats: false,
+        separators: false,
+    };
+}
+
+/// One character of the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Item {
+    ch: char,
+    /// Original byte range that produced it.
+    start: u32,
+    end: u32,
+    /// How many identical letters it stands for (repeat collapse).
+    run: u32,
+}
+
+/// A normalised view of a text with its map back to the original bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Normalized {
+    text: String,
+    items: Vec<Item>,
+    /// For every byte of `text`, the index in `items` of the char it belongs to.
+    byte_to_item: Vec<u32>,
+}
+
+impl Normalized {
+    /// The normalised text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Original byte range `[start, end)` covering view bytes `[start, end)`.
+    /// Returns `None` for an empty or out-of-range span.
+    pub fn source_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        if start >= end || end > self.text.len() {
+            return None;
+        }
+        let first = self.items.get(*self.byte_to_item.get(start)? as usize)?;
+        let last = self.items.get(*self.byte_to_item.get(end - 1)? as usize)?;
+        Some((first.start as usize, last.end as usize))
+    }
+
+    /// Run lengths of the view characters covering view bytes `[start, end)`.
+    pub fn runs(&self, start: usize, end: usize) -> impl Iterator<Item = u32> + '_ {
+        let (a, b) = match (self.byte_to_item.get(start), end.checked_sub(1)) {
+            (Some(&a), Some(e)) => (
+                a as usize,
+                self.byte_to_item
+                    .get(e)
+                    .map_or(a as usize, |&b| b as usize + 1),
+            ),
+            _ => (0, 0),
+        };
+        self.items.get(a..b).unwrap_or(&[]).iter().map(|i| i.run)
+    }
+
+    /// Run lengths of every view character, in order (used for terms).
+    pub fn all_runs(&self) -> Vec<u32> {
+        self.items.iter().map(|i| i.run).collect()
+    }
+
+    /// Whether view byte range `[start, end)` starts and ends on word boundaries.
+    pub fn word_start(&self, start: usize) -> bool {
+        self.text
+            .get(..start)
+            .and_then(|s| s.chars().next_back())
+            .is_none_or(|c| !c.is_alphanumeric())
+    }
+
+    /// Whether the view has no word character right after byte `end`.
+    pub fn word_end(&self, end: usize) -> bool {
+        self.text
+            .get(end..)
+            .and_then(|s| s.chars().next())
+            .is_none_or(|c| !c.is_alphanumeric())
+    }
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+        || (c.is_control() && !c.is_whitespace())
+}
+
+fn leet_letter(c: char) -> Option<char> {
+    Some(match c {
+        '4' | '@' => 'a',
+        '3' => 'e',
+        '0' => 'o',
+        '1' | '!' => 'i',
+        '|' => 'l',
+        '$' | '5' => 's',
+        '7' | '+' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        _ => return None,
+    })
+}
+
+/// Whether the leet character at `i` of `chars` should be read as a letter.
+fn leet_applies(chars: &[(usize, char)], i: usize, token_has_letter: bool) -> bool {
+    let Some(&(_, c)) = chars.get(i) else {
+        return false;
+    };
+    if !token_has_letter {
+        return false;
+    }
+    if c.is_ascii_digit() {
+        return true;
+    }
+    let is_wordish = |j: Option<usize>| {
+        j.and_then(|j| chars.get(j))
+            .is_some_and(|&(_, d)| d.is_alphabetic() || (leet_letter(d).is_some() && d != c))
+    };
+    let prev = is_wordish(i.checked_sub(1));
+    let next = is_wordish(Some(i + 1));
+    match c {
+        // `@name` is a mention; `a@` ... only inside or after a letter.
+        '@' => prev,
+        '$' => {
+            let near = |j: Option<usize>| {
+                j.and_then(|j| chars.get(j))
+                    .is_some_and(|&(_, d)| d == '$' || d.is_alphabetic())
+            };
+            prev || next || near(i.checked_sub(1)) || near(Some(i + 1))
+        }
+        _ => prev && next,
+    }
+}
+
+/// Builds the normalised view of `src`.
+pub fn normalize(src: &str, t: Transforms) -> Normalized {
+    let chars: Vec<(usize, char)> = src.char_indices().collect();
+    // Whether each char's whitespace-delimited token contains a letter (for leetspeak).
+    let mut has_letter = vec![false; chars.len()];
+    if t.leetspeak {
+        let mut tok_start = 0;
+        for i in 0..=chars.len() {
+            let boundary = chars.get(i).is_none_or(|&(_, c)| c.is_whitespace());
+            if boundary {
+                let any = chars[tok_start..i].iter().any(|&(_, c)| c.is_alphabetic());
+                has_letter[tok_start..i].fill(any);
+                tok_start = i + 1;
+            }
+        }
+    }
+
+    let mut items: Vec<Item> = Vec::with_capacity(src.len());
+    let mut buf: Vec<char> = Vec::with_capacity(4);
+    for (i, &(pos, c)) in chars.iter().enumerate() {
+        let start = pos as u32;
+        let end = (pos + c.len_utf8()) as u32;
+        if c.is_whitespace() {
+            match items.last_mut() {
+                Some(last) if last.ch == ' ' => last.end = end,
+                _ => items.push(Item {
+                    ch: ' ',
+                    start,
+                    end,
+                    run: 1,
+                }),
+            }
+            continue;
+        }
+        if t.strip_invisible && is_invisible(c) {
+            continue;
+        }
+        buf.clear();
+        if t.fold {
+            decompose_compatible(c, |d| buf.push(d));
+        } else if t.strip_marks {
+            decompose_canonical(c, |d| buf.push(d));
+        } else {
+            buf.push(c);
+        }
+        for &d in buf.iter() {
+            if t.strip_marks && is_combining_mark(d) {
+                continue;
+            }
+            let mut emit = |ch: char| {
+                if ch.is_whitespace() {
+                    match items.last_mut() {
+                        Some(last) if last.ch == ' ' => last.end = end,
+                        _ => items.push(Item {
+                            ch: ' ',
+                            start,
+                            end,
+                            run: 1,
+                        }),
+                    }
+                } else if !(t.strip_invisible && is_invisible(ch)) {
+                    items.push(Item {
+                        ch,
+                        start,
+                        end,
+                        run: 1,
+                    });
+                }
+            };
+            if t.leetspeak && d.is_ascii() && leet_applies(&chars, i, has_letter[i]) {
+                if let Some(l) = leet_letter(d) {
+                    emit(l);
+                    continue;
+                }
+            }
+            if t.confusables && !d.is_ascii() {
+                match decancer::cure_char(d, decancer::Options::default()) {
+                    decancer::Translation::Character(ch) => emit(ch),
+                    decancer::Translation::String(s) => s.chars().for_each(&mut emit),
+                    decancer::Translation::None => {}
+                }
+            } else if t.fold {
+                d.to_lowercase().for_each(&mut emit);
+            } else {
+                emit(d);
+            }
+        }
+    }
+
+    if t.separators {
+        items = join_separated(items);
+    }
+    if t.collapse_repeats {
+        items = collapse(items);
+    }
+
+    let mut text = String::with_capacity(items.len());
+    let mut byte_to_item = Vec::with_capacity(items.len());
+    for (idx, it) in items.iter().enumerate() {
+        text.push(it.ch);
+        byte_to_item.extend(std::iter::repeat_n(idx as u32, it.ch.len_utf8()));
+    }
+    Normalized {
+        text,
+        items,
+        byte_to_item,
+    }
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Drops separators inside words and joins spaced-out single letters.
+fn join_separated(items: Vec<Item>) -> Vec<Item> {
+    let n = items.len();
+    let mut keep = vec![true; n];
+    // (a) punctuation runs (no spaces) between two word characters.
+    let mut i = 0;
+    while i < n {
+        if !is_word(items[i].ch) && items[i].ch != ' ' {
+            let mut j = i;
+            while j < n && !is_word(items[j].ch) && items[j].ch != ' ' {
+                j += 1;
+            }
+            let before = i > 0 && is_word(items[i - 1].ch);
+            let after = j < n && is_word(items[j].ch);
+            if before && after {
+                keep[i..j].fill(false);
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    // (b) three or more single-character words separated by short non-word runs.
+    let words: Vec<(usize, usize)> = {
+        let mut v = Vec::new();
+        let mut k = 0;
+        while k < n {
+            if keep[k] && is_word(items[k].ch) {
+                let s = k;
+                while k < n && (!keep[k] || is_word(items[k].ch)) {
+                    k += 1;
+                }
+                v.push((s, k));
+            } else {
+                k += 1;
+            }
+        }
+        v
+    };
+    let single: Vec<bool> = words
+        .iter()
+        .map(|w| (w.0..w.1).filter(|&k| keep[k]).count() == 1)
+        .collect();
+    let mut w = 0;
+    while w < words.len() {
+        if !single[w] {
+            w += 1;
+            continue;
+        }
+        let mut e = w;
+        while e + 1 < words.len() && single[e + 1] && words[e + 1].0 - words[e].1 <= 3 {
+            e += 1;
+        }
+        if e - w + 1 >= 3 {
+            for pair in w..e {
+                keep[words[pair].1..words[pair + 1].0].fill(false);
+            }
+        }
+        w = e + 1;
+    }
+    items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(it, k)| k.then_some(it))
+        .collect()
+}
+
+/// Collapses runs of the same letter into one item carrying the run length.
+fn collapse(items: Vec<Item>) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    for it in items {
+        match out.last_mut() {
+            Some(last) if last.ch == it.ch && it.ch.is_alphabetic() => {
+                last.end = it.end;
+                last.run += 1;
+            }
+            _ => out.push(it),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> String {
+        normalize(s, Transforms::ALL).as_str().to_string()
+    }
+
+    #[test]
+    fn case_and_compatibility_folding() {
+        assert_eq!(n("HeLLo"), "helo");
+        assert_eq!(n("ｆｕｃｋ"), "fuck");
+        assert_eq!(n("𝐟𝐮𝐜𝐤"), "fuck");
+        assert_eq!(n("ⓕⓤⓒⓚ"), "fuck");
+    }
+
+    #[test]
+    fn confusables_fold_cyrillic_and_greek() {
+        // Cyrillic а, е, о and Greek ο.
+        assert_eq!(n("shіt"), "shit");
+        assert_eq!(n("bаd wоrd"), "bad word");
+        assert_eq!(n("ℊοοd"), "god");
+    }
+
+    #[test]
+    fn invisible_and_marks_are_stripped() {
+        assert_eq!(n("fu\u{200B}ck"), "fuck");
+        assert_eq!(n("f\u{202E}uck"), "fuck");
+        assert_eq!(n("f̸̡͕u̞̪c̴k"), "fuck");
+        assert_eq!(n("café"), "cafe");
+    }
+
+    #[test]
+    fn leetspeak_in_words_only() {
+        assert_eq!(n("sh1t"), "shit");
+        assert_eq!(n("$h!t"), "shit");
+        assert_eq!(n("h3ll0"), "helo");
+        assert_eq!(n("a$$"), "as");
+        assert_eq!(n("hello!"), "helo!");
+        assert_eq!(n("@name 100"), "@name 100");
+    }
+
+    #[test]
+    fn separators_inside_words() {
+        assert_eq!(n("f.u.c.k"), "fuck");
+        assert_eq!(n("f_u-c*k off"), "fuck of");
+        assert_eq!(n("f u c k"), "fuck");
+        assert_eq!(n("a cat"), "a cat");
+        assert_eq!(n("hello, world"), "helo, world");
+    }
+
+    #[test]
+    fn repeats_collapse_with_runs() {
+        let v = normalize("fuuuuck", Transforms::ALL);
+        assert_eq!(v.as_str(), "fuck");
+        assert_eq!(v.all_runs(), vec![1, 4, 1, 1]);
+    }
+
+    #[test]
+    fn every_transform_can_be_switched_off() {
+        let t = Transforms::NONE;
+        assert_eq!(normalize("F.u  Ｕ3\u{200B}", t).as_str(), "F.u Ｕ3\u{200B}");
+        let only_fold = Transforms {
+            fold: true,
+            ..Transforms::NONE
+        };
+        assert_eq!(normalize("ＦU", only_fold).as_str(), "fu");
+    }
+
+    #[test]
+    fn map_back_to_original_bytes() {
+        let src = "xx ｆ.u.u.c.k yy";
+        let v = normalize(src, Transforms::ALL);
+        let at = v.as_str().find("fuck").unwrap();
+        let (s, e) = v.source_span(at, at + 4).unwrap();
+        assert_eq!(&src[s..e], "ｆ.u.u.c.k");
+    }
+}

@@ -1,0 +1,201 @@
+//! Text rewriting: applying mask/replace edits to the original byte-exactly, whole
+//! grapheme clusters at a time, and clamping to a maximum length.
+
+use std::collections::BTreeMap;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::ivs::{attributes_size, MAX_ATTRIBUTES_BYTES};
+
+/// One change to the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Edit {
+    pub start: usize,
+    pub end: usize,
+    /// `None`: mask with the grawlix, one character per grapheme cluster.
+    pub replacement: Option<String>,
+    pub grawlix: Vec<char>,
+}
+
+/// Widens `[start, end)` to whole grapheme clusters of `text`.
+pub(crate) fn widen_to_graphemes(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let mut s = 0;
+    let mut e = text.len();
+    for (i, g) in text.grapheme_indices(true) {
+        if i <= start {
+            s = i;
+        }
+        if i + g.len() >= end {
+            e = i + g.len();
+            break;
+        }
+    }
+    (s, e.max(s))
+}
+
+/// Applies `edits` (any order, may overlap) to `text`. Overlapping masks merge; a
+/// replacement overlapping an earlier-starting edit is dropped.
+pub(crate) fn apply(text: &str, mut edits: Vec<Edit>) -> String {
+    for e in &mut edits {
+        let (s, t) = widen_to_graphemes(text, e.start.min(text.len()), e.end.min(text.len()));
+        e.start = s;
+        e.end = t;
+    }
+    edits.sort_by_key(|e| (e.start, std::cmp::Reverse(e.end)));
+    let mut merged: Vec<Edit> = Vec::with_capacity(edits.len());
+    for e in edits {
+        match merged.last_mut() {
+            Some(last) if e.start < last.end => {
+                if last.replacement.is_none() && e.replacement.is_none() {
+                    last.end = last.end.max(e.end);
+                }
+            }
+            _ => merged.push(e),
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for e in merged {
+        out.push_str(text.get(pos..e.start).unwrap_or(""));
+        match &e.replacement {
+            Some(r) => out.push_str(r),
+            None => {
+                let seg = text.get(e.start..e.end).unwrap_or("");
+                let mut k = 0;
+                for g in seg.graphemes(true) {
+                    if g.chars().all(char::is_whitespace) {
+                        out.push_str(g);
+                    } else {
+                        out.push(
+                            e.grawlix
+                                .get(k % e.grawlix.len().max(1))
+                                .copied()
+                                .unwrap_or('*'),
+                        );
+                        k += 1;
+                    }
+                }
+            }
+        }
+        pos = e.end;
+    }
+    out.push_str(text.get(pos..).unwrap_or(""));
+    out
+}
+
+/// The longest prefix of `text` made of whole grapheme clusters with at most `max`
+/// code points.
+pub(crate) fn clamp(text: &str, max: usize) -> &str {
+    let mut count = 0;
+    let mut end = 0;
+    for g in text.graphemes(true) {
+        let n = g.chars().count();
+        if count + n > max {
+            break;
+        }
+        count += n;
+        end += g.len();
+    }
+    // A single grapheme longer than `max` (zalgo): fall back to code points.
+    if end == 0 && max > 0 && !text.is_empty() {
+        return text
+            .char_indices()
+            .nth(max)
+            .map_or(text, |(i, _)| &text[..i]);
+    }
+    &text[..end]
+}
+
+/// Adds `ours` to `base` while the total stays within 1 KB, truncating our values (at a
+/// char boundary) and dropping keys that do not fit. Returns whether all fitted.
+pub(crate) fn add_attributes(
+    base: &mut BTreeMap<String, String>,
+    ours: &[(String, String)],
+) -> bool {
+    let mut all = true;
+    for (k, v) in ours {
+        let used = attributes_size(base) - base.get(k).map_or(0, |old| k.len() + old.len());
+        let room = MAX_ATTRIBUTES_BYTES.saturating_sub(used);
+        if k.len() >= room {
+            all = false;
+            continue;
+        }
+        let mut cut = room - k.len();
+        if cut < v.len() {
+            all = false;
+            while !v.is_char_boundary(cut) {
+                cut -= 1;
+            }
+        }
+        base.insert(k.clone(), v[..cut.min(v.len())].to_string());
+    }
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mask(s: usize, e: usize) -> Edit {
+        Edit {
+            start: s,
+            end: e,
+            replacement: None,
+            grawlix: vec!['*'],
+        }
+    }
+
+    #[test]
+    fn masks_whole_graphemes_byte_exact() {
+        let t = "a 👍🏽x é\u{301}b";
+        // Masking the first byte of the thumbs-up covers the whole cluster.
+        assert_eq!(apply(t, vec![mask(2, 3)]), "a *x é\u{301}b");
+        let i = t.find('é').unwrap();
+        assert_eq!(apply(t, vec![mask(i, i + 1)]), "a 👍🏽x *b");
+    }
+
+    #[test]
+    fn grawlix_cycles_and_spaces_survive() {
+        let e = Edit {
+            start: 0,
+            end: 7,
+            replacement: None,
+            grawlix: "@#$%".chars().collect(),
+        };
+        assert_eq!(apply("f u c k!", vec![e]), "@ # $ %!");
+    }
+
+    #[test]
+    fn overlapping_edits() {
+        assert_eq!(apply("abcdef", vec![mask(0, 3), mask(2, 5)]), "*****f");
+        let r = Edit {
+            start: 1,
+            end: 2,
+            replacement: Some("XYZ".into()),
+            grawlix: vec![],
+        };
+        assert_eq!(apply("abcdef", vec![mask(0, 3), r.clone()]), "***def");
+        assert_eq!(apply("abcdef", vec![r]), "aXYZcdef");
+    }
+
+    #[test]
+    fn clamp_respects_graphemes() {
+        assert_eq!(clamp("héllo", 3), "hél");
+        assert_eq!(clamp("ab👍🏽", 3), "ab");
+        assert_eq!(clamp("ab👍🏽", 4), "ab👍🏽");
+        assert_eq!(clamp("e\u{301}\u{302}\u{303}", 2), "e\u{301}");
+    }
+
+    #[test]
+    fn attributes_truncate_only_ours() {
+        let mut base: BTreeMap<String, String> = [("user".to_string(), "x".repeat(1000))].into();
+        let fitted = add_attributes(
+            &mut base,
+            &[("tag".into(), "y".repeat(100)), ("more".into(), "z".into())],
+        );
+        assert!(!fitted);
+        assert_eq!(base["user"].len(), 1000);
+        assert!(attributes_size(&base) <= MAX_ATTRIBUTES_BYTES);
+        assert_eq!(base["tag"].len(), 1024 - 1004 - 3);
+    }
+}

@@ -1,0 +1,42 @@
+//! 1,000,000 messages aligned on a playlist timeline (with a gap) and written as WebVTT.
+//! Run: `cargo bench -p replay --bench align_webvtt`.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use replay::playlist::{parse_playlist, Playlist};
+use replay::render::{vtt::write_vtt, DisplayOptions};
+use replay::timefmt::parse_rfc3339;
+use replay::{align, AlignOptions, Timeline};
+
+fn bench(c: &mut Criterion) {
+    let start = parse_rfc3339("2023-01-05T14:00:00Z").unwrap_or(0);
+    // 2 h of 2 s segments, a 5 min outage after the first hour.
+    let text = replay::synth::playlist(start, 3_600, 2_000, 1_800, 300_000);
+    let Ok(Playlist::Media(segs)) = parse_playlist("bench.m3u8", &text) else {
+        panic!("bench playlist")
+    };
+    let timeline = Timeline::from_segments("bench.m3u8", &segs, 1_000).expect("timeline");
+    let records = replay::synth::chat(1_000_000, start, 7_500_000);
+    let display = DisplayOptions::default();
+    let mut group = c.benchmark_group("replay");
+    group.sample_size(10);
+    group.bench_function("align_1m", |b| {
+        b.iter_batched(
+            || records.clone(),
+            |r| align(r, &timeline, &AlignOptions::default()),
+            BatchSize::LargeInput,
+        )
+    });
+    let (entries, _) = align(records.clone(), &timeline, &AlignOptions::default());
+    group.bench_function("webvtt_1m", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(256 << 20);
+            write_vtt(&mut out, &entries, &display).expect("vec write");
+            out.len()
+        })
+    });
+    group.bench_function("clone_1m_baseline", |b| b.iter(|| records.clone().len()));
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,155 @@
+//! Renderers: JSON track, chunked JSON, WebVTT, SRT, ASS, HTML preview.
+//!
+//! All renderers are pure: they write to any [`std::io::Write`] (a `Vec<u8>` in tests,
+//! a buffered file in the CLI).
+
+pub mod ass;
+pub mod chunks;
+pub mod html;
+pub mod json;
+pub mod layout;
+pub mod srt;
+pub mod vtt;
+
+use std::io::{self, Write};
+
+use crate::align::Entry;
+use crate::record::RecordKind;
+use layout::{cues, Cue};
+
+/// How subtitles show chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayOptions {
+    /// How long a message stays on screen, at most (ms).
+    pub on_screen_ms: u64,
+    /// How many messages are on screen at once; older ones scroll off.
+    pub max_lines: usize,
+    /// Attribute names tried, in order, for the display name (sender attributes, then
+    /// message attributes); the sender user id is the last resort.
+    pub name_attributes: Vec<String>,
+}
+
+/// Default on-screen duration (ms).
+pub const DEFAULT_ON_SCREEN_MS: u64 = 6_000;
+/// Default number of messages on screen.
+pub const DEFAULT_MAX_LINES: usize = 5;
+
+impl Default for DisplayOptions {
+    fn default() -> Self {
+        DisplayOptions {
+            on_screen_ms: DEFAULT_ON_SCREEN_MS,
+            max_lines: DEFAULT_MAX_LINES,
+            name_attributes: ["displayName", "display_name", "username", "name"]
+                .map(str::to_owned)
+                .to_vec(),
+        }
+    }
+}
+
+impl DisplayOptions {
+    /// The name shown for an entry's sender (empty for system events).
+    pub fn display_name<'a>(&self, e: &'a Entry) -> &'a str {
+        let r = &e.record;
+        if !r.is_message() && r.sender_user_id.is_none() {
+            return "";
+        }
+        for key in &self.name_attributes {
+            if let Some(v) = r
+                .sender_attributes
+                .get(key)
+                .or_else(|| r.attributes.get(key))
+            {
+                if !v.trim().is_empty() {
+                    return v;
+                }
+            }
+        }
+        r.sender_user_id.as_deref().unwrap_or("?")
+    }
+}
+
+/// The text shown for an entry (single line, unescaped).
+pub fn display_text(e: &Entry) -> String {
+    let r = &e.record;
+    let text = match &r.kind {
+        RecordKind::Message => {
+            let content = r.content.as_deref().unwrap_or("");
+            match &e.deleted {
+                Some(reason) if reason.is_empty() => format!("[deleted] {content}"),
+                Some(reason) => format!("[deleted: {reason}] {content}"),
+                None => content.to_owned(),
+            }
+        }
+        RecordKind::Event(name) if name == crate::record::DISCONNECT_USER => {
+            let user = r.target_user_id.as_deref().unwrap_or("a user");
+            match r.reason.as_deref() {
+                Some(reason) if !reason.is_empty() => {
+                    format!("* {user} was disconnected ({reason})")
+                }
+                _ => format!("* {user} was disconnected"),
+            }
+        }
+        RecordKind::Event(name) => {
+            let mut s = format!("* {name}");
+            for (k, v) in &r.attributes {
+                s.push_str(&format!(" {k}={v}"));
+            }
+            s
+        }
+    };
+    single_line(&text)
+}
+
+/// Replaces line breaks and other control characters by spaces.
+pub fn single_line(s: &str) -> String {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Shared subtitle writer: renders each entry's line once with `line`, then for each
+/// layout cue lets `cue` append the cue text (given the cue's number from 0 and the
+/// lines on screen) to a buffer that is flushed to `w` in 64 KiB pieces.
+pub(crate) fn write_cues<W: Write>(
+    w: &mut W,
+    entries: &[Entry],
+    opts: &DisplayOptions,
+    header: &str,
+    line: impl Fn(&Entry) -> String,
+    mut cue: impl FnMut(&mut String, usize, &Cue, &[String]),
+) -> io::Result<()> {
+    let lines: Vec<String> = entries.iter().map(line).collect();
+    let mut buf = String::with_capacity(1 << 17);
+    buf.push_str(header);
+    for (n, c) in cues(entries, opts.on_screen_ms, opts.max_lines).enumerate() {
+        cue(&mut buf, n, &c, &lines[c.first..c.last]);
+        if buf.len() > 1 << 16 {
+            w.write_all(buf.as_bytes())?;
+            buf.clear();
+        }
+    }
+    w.write_all(buf.as_bytes())
+}
+
+/// Appends a `start --> end` line, the lines on screen, and a blank line (the cue
+/// block shape WebVTT and SRT share).
+pub(crate) fn push_timed_block(
+    buf: &mut String,
+    c: &Cue,
+    lines: &[String],
+    push_time: fn(&mut String, u64),
+) {
+    push_time(buf, c.start_ms);
+    buf.push_str(" --> ");
+    push_time(buf, c.end_ms);
+    buf.push('\n');
+    for l in lines {
+        buf.push_str(l);
+        buf.push('\n');
+    }
+    buf.push('\n');
+}

@@ -1,0 +1,67 @@
+//! WebVTT (usable as a `<track kind="subtitles">`): one cue per layout change, each
+//! line `<v Name>text</v>`, oldest message on top.
+
+use std::io::{self, Write};
+
+use super::{display_text, push_timed_block, write_cues, DisplayOptions};
+use crate::align::Entry;
+use crate::timefmt::push_vtt_time;
+
+/// Escapes text for a WebVTT cue payload or voice annotation.
+pub fn escape(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Writes a WebVTT file.
+pub fn write_vtt<W: Write>(w: &mut W, entries: &[Entry], opts: &DisplayOptions) -> io::Result<()> {
+    let line = |e: &Entry| {
+        let mut s = String::with_capacity(64);
+        let name = opts.display_name(e);
+        if name.is_empty() {
+            escape(&display_text(e), &mut s);
+        } else {
+            s.push_str("<v ");
+            escape(&super::single_line(name), &mut s);
+            s.push('>');
+            escape(&display_text(e), &mut s);
+            s.push_str("</v>");
+        }
+        s
+    };
+    write_cues(w, entries, opts, "WEBVTT\n\n", line, |buf, _, c, lines| {
+        push_timed_block(buf, c, lines, push_vtt_time);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::entry;
+
+    #[test]
+    fn writes_cues_with_voice_spans_and_escapes() {
+        let mut e = vec![entry(1000, "a<b>&c"), entry(2500, "two\nlines")];
+        e[1].record.sender_attributes.clear();
+        let opts = DisplayOptions {
+            on_screen_ms: 3000,
+            max_lines: 2,
+            ..DisplayOptions::default()
+        };
+        let mut out = Vec::new();
+        write_vtt(&mut out, &e, &opts).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "WEBVTT\n\n\
+             00:00:01.000 --> 00:00:02.500\n<v Ann>a&lt;b&gt;&amp;c</v>\n\n\
+             00:00:02.500 --> 00:00:04.000\n<v Ann>a&lt;b&gt;&amp;c</v>\n<v u1>two lines</v>\n\n\
+             00:00:04.000 --> 00:00:05.500\n<v u1>two lines</v>\n\n"
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! Handler configuration, parsed from environment variables by a pure function.
+//!
+//! | Variable | Default | Meaning |
+//! |---|---|---|
+//! | `RULES_SOURCE` | `bundled` | `bundled`, a file path, or `s3://bucket/key` |
+//! | `RULES_RELOAD_SECONDS` | `60` | for `s3://` sources: re-check the object's ETag at most this often (`0` = never) |
+//! | `RULES_FETCH_TIMEOUT_MS` | `2000` | timeout of one background S3 re-check |
+//! | `REVIEW_DEADLINE_MS` | `150` | internal evaluation budget; past it the fail decision is answered |
+//! | `DECISION_ATTRIBUTES` | `false` | add the fired rule ids to the response `Attributes` |
+//! | `HASH_IDENTITIES` | `false` | log `sha256(salt + value)` instead of the user id and IP |
+//! | `HASH_SALT` | empty | salt for `HASH_IDENTITIES` |
+//! | `MAX_MESSAGE_LENGTH` | unset | the rooms' `MaximumMessageLength`; when set, the final response check uses the smaller of it and the pack's `max_length` |
+//! | `METRICS_NAMESPACE` | `IvsChatReview` | CloudWatch namespace of the EMF metrics |
+//!
+//! Booleans accept `true/false`, `1/0`, `yes/no`, `on/off` (any case).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::HandlerError;
+
+/// Where the rule pack comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RulesSource {
+    /// The pack compiled into the `rules` crate.
+    Bundled,
+    /// A TOML pack file on the local file system (e.g. in a Lambda layer).
+    File(PathBuf),
+    /// A TOML pack object in S3, re-checked by ETag.
+    S3 {
+        /// Bucket name.
+        bucket: String,
+        /// Object key.
+        key: String,
+    },
+}
+
+impl RulesSource {
+    /// Parses `bundled`, `s3://bucket/key` or a path.
+    pub fn parse(value: &str) -> Result<RulesSource, HandlerError> {
+        let value = value.trim();
+        if value.is_empty() || value.eq_ignore_ascii_case("bundled") {
+            return Ok(RulesSource::Bundled);
+        }
+        if let Some(rest) = value.strip_prefix("s3://") {
+            return match rest.split_once('/') {
+                Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => {
+                    Ok(RulesSource::S3 {
+                        bucket: bucket.to_string(),
+                        key: key.to_string(),
+                    })
+                }
+                _ => Err(HandlerError::BadEnv {
+                    var: "RULES_SOURCE",
+                    expected: "s3://bucket/key with a non-empty bucket and key",
+                    value: value.to_string(),
+                }),
+            };
+        }
+        Ok(RulesSource::File(PathBuf::from(value)))
+    }
+
+    /// A human-readable origin for logs and error messages.
+    pub fn origin(&self) -> String {
+        match self {
+            RulesSource::Bundled => "bundled".to_string(),
+            RulesSource::File(p) => p.display().to_string(),
+            RulesSource::S3 { bucket, key } => format!("s3://{bucket}/{key}"),
+        }
+    }
+}
+
+/// The handler's settings. Build it with [`Config::from_env`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Where the rule pack comes from.
+    pub source: RulesSource,
+    /// Minimum interval between S3 ETag re-checks; `None` disables reloading.
+    pub reload_every: Option<Duration>,
+    /// Timeout of one S3 re-check.
+    pub fetch_timeout: Duration,
+    /// Internal evaluation budget.
+    pub deadline: Duration,
+    /// Whether fired rule ids go into the response attributes.
+    pub decision_attributes: bool,
+    /// Whether user ids and IPs are hashed in the audit log.
+    pub hash_identities: bool,
+    /// Salt for hashing.
+    pub hash_salt: String,
+    /// The rooms' maximum message length in code points, if configured; the pack's
+    /// per-room `max_length` applies too (the smaller wins).
+    pub max_message_length: Option<usize>,
+    /// CloudWatch namespace for EMF metrics.
+    pub metrics_namespace: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            source: RulesSource::Bundled,
+            reload_every: Some(Duration::from_secs(60)),
+            fetch_timeout: Duration::from_millis(2000),
+            deadline: Duration::from_millis(150),
+            decision_attributes: false,
+            hash_identities: false,
+            hash_salt: String::new(),
+            max_message_length: None,
+            metrics_namespace: "IvsChatReview".to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// The length limit for a final response check: the pack's limit for the room,
+    /// lowered to `MAX_MESSAGE_LENGTH` when that is set.
+    pub fn max_length(&self, pack_max: usize) -> usize {
+        self.max_message_length
+            .map_or(pack_max, |m| m.min(pack_max))
+    }
+
+    /// Builds the configuration from `(name, value)` pairs (pass `std::env::vars()`).
+    /// Unknown variables are ignored; a known variable with a bad value is an error
+    /// naming the variable and what was expected.
+    pub fn from_env<I, K, V>(vars: I) -> Result<Config, HandlerError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut c = Config::default();
+        for (k, v) in vars {
+            let v = v.as_ref();
+            match k.as_ref() {
+                "RULES_SOURCE" => c.source = RulesSource::parse(v)?,
+                "RULES_RELOAD_SECONDS" => {
+                    let secs = parse_u64(
+                        "RULES_RELOAD_SECONDS",
+                        v,
+                        "a whole number of seconds (0 = never)",
+                    )?;
+                    c.reload_every = (secs > 0).then(|| Duration::from_secs(secs));
+                }
+                "RULES_FETCH_TIMEOUT_MS" => {
+                    c.fetch_timeout = Duration::from_millis(positive("RULES_FETCH_TIMEOUT_MS", v)?);
+                }
+                "REVIEW_DEADLINE_MS" => {
+                    let ms = positive("REVIEW_DEADLINE_MS", v)?;
+                    if ms >= 200 {
+                        return Err(HandlerError::BadEnv {
+                            var: "REVIEW_DEADLINE_MS",
+                            expected: "milliseconds below IVS's fixed 200 ms limit (1..=199)",
+                            value: v.to_string(),
+                        });
+                    }
+                    c.deadline = Duration::from_millis(ms);
+                }
+                "DECISION_ATTRIBUTES" => {
+                    c.decision_attributes = parse_bool("DECISION_ATTRIBUTES", v)?
+                }
+                "HASH_IDENTITIES" => c.hash_identities = parse_bool("HASH_IDENTITIES", v)?,
+                "HASH_SALT" => c.hash_salt = v.to_string(),
+                "MAX_MESSAGE_LENGTH" => {
+                    c.max_message_length = Some(
+                        usize::try_from(positive("MAX_MESSAGE_LENGTH", v)?).unwrap_or(usize::MAX),
+                    );
+                }
+                "METRICS_NAMESPACE" => {
+                    if v.trim().is_empty() {
+                        return Err(HandlerError::BadEnv {
+                            var: "METRICS_NAMESPACE",
+                            expected: "a non-empty CloudWatch namespace",
+                            value: v.to_string(),
+                        });
+                    }
+                    c.metrics_namespace = v.trim().to_string();
+                }
+                _ => {}
+            }
+        }
+        Ok(c)
+    }
+}
+
+fn parse_u64(var: &'static str, v: &str, expected: &'static str) -> Result<u64, HandlerError> {
+    v.trim().parse::<u64>().map_err(|_| HandlerError::BadEnv {
+        var,
+        expected,
+        value: v.to_string(),
+    })
+}
+
+fn positive(var: &'static str, v: &str) -> Result<u64, HandlerError> {
+    match parse_u64(var, v, "a positive whole number")? {
+        0 => Err(HandlerError::BadEnv {
+            var,
+            expected: "a positive whole number",
+            value: v.to_string(),
+        }),
+        n => Ok(n),
+    }
+}
+
+fn parse_bool(var: &'static str, v: &str) -> Result<bool, HandlerError> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => Err(HandlerError::BadEnv {
+            var,
+            expected: "true/false, 1/0, yes/no or on/off",
+            value: v.to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Result<Config, HandlerError> {
+        Config::from_env(pairs.iter().copied())
+    }
+
+    #[test]
+    fn defaults_when_nothing_is_set() {
+        let c = env(&[("PATH", "/bin")]).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.deadline, Duration::from_millis(150));
+        assert!(!c.decision_attributes);
+        assert_eq!(c.source, RulesSource::Bundled);
+    }
+
+    #[test]
+    fn parses_every_variable() {
+        let c = env(&[
+            ("RULES_SOURCE", "s3://packs/rooms/pack.toml"),
+            ("RULES_RELOAD_SECONDS", "5"),
+            ("RULES_FETCH_TIMEOUT_MS", "700"),
+            ("REVIEW_DEADLINE_MS", "80"),
+            ("DECISION_ATTRIBUTES", "ON"),
+            ("HASH_IDENTITIES", "yes"),
+            ("HASH_SALT", "pepper"),
+            ("MAX_MESSAGE_LENGTH", "1000"),
+            ("METRICS_NAMESPACE", "Chat"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.source,
+            RulesSource::S3 {
+                bucket: "packs".into(),
+                key: "rooms/pack.toml".into()
+            }
+        );
+        assert_eq!(c.reload_every, Some(Duration::from_secs(5)));
+        assert_eq!(c.fetch_timeout, Duration::from_millis(700));
+        assert_eq!(c.deadline, Duration::from_millis(80));
+        assert!(c.decision_attributes && c.hash_identities);
+        assert_eq!(c.hash_salt, "pepper");
+        assert_eq!(c.max_message_length, Some(1000));
+        assert_eq!(c.metrics_namespace, "Chat");
+    }
+
+    #[test]
+    fn max_length_takes_the_smaller_limit() {
+        assert_eq!(Config::default().max_length(800), 800);
+        let c = Config {
+            max_message_length: Some(500),
+            ..Config::default()
+        };
+        assert_eq!(c.max_length(800), 500);
+        assert_eq!(c.max_length(300), 300);
+    }
+
+    #[test]
+    fn zero_reload_disables_reloading() {
+        assert_eq!(
+            env(&[("RULES_RELOAD_SECONDS", "0")]).unwrap().reload_every,
+            None
+        );
+    }
+
+    #[test]
+    fn sources() {
+        assert_eq!(RulesSource::parse("BUNDLED").unwrap(), RulesSource::Bundled);
+        assert_eq!(
+            RulesSource::parse("/opt/pack.toml").unwrap(),
+            RulesSource::File("/opt/pack.toml".into())
+        );
+        assert_eq!(RulesSource::parse("s3://b/k").unwrap().origin(), "s3://b/k");
+        for bad in ["s3://", "s3://bucket", "s3://bucket/", "s3:///key"] {
+            assert!(RulesSource::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (var, value) in [
+            ("REVIEW_DEADLINE_MS", "200"),
+            ("REVIEW_DEADLINE_MS", "0"),
+            ("REVIEW_DEADLINE_MS", "fast"),
+            ("RULES_RELOAD_SECONDS", "-1"),
+            ("DECISION_ATTRIBUTES", "maybe"),
+            ("MAX_MESSAGE_LENGTH", "0"),
+            ("METRICS_NAMESPACE", " "),
+        ] {
+            let err = env(&[(var, value)]).unwrap_err().to_string();
+            assert!(err.contains(var), "{err}");
+        }
+    }
+}

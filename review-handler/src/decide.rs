@@ -1,0 +1,229 @@
+//! The pure core of the handler: one raw event in, one [`Decision`] out.
+//!
+//! Synchronous and free of I/O, so it can be unit- and property-tested directly; the
+//! deadline and the logging live in [`crate::handler`].
+
+use std::time::Instant;
+
+use rules::{validate_response, Engine, ReviewRequest, ReviewResponse, ReviewResult};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::attributes::add_fired_rules;
+use crate::config::Config;
+use crate::decision::{Decision, Fired, Outcome, RequestFacts};
+
+/// The action label of a fail decision.
+pub const FAIL_ACTION: &str = "fail";
+
+/// Reason shown to the sender by the last-resort answer (see [`last_resort`]).
+pub const LAST_RESORT_REASON: &str = "Message could not be reviewed";
+
+/// Evaluates one raw event. Never panics on input, and the returned
+/// [`Decision::response`] always passes [`rules::validate_response`] with the room's
+/// limit ([`Config::max_length`] of the pack's `max_length`).
+pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
+    let started = Instant::now();
+    let request = match ReviewRequest::deserialize(event) {
+        Ok(r) => r,
+        Err(e) => {
+            let outcome = Outcome::Malformed(e.to_string());
+            return fail_decision(engine, event, None, outcome, config, started);
+        }
+    };
+    let evaluation = engine.evaluate(&request);
+    let fired: Vec<Fired> = evaluation
+        .fired
+        .iter()
+        .map(|f| Fired {
+            id: f.id.to_string(),
+            action: f.action.to_string(),
+            shadow: f.shadow,
+        })
+        .collect();
+    let mut response = evaluation.response;
+    if config.decision_attributes {
+        let ids: Vec<&str> = fired
+            .iter()
+            .filter(|f| !f.shadow)
+            .map(|f| f.id.as_str())
+            .collect();
+        add_fired_rules(&mut response, &ids);
+    }
+    if let Err(e) = validate_response(&response, config.max_length(evaluation.max_length)) {
+        let outcome = Outcome::InvalidResponse(e.to_string());
+        let mut d = fail_decision(engine, event, Some(&request), outcome, config, started);
+        d.fired = fired;
+        d.pack = evaluation.pack.to_string();
+        return d;
+    }
+    Decision {
+        result: response.review_result.as_str().to_string(),
+        response: to_json(&response),
+        action: evaluation.action.to_string(),
+        outcome: Outcome::Evaluated,
+        fired,
+        pack: evaluation.pack.to_string(),
+        request: RequestFacts::from_event(event),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// The fail decision for `event` (used for malformed requests, timeouts, internal and
+/// invalid-response errors): the pack's fail response, checked like any other.
+pub fn fail_decision(
+    engine: &Engine,
+    event: &Value,
+    request: Option<&ReviewRequest>,
+    outcome: Outcome,
+    config: &Config,
+    started: Instant,
+) -> Decision {
+    let room = request.map_or("", |r| r.room_arn.as_str());
+    let response = fail_response(engine, request, config.max_length(engine.max_length(room)));
+    Decision {
+        result: response.review_result.as_str().to_string(),
+        response: to_json(&response),
+        action: FAIL_ACTION.to_string(),
+        outcome,
+        fired: Vec::new(),
+        pack: String::new(),
+        request: RequestFacts::from_event(event),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// The engine's fail response for the request if it is valid, else its request-less fail
+/// response, else [`last_resort`].
+fn fail_response(
+    engine: &Engine,
+    request: Option<&ReviewRequest>,
+    max_length: usize,
+) -> ReviewResponse {
+    let candidates = [
+        request.map(|r| engine.fail_response(Some(r))),
+        Some(engine.fail_response(None)),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|r| validate_response(r, max_length).is_ok())
+        .unwrap_or_else(last_resort)
+}
+
+/// A DENY that satisfies the contract whatever the configuration: used only if the
+/// engine's own fail responses are invalid (a misconfigured pack).
+pub fn last_resort() -> ReviewResponse {
+    ReviewResponse {
+        review_result: ReviewResult::Deny,
+        content: "-".to_string(),
+        attributes: [("Reason".to_string(), LAST_RESORT_REASON.to_string())].into(),
+    }
+}
+
+fn to_json(response: &ReviewResponse) -> Value {
+    // A struct of strings and a string map always serialises.
+    serde_json::to_value(response).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attributes::FIRED_RULES_KEY;
+    use rules::PackSet;
+    use serde_json::json;
+
+    const ROOM: &str = "arn:aws:ivschat:us-west-2:123456789012:room/abc123DEF456";
+
+    fn engine() -> Engine {
+        Engine::compile(&PackSet::bundled_default()).unwrap()
+    }
+
+    fn request(content: &str) -> Value {
+        json!({"Content": content, "MessageId": "WhO6MW6iRdS5", "RoomArn": ROOM,
+               "Attributes": {"username": "gleningp"},
+               "Sender": {"UserId": "u-1", "Ip": "203.0.113.9", "Attributes": {"role": "viewer"}}})
+    }
+
+    #[test]
+    fn clean_message_is_allowed_unchanged() {
+        let d = decide(
+            &engine(),
+            &request("good game everyone"),
+            &Config::default(),
+        );
+        assert_eq!(d.outcome, Outcome::Evaluated);
+        assert_eq!(d.result, "ALLOW");
+        assert_eq!(d.response["Content"], "good game everyone");
+        assert!(d.fired.is_empty());
+        assert_eq!(d.request.user_id.as_deref(), Some("u-1"));
+    }
+
+    #[test]
+    fn harassment_is_denied_with_a_reason() {
+        let d = decide(&engine(), &request("just kys already"), &Config::default());
+        assert_eq!(d.result, "DENY");
+        assert!(d.response["Attributes"]["Reason"].is_string());
+        assert!(d.fired.iter().any(|f| f.id == "harassment" && !f.shadow));
+    }
+
+    #[test]
+    fn profanity_is_masked_and_ids_exposed_on_request() {
+        let config = Config {
+            decision_attributes: true,
+            ..Config::default()
+        };
+        let d = decide(&engine(), &request("what the fuck"), &config);
+        assert_eq!(d.result, "ALLOW");
+        let content = d.response["Content"].as_str().unwrap();
+        assert!(
+            content.starts_with("what the ") && !content.contains("fuck"),
+            "{content}"
+        );
+        assert_eq!(d.response["Attributes"][FIRED_RULES_KEY], "profanity");
+        let quiet = decide(&engine(), &request("what the fuck"), &Config::default());
+        assert!(quiet.response["Attributes"].get(FIRED_RULES_KEY).is_none());
+    }
+
+    #[test]
+    fn malformed_requests_get_the_fail_decision() {
+        for event in [
+            json!(null),
+            json!("text"),
+            json!({"MessageId": "x"}),
+            json!({"Content": 5}),
+        ] {
+            let d = decide(&engine(), &event, &Config::default());
+            assert_eq!(d.outcome.label(), "malformed", "{event}");
+            assert_eq!(d.action, FAIL_ACTION);
+            let r: ReviewResponse = serde_json::from_value(d.response.clone()).unwrap();
+            assert!(validate_response(&r, 500).is_ok());
+        }
+    }
+
+    #[test]
+    fn null_attribute_maps_are_tolerated() {
+        let event = json!({"Content": "hi", "MessageId": "m", "RoomArn": ROOM, "Attributes": null,
+                           "Sender": {"UserId": "u", "Ip": "1.2.3.4", "Attributes": null}});
+        let d = decide(&engine(), &event, &Config::default());
+        assert_eq!(d.outcome, Outcome::Evaluated);
+        assert_eq!(d.result, "ALLOW");
+    }
+
+    #[test]
+    fn a_lower_configured_limit_turns_into_a_valid_fail_decision() {
+        let config = Config {
+            max_message_length: Some(3),
+            ..Config::default()
+        };
+        let d = decide(&engine(), &request("a long enough message"), &config);
+        assert_eq!(d.outcome.label(), "invalid_response");
+        let r: ReviewResponse = serde_json::from_value(d.response).unwrap();
+        assert!(validate_response(&r, 3).is_ok(), "{r:?}");
+    }
+
+    #[test]
+    fn last_resort_is_valid_for_any_limit() {
+        assert!(validate_response(&last_resort(), 1).is_ok());
+    }
+}

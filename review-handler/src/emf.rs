@@ -1,0 +1,159 @@
+//! CloudWatch Embedded Metric Format (EMF) records, written as JSON lines on stdout:
+//! CloudWatch Logs extracts the metrics, so the message path makes no network call.
+//!
+//! Per decision, one record in the configured namespace with
+//! - `Decisions` (Count), `FailDecisions` (Count, 1 when the fail decision was answered)
+//!   and `EvaluationLatency` (Microseconds),
+//! - dimension sets `[]`, `[Action]`, `[Room, Action]` and `[Outcome]`;
+//!
+//! and per fired rule one record with `RuleFired` (Count), dimension sets
+//! `[Rule, Mode]` and `[Room, Rule, Mode]` (`Mode` is `enforced` or `shadow`).
+//!
+//! The alarms in `infra/template.yaml` use `FailDecisions` without dimensions.
+
+use serde_json::{json, Value};
+
+use crate::decision::Decision;
+
+/// Room dimension value when the request had no readable room ARN.
+pub const UNKNOWN_ROOM: &str = "unknown";
+
+/// The EMF records of one decision; `timestamp_ms` is the Unix time in milliseconds.
+pub fn emf_records(d: &Decision, namespace: &str, timestamp_ms: u64) -> Vec<Value> {
+    let room = d.request.room_id().unwrap_or(UNKNOWN_ROOM);
+    let mut out = Vec::with_capacity(1 + d.fired.len());
+    out.push(json!({
+        "_aws": {
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": namespace,
+                "Dimensions": [[], ["Action"], ["Room", "Action"], ["Outcome"]],
+                "Metrics": [
+                    {"Name": "Decisions", "Unit": "Count"},
+                    {"Name": "FailDecisions", "Unit": "Count"},
+                    {"Name": "EvaluationLatency", "Unit": "Microseconds"}
+                ]
+            }]
+        },
+        "Action": d.action,
+        "Room": room,
+        "Outcome": d.outcome.label(),
+        "Decisions": 1,
+        "FailDecisions": u8::from(d.outcome.is_failure()),
+        "EvaluationLatency": u64::try_from(d.elapsed.as_micros()).unwrap_or(u64::MAX),
+    }));
+    for f in &d.fired {
+        out.push(json!({
+            "_aws": {
+                "Timestamp": timestamp_ms,
+                "CloudWatchMetrics": [{
+                    "Namespace": namespace,
+                    "Dimensions": [["Rule", "Mode"], ["Room", "Rule", "Mode"]],
+                    "Metrics": [{"Name": "RuleFired", "Unit": "Count"}]
+                }]
+            },
+            "Rule": f.id,
+            "Mode": if f.shadow { "shadow" } else { "enforced" },
+            "Room": room,
+            "RuleFired": 1,
+        }));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::{Fired, Outcome, RequestFacts};
+    use std::time::Duration;
+
+    fn decision(fired: Vec<Fired>, outcome: Outcome, room: Option<&str>) -> Decision {
+        Decision {
+            response: json!({}),
+            result: "ALLOW".into(),
+            action: "mask".into(),
+            outcome,
+            fired,
+            pack: "p".into(),
+            request: RequestFacts {
+                room_arn: room.map(str::to_string),
+                ..RequestFacts::default()
+            },
+            elapsed: Duration::from_micros(17),
+        }
+    }
+
+    /// Every dimension named in a directive must be a string member of the record, and
+    /// every metric a number member: that is what CloudWatch requires to extract it.
+    fn assert_valid_emf(record: &Value) {
+        let aws = &record["_aws"];
+        assert!(aws["Timestamp"].is_u64());
+        for directive in aws["CloudWatchMetrics"].as_array().unwrap() {
+            assert!(directive["Namespace"].is_string());
+            for set in directive["Dimensions"].as_array().unwrap() {
+                for dim in set.as_array().unwrap() {
+                    let name = dim.as_str().unwrap();
+                    assert!(
+                        record[name].is_string(),
+                        "dimension {name} missing in {record}"
+                    );
+                }
+            }
+            for metric in directive["Metrics"].as_array().unwrap() {
+                let name = metric["Name"].as_str().unwrap();
+                assert!(
+                    record[name].is_number(),
+                    "metric {name} missing in {record}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn one_record_per_decision_plus_one_per_rule() {
+        let fired = vec![
+            Fired {
+                id: "a".into(),
+                action: "mask".into(),
+                shadow: false,
+            },
+            Fired {
+                id: "b".into(),
+                action: "deny".into(),
+                shadow: true,
+            },
+        ];
+        let records = emf_records(
+            &decision(
+                fired,
+                Outcome::Evaluated,
+                Some("arn:aws:ivschat:us-east-1:1:room/r1"),
+            ),
+            "NS",
+            1_700_000_000_000,
+        );
+        assert_eq!(records.len(), 3);
+        records.iter().for_each(assert_valid_emf);
+        assert_eq!(records[0]["Room"], "r1");
+        assert_eq!(records[0]["Action"], "mask");
+        assert_eq!(records[0]["FailDecisions"], 0);
+        assert_eq!(records[0]["EvaluationLatency"], 17);
+        assert_eq!(
+            records[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+            "NS"
+        );
+        assert_eq!(records[1]["Rule"], "a");
+        assert_eq!(records[1]["Mode"], "enforced");
+        assert_eq!(records[2]["Mode"], "shadow");
+    }
+
+    #[test]
+    fn failures_count_and_unknown_room() {
+        let records = emf_records(&decision(vec![], Outcome::Timeout, None), "NS", 1);
+        assert_eq!(records.len(), 1);
+        assert_valid_emf(&records[0]);
+        assert_eq!(records[0]["FailDecisions"], 1);
+        assert_eq!(records[0]["Outcome"], "timeout");
+        assert_eq!(records[0]["Room"], UNKNOWN_ROOM);
+    }
+}

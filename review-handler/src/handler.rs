@@ -1,0 +1,174 @@
+//! The message path: the deadline around [`crate::decide::decide`] and the output lines.
+//!
+//! Each request loads the current engine (a lock-free [`arc_swap`] read), evaluates on
+//! tokio's blocking pool under `tokio::time::timeout(REVIEW_DEADLINE_MS)`, and answers
+//! the fail decision if the deadline passes or the evaluation panics. A timed-out
+//! evaluation keeps running to completion on its blocking thread, but its result is
+//! dropped: the answer has already gone. The cost of the hop is a few microseconds, far
+//! below the budget (see the crate README's benchmark).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use arc_swap::ArcSwap;
+use rules::ReviewRequest;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::audit::audit_record;
+use crate::config::Config;
+use crate::decide::{decide, fail_decision};
+use crate::decision::{Decision, Outcome};
+use crate::emf::emf_records;
+use crate::source::Loaded;
+
+/// Everything the message path needs; cheap to clone.
+#[derive(Clone)]
+pub struct State {
+    /// The current engine, swapped by the reloader.
+    pub engines: Arc<ArcSwap<Loaded>>,
+    /// Settings.
+    pub config: Arc<Config>,
+}
+
+impl State {
+    /// A state serving `loaded` with `config`.
+    pub fn new(loaded: Loaded, config: Config) -> State {
+        State {
+            engines: Arc::new(ArcSwap::from_pointee(loaded)),
+            config: Arc::new(config),
+        }
+    }
+
+    /// Decides for one event within the deadline.
+    pub async fn review(&self, event: Value) -> Decision {
+        let started = Instant::now();
+        let loaded = self.engines.load_full();
+        let event = Arc::new(event);
+        let (task_loaded, task_event, task_config) =
+            (loaded.clone(), event.clone(), self.config.clone());
+        let evaluate = move || decide(&task_loaded.engine, &task_event, &task_config);
+        let outcome = match within_deadline(self.config.deadline, evaluate).await {
+            Ok(decision) => return decision,
+            Err(outcome) => outcome,
+        };
+        let request = ReviewRequest::deserialize(&*event).ok();
+        fail_decision(
+            &loaded.engine,
+            &event,
+            request.as_ref(),
+            outcome,
+            &self.config,
+            started,
+        )
+    }
+
+    /// Decides, writes the audit and EMF lines to stdout, and returns the IVS response.
+    pub async fn handle(&self, event: Value) -> Value {
+        let decision = self.review(event).await;
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0);
+        let lines = output_lines(&decision, &self.config, now_ms);
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            // Logging must never fail a decision: a closed stdout loses the lines only.
+            let _ = out.write_all(lines.as_bytes());
+            let _ = out.flush();
+        }
+        decision.response
+    }
+}
+
+/// Runs `evaluate` on the blocking pool; [`Outcome::Timeout`] if it has not finished
+/// within `deadline`, [`Outcome::Internal`] if it panicked.
+pub async fn within_deadline<T, F>(deadline: Duration, evaluate: F) -> Result<T, Outcome>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    match tokio::time::timeout(deadline, tokio::task::spawn_blocking(evaluate)).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(join)) => Err(Outcome::Internal(format!("evaluation task failed: {join}"))),
+        Err(_) => Err(Outcome::Timeout),
+    }
+}
+
+/// The audit line followed by the EMF lines of a decision, each ending in `\n`.
+pub fn output_lines(decision: &Decision, config: &Config, now_ms: u64) -> String {
+    let mut out = audit_record(decision, config).to_string();
+    out.push('\n');
+    for record in emf_records(decision, &config.metrics_namespace, now_ms) {
+        out.push_str(&record.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::load_local;
+    use crate::RulesSource;
+    use serde_json::json;
+
+    fn state(config: Config) -> State {
+        let loaded = load_local(&RulesSource::Bundled)
+            .ok()
+            .flatten()
+            .expect("bundled pack");
+        State::new(loaded, config)
+    }
+
+    #[tokio::test]
+    async fn deadline_exceeded_is_a_timeout() {
+        // The evaluation outlives the deadline by a wide margin: the outcome, not the
+        // timing, is what is checked.
+        let r = within_deadline(Duration::from_millis(20), || {
+            std::thread::sleep(Duration::from_millis(500))
+        })
+        .await;
+        assert_eq!(r, Err(Outcome::Timeout));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_evaluation_is_internal() {
+        let r: Result<(), Outcome> =
+            within_deadline(Duration::from_secs(5), || panic!("boom")).await;
+        assert!(matches!(r, Err(Outcome::Internal(_))), "{r:?}");
+    }
+
+    #[tokio::test]
+    async fn within_budget_returns_the_value() {
+        assert_eq!(within_deadline(Duration::from_secs(5), || 7).await, Ok(7));
+    }
+
+    #[tokio::test]
+    async fn review_answers_a_clean_message() {
+        let d = state(Config::default())
+            .review(json!({"Content": "hello there", "MessageId": "m", "RoomArn": "arn:aws:ivschat:us-east-1:1:room/r",
+                           "Sender": {"UserId": "u", "Ip": "10.0.0.1"}}))
+            .await;
+        assert_eq!(d.outcome, Outcome::Evaluated);
+        assert_eq!(d.response["ReviewResult"], "ALLOW");
+        assert_eq!(d.response["Content"], "hello there");
+    }
+
+    #[tokio::test]
+    async fn output_has_an_audit_line_then_emf_lines() {
+        let d = state(Config::default()).review(json!({"nope": true})).await;
+        assert_eq!(d.outcome.label(), "malformed");
+        let text = output_lines(&d, &Config::default(), 5);
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2 + d.fired.len());
+        assert_eq!(lines[0]["kind"], "decision");
+        assert_eq!(lines[0]["outcome"], "malformed");
+        assert_eq!(lines[1]["FailDecisions"], 1);
+        assert!(text.ends_with('\n'));
+    }
+}

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
 
 use crate::error::Location;
 use crate::ivs::{
@@ -664,6 +665,29 @@ impl Engine {
         let t = *self.views.get(idx)?;
         let slot = run.views.get_mut(idx)?;
         Some(&*slot.get_or_insert_with(|| normalize(&run.req.content, t)))
+    }
+
+    /// Reviews a raw JSON request the way the Lambda and `rules eval` do: a valid
+    /// request is evaluated; a malformed one gets the fail decision (with its
+    /// `Content`/`RoomArn` salvaged when they are strings, so fail-ALLOW keeps the text).
+    pub fn review_value(&self, value: &serde_json::Value) -> Result<Evaluation, ReviewResponse> {
+        match ReviewRequest::deserialize(value) {
+            Ok(req) => Ok(self.evaluate(&req)),
+            Err(_) => {
+                let field = |k: &str| {
+                    value
+                        .get(k)
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_string)
+                };
+                let salvaged = field("Content").map(|content| ReviewRequest {
+                    content,
+                    room_arn: field("RoomArn").unwrap_or_default(),
+                    ..Default::default()
+                });
+                Err(self.fail_response(salvaged.as_ref()))
+            }
+        }
     }
 
     /// The configured fail decision for `req` (or for the default pack when the request

@@ -11,11 +11,13 @@
 //! No I/O happens here except [`PackSet::load`] reading pack and term files; evaluation
 //! is pure and allocation-light. See `README.md` for the pack format.
 
+pub mod cases;
 mod engine;
 mod error;
 mod ivs;
 mod keywords;
 mod links;
+pub mod lint;
 mod normalize;
 mod pack;
 mod rewrite;

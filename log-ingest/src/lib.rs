@@ -6,6 +6,8 @@
 //! no async, sinks that write local files, and thin shells (`src/bin/*`) that move bytes
 //! to and from S3.
 
+pub mod aws;
+pub mod backfill;
 pub mod envelope;
 pub mod error;
 pub mod keys;

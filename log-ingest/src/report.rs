@@ -64,6 +64,19 @@ impl RunReport {
         self.bytes += s.bytes;
     }
 
+    /// Adds the totals of another run (e.g. of another input root).
+    pub fn merge(&mut self, r: RunReport) {
+        self.sources += r.sources;
+        self.skipped_done += r.skipped_done;
+        self.failed += r.failed;
+        self.read += r.read;
+        self.written += r.written;
+        self.quarantined += r.quarantined;
+        self.blank_lines += r.blank_lines;
+        self.bytes += r.bytes;
+        self.failures.extend(r.failures);
+    }
+
     /// Records a failed source.
     pub fn fail(&mut self, source: &str, error: &dyn std::fmt::Display) {
         self.failed += 1;

@@ -1,1 +1,365 @@
-fn main() {}
+//! `log-ingest`: ingest IVS chat logs from local files, stdin or S3 into Parquet/NDJSON.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use log_ingest::aws::{ingest_s3_object, list_objects, s3_client_from_env, Output, S3Location};
+use log_ingest::backfill::{progress_bar, run_local, walk, ResumeState};
+use log_ingest::sink::Format;
+use log_ingest::{ingest_reader, IngestError, IngestOptions, RunReport, Shape, SourceContext};
+
+/// Ingest Amazon IVS Chat logs (S3 log objects, Firehose objects) into Hive-partitioned
+/// Parquet or NDJSON (`room=<id>/date=YYYY-MM-DD/`), with a quarantine of bad records.
+///
+/// Prints a JSON run report on stdout; exits 1 when a source failed, 2 on usage errors.
+#[derive(Parser)]
+#[command(name = "log-ingest", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ingest local files or directories (recursively; keys are paths relative to each
+    /// argument, so a local copy of `AWSLogs/...` yields account, region and room).
+    Files(FilesArgs),
+    /// Ingest one stream from standard input.
+    Stdin(StdinArgs),
+    /// Backfill every object under s3://bucket/prefix, with bounded concurrency.
+    S3(S3Args),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Parquet,
+    Ndjson,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ShapeArg {
+    /// Lines for keys in the IVS S3 layout, JSON values otherwise.
+    Auto,
+    /// One envelope per line (IVS S3 log objects, NDJSON).
+    Lines,
+    /// Concatenated JSON values with any or no separator (Firehose objects).
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ProgressArg {
+    /// On a terminal, for runs of more than one source.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args)]
+struct Common {
+    /// Output table root: a directory, or s3://bucket/prefix.
+    #[arg(long, short)]
+    out: String,
+    /// Output format of records.
+    #[arg(long, value_enum, default_value = "parquet")]
+    format: FormatArg,
+    /// How records are framed in the input.
+    #[arg(long, value_enum, default_value = "auto")]
+    shape: ShapeArg,
+    /// Room id for sources whose key does not carry one (Firehose: one stream per room).
+    #[arg(long)]
+    room: Option<String>,
+    /// Region for sources whose key does not carry one.
+    #[arg(long)]
+    region: Option<String>,
+    /// Account id for sources whose key does not carry one.
+    #[arg(long)]
+    account: Option<String>,
+    /// Lines or JSON values longer than this many bytes are quarantined unparsed.
+    #[arg(long, default_value_t = log_ingest::readers::DEFAULT_MAX_RECORD_BYTES)]
+    max_record_bytes: usize,
+    /// Also write the run report (JSON) to this file.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct Backfill {
+    /// Sources processed in parallel.
+    #[arg(long, short, default_value_t = 2)]
+    jobs: usize,
+    /// Resume state file (completed sources). Default: <out>/_state/done.tsv for a local
+    /// output, ./log-ingest-state.tsv for an S3 output.
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Ingest every source again, even those the state file lists as done.
+    #[arg(long)]
+    no_resume: bool,
+    /// Progress bar on stderr.
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: ProgressArg,
+}
+
+#[derive(Args)]
+struct FilesArgs {
+    /// Files or directories to ingest.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    backfill: Backfill,
+}
+
+#[derive(Args)]
+struct StdinArgs {
+    /// Name of the stream: its key (e.g. the original object key), used for context and output names.
+    #[arg(long, default_value = "stdin")]
+    name: String,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct S3Args {
+    /// Input location, s3://bucket/prefix.
+    input: String,
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    backfill: Backfill,
+}
+
+fn options(c: &Common, root: PathBuf) -> (IngestOptions, SourceContext) {
+    let mut opts = IngestOptions::new(root);
+    opts.format = match c.format {
+        FormatArg::Parquet => Format::Parquet,
+        FormatArg::Ndjson => Format::Ndjson,
+    };
+    opts.shape = match c.shape {
+        ShapeArg::Auto => Shape::Auto,
+        ShapeArg::Lines => Shape::Lines,
+        ShapeArg::Json => Shape::JsonValues,
+    };
+    opts.max_record_bytes = c.max_record_bytes;
+    let defaults = SourceContext {
+        source: String::new(),
+        account_id: c.account.clone(),
+        region: c.region.clone(),
+        room_id: c.room.clone(),
+        key_version: None,
+    };
+    (opts, defaults)
+}
+
+fn local_out(c: &Common) -> Result<PathBuf, IngestError> {
+    match Output::parse(&c.out)? {
+        Output::Local(p) => Ok(p),
+        Output::S3(_) => Err(IngestError::Config(
+            "this subcommand writes to a local directory; use `log-ingest s3` for S3 outputs"
+                .to_string(),
+        )),
+    }
+}
+
+fn state_for(b: &Backfill, out: &Output) -> Result<ResumeState, IngestError> {
+    let path = match (&b.state, out) {
+        (Some(p), _) => p.clone(),
+        (None, Output::Local(root)) => root.join("_state").join("done.tsv"),
+        (None, Output::S3(_)) => PathBuf::from("log-ingest-state.tsv"),
+    };
+    if b.no_resume {
+        // Start a fresh state: every source is ingested again, completions recorded anew.
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(IngestError::io(&path, e)),
+        }
+    }
+    ResumeState::open(path)
+}
+
+fn show_progress(p: ProgressArg, sources: usize) -> (bool, bool) {
+    match p {
+        ProgressArg::Never => (false, false),
+        ProgressArg::Always => (true, !std::io::stderr().is_terminal()),
+        ProgressArg::Auto => (sources > 1 && std::io::stderr().is_terminal(), false),
+    }
+}
+
+fn files(a: FilesArgs) -> Result<RunReport, IngestError> {
+    let root = local_out(&a.common)?;
+    let (opts, defaults) = options(&a.common, root.clone());
+    let state = state_for(&a.backfill, &Output::Local(root.clone()))?;
+    let mut jobs: Vec<(PathBuf, PathBuf)> = Vec::new();
+    // Never read our own outputs back when the output directory is inside an input tree.
+    let out_abs = std::fs::canonicalize(&root).ok();
+    for p in &a.paths {
+        for f in walk(p)? {
+            let inside_out = out_abs
+                .as_ref()
+                .is_some_and(|o| std::fs::canonicalize(&f).is_ok_and(|fa| fa.starts_with(o)));
+            if !inside_out {
+                jobs.push((p.clone(), f));
+            }
+        }
+    }
+    let (show, force) = show_progress(a.backfill.progress, jobs.len());
+    let pb = progress_bar(jobs.len() as u64, show, force);
+    let mut total = RunReport::default();
+    // Group by argument root so keys stay relative to the argument they came from.
+    for p in &a.paths {
+        let group: Vec<PathBuf> = jobs
+            .iter()
+            .filter(|(r, _)| r == p)
+            .map(|(_, f)| f.clone())
+            .collect();
+        let root = if p.is_file() {
+            p.parent().map(PathBuf::from).unwrap_or_default()
+        } else {
+            p.clone()
+        };
+        let r = run_local(
+            &group,
+            &root,
+            &opts,
+            &defaults,
+            a.backfill.jobs,
+            Some(&state),
+            &pb,
+        );
+        total.merge(r);
+    }
+    Ok(total)
+}
+
+fn stdin(a: StdinArgs) -> Result<RunReport, IngestError> {
+    let root = local_out(&a.common)?;
+    let (opts, defaults) = options(&a.common, root);
+    let ctx = log_ingest::aws::with_defaults(
+        log_ingest::keys::context_from_key(&a.name, &a.name),
+        &defaults,
+    );
+    let rep = ingest_reader(std::io::stdin(), ctx, &a.name, &opts)?;
+    let mut total = RunReport::default();
+    total.add(&rep);
+    Ok(total)
+}
+
+async fn s3(a: S3Args) -> Result<RunReport, IngestError> {
+    let input = S3Location::parse(&a.input)?;
+    let out = Output::parse(&a.common.out)?;
+    let root = match &out {
+        Output::Local(p) => p.clone(),
+        Output::S3(_) => std::env::temp_dir(),
+    };
+    let (opts, defaults) = options(&a.common, root);
+    let state = Arc::new(state_for(&a.backfill, &out)?);
+    let client = s3_client_from_env().await;
+    let objects = list_objects(&client, &input).await?;
+    let (show, force) = show_progress(a.backfill.progress, objects.len());
+    let pb = progress_bar(objects.len() as u64, show, force);
+    let sem = Arc::new(tokio::sync::Semaphore::new(a.backfill.jobs.max(1)));
+    let mut set = tokio::task::JoinSet::new();
+    let mut report = RunReport::default();
+    for o in objects {
+        let fp = format!("size={};etag={}", o.size, o.etag);
+        if state.is_done(&o.key, &fp) {
+            report.skipped_done += 1;
+            pb.inc(1);
+            continue;
+        }
+        let permit = Arc::clone(&sem)
+            .acquire_owned()
+            .await
+            .map_err(|e| IngestError::Config(e.to_string()))?;
+        let (client, out, opts, defaults, state, bucket) = (
+            client.clone(),
+            out.clone(),
+            opts.clone(),
+            defaults.clone(),
+            Arc::clone(&state),
+            input.bucket.clone(),
+        );
+        set.spawn(async move {
+            let r = ingest_s3_object(&client, &bucket, &o.key, &out, &opts, &defaults).await;
+            if r.is_ok() {
+                state.mark_done(&o.key, &fp)?;
+            }
+            drop(permit);
+            r.map_err(|e| IngestError::Aws(format!("s3://{bucket}/{}: {e}", o.key)))
+        });
+        while let Some(done) = set.try_join_next() {
+            collect(&mut report, done, &pb);
+        }
+    }
+    while let Some(done) = set.join_next().await {
+        collect(&mut report, done, &pb);
+    }
+    pb.finish_and_clear();
+    Ok(report)
+}
+
+fn collect(
+    report: &mut RunReport,
+    done: Result<Result<log_ingest::SourceReport, IngestError>, tokio::task::JoinError>,
+    pb: &indicatif::ProgressBar,
+) {
+    match done {
+        Ok(Ok(s)) => report.add(&s),
+        Ok(Err(e)) => report.fail("s3", &e),
+        Err(e) => report.fail("s3", &e),
+    }
+    pb.inc(1);
+    pb.set_message(format!(
+        "{} records, {} quarantined",
+        report.written, report.quarantined
+    ));
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (report_path, result) = match cli.command {
+        Command::Files(a) => (a.common.report.clone(), files(a)),
+        Command::Stdin(a) => (a.common.report.clone(), stdin(a)),
+        Command::S3(a) => {
+            let path = a.common.report.clone();
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build();
+            match rt {
+                Ok(rt) => (path, rt.block_on(s3(a))),
+                Err(e) => (
+                    path,
+                    Err(IngestError::Config(format!("tokio runtime: {e}"))),
+                ),
+            }
+        }
+    };
+    match result {
+        Ok(report) => {
+            let json = report.to_json();
+            println!("{json}");
+            if let Some(p) = report_path {
+                if let Err(e) = std::fs::write(&p, format!("{json}\n")) {
+                    eprintln!("log-ingest: writing report {}: {e}", p.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            if report.failed > 0 {
+                for f in &report.failures {
+                    eprintln!("log-ingest: failed: {f}");
+                }
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("log-ingest: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

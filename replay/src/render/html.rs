@@ -8,7 +8,8 @@
 //! hls.js is not vendored in this repository (≈400 KB of third-party code) and cannot
 //! come from a CDN at runtime.
 //!
-//! Testing hooks: `#t=<seconds>` in the URL seeks there once metadata is loaded; the
+//! Testing hooks: `#t=<seconds>` in the URL seeks there once metadata is loaded, `#play`
+//! (or `#t=2&play`) starts playback (muted, so autoplay is allowed); the
 //! `<body>` carries `data-video-ready`, `data-current-ms` and `data-shown` (number of
 //! entries at or before the playhead) so a headless browser's DOM dump shows the state.
 
@@ -123,6 +124,7 @@ const SCRIPT: &str = r#"
     body.dataset.durationMs = Math.round(video.duration * 1000);
     var m = /[#&]t=([0-9.]+)/.exec(location.hash);
     if (m) video.currentTime = parseFloat(m[1]);
+    if (/[#&]play\b/.test(location.hash)) video.play();
     render();
   });
   video.addEventListener("error", function () {

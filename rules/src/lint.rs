@@ -43,6 +43,8 @@ pub fn dictionary_collisions(packs: &PackSet, dictionary: &str, limit: usize) ->
     else {
         return Vec::new();
     };
+    let all_cores: std::collections::HashSet<&str> =
+        cores.iter().map(|(c, _)| c.as_str()).collect();
     let mut hits: Vec<Vec<String>> = vec![Vec::new(); cores.len()];
     for word in dictionary
         .lines()
@@ -55,7 +57,10 @@ pub fn dictionary_collisions(packs: &PackSet, dictionary: &str, limit: usize) ->
             let Some((core, mode)) = cores.get(i) else {
                 continue;
             };
-            if lw == *core {
+            if lw == *core
+                || all_cores.contains(lw.as_str())
+                || is_inflection(&lw, m.start(), m.end())
+            {
                 continue;
             }
             let hit = match mode {
@@ -72,15 +77,31 @@ pub fn dictionary_collisions(packs: &PackSet, dictionary: &str, limit: usize) ->
             }
         }
     }
+    let mut seen = std::collections::HashSet::new();
     terms
         .into_iter()
         .zip(hits)
         .filter(|(_, w)| !w.is_empty())
+        .filter(|((term, at, _, _), _)| seen.insert((term.clone(), at.to_string())))
         .map(|((term, at, _, _), mut words)| {
             words.truncate(limit);
             Collision { term, at, words }
         })
         .collect()
+}
+
+/// Endings that make a word an inflection of the term itself (`fucks`, `shitty`):
+/// those are as bad as the term and not allow-list candidates.
+const INFLECTIONS: &[&str] = &[
+    "s", "es", "ed", "d", "er", "ers", "ing", "in", "y", "ier", "iest", "iness", "ish", "ize",
+    "ized", "izes", "izing", "ly", "ty", "tier", "tiest", "ting", "ted", "house", "houses",
+];
+
+fn is_inflection(word: &str, start: usize, end: usize) -> bool {
+    start == 0
+        && word
+            .get(end..)
+            .is_some_and(|rest| INFLECTIONS.contains(&rest))
 }
 
 #[cfg(test)]

@@ -1,0 +1,149 @@
+//! The `rules` binary: check, test and eval, run as a child process.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_rules"))
+}
+
+fn example(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("packs/example")
+        .join(file)
+}
+
+#[test]
+fn check_accepts_the_example_pack_and_warns_on_collisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let words = dir.path().join("words");
+    std::fs::write(&words, "assassin\nassess\nhello\n").unwrap();
+    let pack = dir.path().join("p.toml");
+    std::fs::write(&pack, "[[rules]]\nid = \"p\"\nkind = \"keywords\"\naction = \"mask\"\nterms = [\"ass*\"]\nallow = [\"assassin\"]\n")
+        .unwrap();
+    let out = bin()
+        .arg("check")
+        .arg(&pack)
+        .arg("--words")
+        .arg(&words)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("p.toml:2:") && stderr.contains("assess") && !stderr.contains("assassin,"),
+        "{stderr}"
+    );
+    let strict = bin()
+        .arg("check")
+        .arg(&pack)
+        .arg("--words")
+        .arg(&words)
+        .arg("--deny-warnings")
+        .output()
+        .unwrap();
+    assert!(!strict.status.success());
+
+    let out = bin()
+        .arg("check")
+        .arg(example("pack.toml"))
+        .arg("--words")
+        .arg(&words)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn check_reports_file_line_column_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("bad.toml");
+    std::fs::write(&pack, "version = 1\n\n[[rules]]\nid = \"re\"\nkind = \"regex\"\naction = \"deny\"\npatterns = ['(unclosed']\n").unwrap();
+    let out = bin().arg("check").arg(&pack).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bad.toml:7:13 (rule `re`)"), "{stderr}");
+}
+
+#[test]
+fn test_command_passes_example_cases_and_fails_on_mismatch() {
+    let out = bin()
+        .arg("test")
+        .arg(example("pack.toml"))
+        .arg(example("cases.jsonl"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("c.jsonl");
+    std::fs::write(&cases, "{\"message\": \"what the fuck\", \"expect\": \"DENY\"}\n{\"message\": \"hi\", \"expect\": \"ALLOW\"}\nnot json\n").unwrap();
+    let out = bin()
+        .arg("test")
+        .arg(example("pack.toml"))
+        .arg(&cases)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("c.jsonl:1: expected DENY, got ALLOW"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("c.jsonl:3: bad case"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed, 2 failed"));
+}
+
+#[test]
+fn eval_answers_one_ivs_response_per_request_line() {
+    let mut child = bin()
+        .arg("eval")
+        .arg(example("pack.toml"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = concat!(
+        r#"{"Content":"what the fuck","MessageId":"m1","RoomArn":"arn:aws:ivschat:us-east-1:123456789012:room/x","Attributes":{"a":"b"},"Sender":{"UserId":"u","Ip":"192.0.2.1","Attributes":null}}"#,
+        "\n",
+        r#"{"Content":"kill yourself","MessageId":"m2","RoomArn":"r","Sender":{"UserId":"u"}}"#,
+        "\n",
+        "{broken\n",
+    );
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"ReviewResult":"ALLOW","Content":"what the ****","Attributes":{"a":"b"}})
+    );
+    assert_eq!(lines[1]["ReviewResult"], "DENY");
+    assert!(lines[1]["Attributes"]["Reason"]
+        .as_str()
+        .unwrap()
+        .contains("harassment"));
+    // Unparseable: the fail decision (no content to allow, so DENY).
+    assert_eq!(lines[2]["ReviewResult"], "DENY");
+}

@@ -6,10 +6,12 @@
 //! no async, sinks that write local files, and thin shells (`src/bin/*`) that move bytes
 //! to and from S3.
 
+pub mod adapters;
 pub mod aws;
 pub mod backfill;
 pub mod envelope;
 pub mod error;
+pub mod handlers;
 pub mod keys;
 pub mod pipeline;
 pub mod quarantine;

@@ -1,1 +1,21 @@
-fn main() {}
+//! Lambda: S3 event notifications (direct, or via SQS with `batchItemFailures`) -> Parquet in S3.
+//! Configuration: see `log_ingest::handlers::LambdaConfig`.
+
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use log_ingest::aws::s3_client_from_env;
+use log_ingest::handlers::{handle_s3_sqs, init_tracing, LambdaConfig};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    init_tracing();
+    let cfg = LambdaConfig::from_env()?;
+    let client = s3_client_from_env().await;
+    let (cfg, client) = (&cfg, &client);
+    lambda_runtime::run(service_fn(move |ev: LambdaEvent<Value>| async move {
+        handle_s3_sqs(client, cfg, &ev.payload)
+            .await
+            .map_err(Error::from)
+    }))
+    .await
+}

@@ -737,6 +737,8 @@ fn fallback(req: &ReviewRequest, max: usize) -> ReviewResponse {
 /// - A result that is empty or only whitespace: DENY with `empty_reason`.
 /// - Attributes: the sender's message attributes are kept as they are; ours (tags,
 ///   rule ids) are added while the total stays <= 1 KB, truncated or dropped if not.
+///   Keys the pack writes are reserved: a sender value under the same key is replaced
+///   (so a sender cannot pre-set `flagged=false`).
 ///   If the sender's own attributes already exceed 1 KB the message is denied.
 fn respond(
     req: &ReviewRequest,

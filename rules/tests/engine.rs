@@ -416,3 +416,36 @@ fn bundled_default_pack_works() {
         "a classic assassin"
     );
 }
+
+#[test]
+fn transforms_switch_off_per_rule() {
+    let e = engine(
+        r#"
+[[rules]]
+id = "plain"
+kind = "keywords"
+action = "tag"
+tags = { plain = "1" }
+terms = ["shit"]
+transforms = { leetspeak = false, separators = false }
+
+[[rules]]
+id = "full"
+kind = "keywords"
+action = "tag"
+tags = { full = "1" }
+terms = ["shit"]
+"#,
+    );
+    let fired = |text: &str| {
+        e.evaluate(&req(text))
+            .fired
+            .into_iter()
+            .map(|f| f.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(fired("SHIT"), ["plain", "full"]);
+    assert_eq!(fired("sh1t"), ["full"]);
+    assert_eq!(fired("s.h.i.t"), ["full"]);
+    assert_eq!(fired("ｓｈｉｔ"), ["plain", "full"]);
+}

@@ -1,0 +1,74 @@
+//! Helpers shared by the integration tests: IVS-shaped test data and Parquet read-back.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::Path;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+/// An IVS S3 log key for `room` at 2023-01-05 14:xx.
+pub fn ivs_key(prefix: &str, room: &str, hash: &str) -> String {
+    format!(
+        "{prefix}AWSLogs/123456789012/IVSChatLogs/1.0/us-east-1/room_{room}/2023/01/05/14/123456789012_IVSChatLogs_1.0_us-east-1_room_{room}_20230105T1440Z_{hash}.log.gz"
+    )
+}
+
+/// A MESSAGE envelope.
+pub fn message(id: &str, minute: u32, sender: &str, content: &str) -> String {
+    format!(
+        r#"{{"event_timestamp":"2023-01-05T14:{minute:02}:32.894Z","type":"MESSAGE","version":"1.0","payload":{{"Type":"MESSAGE","Id":"{id}","RequestId":"","Content":"{content}","Attributes":{{"username":"{sender}"}},"SendTime":"2023-01-05T14:{minute:02}:32.894089757Z","Sender":{{"UserId":"{sender}","Attributes":{{"displayName":"{sender}"}}}}}}}}"#
+    )
+}
+
+/// An `aws:DELETE_MESSAGE` event for `target`.
+pub fn delete(id: &str, minute: u32, target: &str, reason: &str) -> String {
+    format!(
+        r#"{{"event_timestamp":"2023-01-05T14:{minute:02}:40.000Z","type":"EVENT","version":"1.0","payload":{{"Type":"EVENT","Id":"{id}","RequestId":"req-{id}","EventName":"aws:DELETE_MESSAGE","SendTime":"2023-01-05T14:{minute:02}:40.000000001Z","Attributes":{{"MessageID":"{target}","Reason":"{reason}"}}}}}}"#
+    )
+}
+
+/// gzip of `lines` joined by newlines.
+pub fn gz_lines(lines: &[String]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(lines.join("\n").as_bytes()).unwrap();
+    e.write_all(b"\n").unwrap();
+    e.finish().unwrap()
+}
+
+/// One row as (id, content, event_name, target_message_id).
+pub type Row = (String, Option<String>, Option<String>, Option<String>);
+
+/// Rows of one Parquet file.
+pub fn parquet_rows(path: &Path) -> Vec<Row> {
+    use arrow::array::AsArray;
+    let f = std::fs::File::open(path).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut out = Vec::new();
+    for b in reader {
+        let b = b.unwrap();
+        let col = |n: &str| b.column_by_name(n).unwrap().as_string::<i32>().clone();
+        let (id, content, ev, target) = (
+            col("id"),
+            col("content"),
+            col("event_name"),
+            col("target_message_id"),
+        );
+        let opt = |a: &arrow::array::StringArray, i: usize| {
+            use arrow::array::Array;
+            (!a.is_null(i)).then(|| a.value(i).to_string())
+        };
+        for i in 0..b.num_rows() {
+            out.push((
+                id.value(i).to_string(),
+                opt(&content, i),
+                opt(&ev, i),
+                opt(&target, i),
+            ));
+        }
+    }
+    out
+}

@@ -327,12 +327,14 @@ fn is_word(c: char) -> bool {
 fn join_separated(items: Vec<Item>) -> Vec<Item> {
     let n = items.len();
     let mut keep = vec![true; n];
-    // (a) punctuation runs (no spaces) between two word characters.
+    // (a) punctuation runs (no spaces) between two word characters. Apostrophes are
+    // kept: `he'll` must not become `hell`.
+    let sep = |c: char| !is_word(c) && c != ' ' && c != '\'' && c != '\u{2019}';
     let mut i = 0;
     while i < n {
-        if !is_word(items[i].ch) && items[i].ch != ' ' {
+        if sep(items[i].ch) {
             let mut j = i;
-            while j < n && !is_word(items[j].ch) && items[j].ch != ' ' {
+            while j < n && sep(items[j].ch) {
                 j += 1;
             }
             let before = i > 0 && is_word(items[i - 1].ch);
@@ -454,6 +456,7 @@ mod tests {
         assert_eq!(n("f u c k"), "fuck");
         assert_eq!(n("a cat"), "a cat");
         assert_eq!(n("hello, world"), "helo, world");
+        assert_eq!(n("he'll"), "he'l");
     }
 
     #[test]

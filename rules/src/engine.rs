@@ -80,7 +80,7 @@ impl Action {
 }
 
 #[derive(Debug)]
-enum Matcher {
+pub(crate) enum Matcher {
     Keywords(KeywordMatcher),
     Regex(Regex),
     Links(LinkMatcher),
@@ -161,6 +161,7 @@ fn settings_of(def: &SettingsDef) -> Settings {
 
 struct Compiler {
     views: Vec<Transforms>,
+    keyword_cache: HashMap<String, Arc<Matcher>>,
 }
 
 impl Compiler {
@@ -182,40 +183,63 @@ impl Compiler {
             KindDef::Keywords => {
                 let t = def.transforms.unwrap_or_default();
                 view = Some(self.view(t));
-                Matcher::Keywords(KeywordMatcher::compile(
-                    &def.loaded_terms,
-                    &def.loaded_allow,
-                    def.match_mode.unwrap_or(MatchMode::Word),
-                    t,
-                    at,
-                )?)
+                let mode = def.match_mode.unwrap_or(MatchMode::Word);
+                // Packs often share term files (a room pack, an override): compile once.
+                let mut key = format!("{mode:?}{t:?}");
+                for term in &def.loaded_terms {
+                    key.push('\n');
+                    key.push_str(&term.text);
+                }
+                key.push_str("\n\0allow");
+                for a in &def.loaded_allow {
+                    key.push('\n');
+                    key.push_str(&a.text);
+                }
+                if let Some(m) = self.keyword_cache.get(&key) {
+                    m.clone()
+                } else {
+                    let m = Arc::new(Matcher::Keywords(KeywordMatcher::compile(
+                        &def.loaded_terms,
+                        &def.loaded_allow,
+                        mode,
+                        t,
+                        at,
+                    )?));
+                    self.keyword_cache.insert(key, m.clone());
+                    m
+                }
             }
             KindDef::Regex => {
                 if def.patterns.is_empty() {
                     return Err(invalid(at, "regex rule has no `patterns`"));
                 }
+                let ci = def.case_insensitive.unwrap_or(true);
                 let joined: Vec<String> = def
                     .patterns
                     .iter()
                     .map(|p| format!("(?:{})", p.get_ref()))
                     .collect();
-                for p in &def.patterns {
-                    build_regex(p.get_ref(), def.case_insensitive.unwrap_or(true))
-                        .map_err(|e| invalid(&def.loc_of(p), e))?;
-                }
-                let re = build_regex(&joined.join("|"), def.case_insensitive.unwrap_or(true))
-                    .map_err(|e| invalid(at, e))?;
+                let re = match build_regex(&joined.join("|"), ci) {
+                    Ok(re) => re,
+                    Err(union_err) => {
+                        // Name the offending pattern's line when one fails on its own.
+                        for p in &def.patterns {
+                            build_regex(p.get_ref(), ci).map_err(|e| invalid(&def.loc_of(p), e))?;
+                        }
+                        return Err(invalid(at, union_err));
+                    }
+                };
                 if def.normalized {
                     view = Some(self.view(def.transforms.unwrap_or_default()));
                 }
-                Matcher::Regex(re)
+                Arc::new(Matcher::Regex(re))
             }
-            KindDef::Links => Matcher::Links(LinkMatcher::compile(
+            KindDef::Links => Arc::new(Matcher::Links(LinkMatcher::compile(
                 &def.allow_domains,
                 &def.deny_domains,
                 def.block.unwrap_or(LinkBlock::All) == LinkBlock::All,
                 at,
-            )?),
+            )?)),
             KindDef::Spam => {
                 for (name, r) in [
                     ("max_caps_ratio", def.max_caps_ratio),
@@ -241,7 +265,7 @@ impl Compiler {
                         "spam rule sets no threshold (expected e.g. `max_caps_ratio`)",
                     ));
                 }
-                Matcher::Spam(s)
+                Arc::new(Matcher::Spam(s))
             }
             KindDef::Senders => {
                 let mut nets = Vec::new();
@@ -271,7 +295,7 @@ impl Compiler {
                         "senders rule lists no `user_ids`, `ips` or `sender_attributes`",
                     ));
                 }
-                Matcher::Senders(m)
+                Arc::new(Matcher::Senders(m))
             }
         };
         let text_rule = !matches!(def.kind, KindDef::Spam | KindDef::Senders);
@@ -347,7 +371,7 @@ impl Compiler {
             shadow: def.shadow,
             category: def.category.clone(),
             severity: def.severity.clone(),
-            matcher: Arc::new(matcher),
+            matcher,
             view,
         })
     }
@@ -382,8 +406,40 @@ fn check_exempt_targets(defs: &[RuleDef]) -> Result<(), RulesError> {
     Ok(())
 }
 
+/// Rewrites `\b`/`\B` (outside character classes) to ASCII word boundaries
+/// `(?-u:\b)`: Unicode word boundaries make the `regex` crate fall back to its slowest
+/// engine on any non-ASCII message. Documented in the README.
+pub(crate) fn ascii_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    let mut class_depth = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('b') if class_depth == 0 => out.push_str("(?-u:\\b)"),
+                Some('B') if class_depth == 0 => out.push_str("(?-u:\\B)"),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                class_depth += 1;
+                out.push(c);
+            }
+            ']' => {
+                class_depth = class_depth.saturating_sub(1);
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn build_regex(pattern: &str, ci: bool) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&ascii_boundaries(pattern))
         .case_insensitive(ci)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
@@ -445,7 +501,10 @@ struct Run<'a> {
 impl Engine {
     /// Compiles every pack and room variant; all errors are reported with locations.
     pub fn compile(packs: &PackSet) -> Result<Engine, RulesError> {
-        let mut c = Compiler { views: Vec::new() };
+        let mut c = Compiler {
+            views: Vec::new(),
+            keyword_cache: HashMap::new(),
+        };
         let mut compiled = Vec::new();
         for p in &packs.packs {
             let s = settings_of(&p.settings);
@@ -798,4 +857,17 @@ fn respond(
         },
         action,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_boundaries_become_ascii_outside_classes() {
+        assert_eq!(ascii_boundaries(r"\bfoo\B"), r"(?-u:\b)foo(?-u:\B)");
+        assert_eq!(ascii_boundaries(r"[\b]\\b\d"), r"[\b]\\b\d");
+        let re = build_regex(r"\bcat\b", true).unwrap();
+        assert!(re.is_match("a CAT!") && !re.is_match("concat"));
+    }
 }

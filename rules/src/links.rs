@@ -52,7 +52,7 @@ impl LinkMatcher {
         at: &Location,
     ) -> Result<LinkMatcher, RulesError> {
         let pattern = format!(
-            r#"(?i)\b(?:[a-z][a-z0-9+.-]*://[^\s<>"]+|www\.[^\s<>"]+|(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{TLDS})\b(?:[/?#:][^\s<>"]*)?)"#
+            r#"(?i)(?-u:\b)(?:[a-z][a-z0-9+.-]*://[^\s<>"]+|www\.[^\s<>"]+|(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{TLDS})(?-u:\b)(?:[/?#:][^\s<>"]*)?)"#
         );
         let re = Regex::new(&pattern).map_err(|e| RulesError::Invalid {
             at: at.clone(),

@@ -244,6 +244,22 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
             }
             continue;
         }
+        if c.is_ascii() {
+            // Fast path: ASCII is its own NFKD, has no marks and no confusables.
+            if t.strip_invisible && c.is_ascii_control() {
+                continue;
+            }
+            let leet =
+                leet_letter(c).filter(|_| t.leetspeak && leet_applies(&chars, i, has_letter[i]));
+            let ch = leet.unwrap_or(if t.fold { c.to_ascii_lowercase() } else { c });
+            items.push(Item {
+                ch,
+                start,
+                end,
+                run: 1,
+            });
+            continue;
+        }
         if t.strip_invisible && is_invisible(c) {
             continue;
         }

@@ -86,6 +86,9 @@ pub(crate) fn apply(text: &str, mut edits: Vec<Edit>) -> String {
 /// The longest prefix of `text` made of whole grapheme clusters with at most `max`
 /// code points.
 pub(crate) fn clamp(text: &str, max: usize) -> &str {
+    if text.len() <= max || text.chars().count() <= max {
+        return text;
+    }
     let mut count = 0;
     let mut end = 0;
     for g in text.graphemes(true) {

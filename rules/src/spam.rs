@@ -2,8 +2,6 @@
 //! mentions and emoji counts. Each threshold is optional; the rule fires when any is
 //! exceeded.
 
-use unicode_segmentation::UnicodeSegmentation;
-
 /// Thresholds of one spam rule.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SpamRule {
@@ -15,6 +13,17 @@ pub(crate) struct SpamRule {
     pub max_length: Option<usize>,
     pub max_mentions: Option<usize>,
     pub max_emoji: Option<usize>,
+}
+
+fn is_skin_tone(c: char) -> bool {
+    ('\u{1F3FB}'..='\u{1F3FF}').contains(&c)
+}
+
+/// Characters that extend the previous one (marks, joiners, variation selectors).
+fn is_extender(c: char) -> bool {
+    unicode_normalization::char::is_combining_mark(c)
+        || matches!(c, '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
+        || is_skin_tone(c)
 }
 
 /// Whether a character is (most likely) an emoji or pictograph.
@@ -62,24 +71,31 @@ impl SpamRule {
         if let Some(max) = self.max_repeated_chars {
             let mut run = 0usize;
             let mut prev = None;
-            for g in text.graphemes(true) {
-                run = if Some(g) == prev { run + 1 } else { 1 };
-                prev = Some(g);
-                if run > max && !g.trim().is_empty() {
+            for c in text.chars() {
+                // Combining marks and variation selectors belong to the previous character.
+                if is_extender(c) {
+                    continue;
+                }
+                run = if Some(c) == prev { run + 1 } else { 1 };
+                prev = Some(c);
+                if run > max && !c.is_whitespace() {
                     return Some("max_repeated_chars");
                 }
             }
         }
         if let Some(max) = self.max_repeated_words {
             let mut run = 0usize;
-            let mut prev: Option<String> = None;
-            for w in text.unicode_words() {
-                let w = w.to_lowercase();
-                run = if prev.as_deref() == Some(w.as_str()) {
-                    run + 1
-                } else {
-                    1
-                };
+            let mut prev: Option<&str> = None;
+            let words = text
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|w| !w.is_empty());
+            for w in words {
+                let same = prev.is_some_and(|p| {
+                    p.chars()
+                        .flat_map(char::to_lowercase)
+                        .eq(w.chars().flat_map(char::to_lowercase))
+                });
+                run = if same { run + 1 } else { 1 };
                 if run > max {
                     return Some("max_repeated_words");
                 }
@@ -100,10 +116,15 @@ impl SpamRule {
             }
         }
         if let Some(max) = self.max_emoji {
-            let n = text
-                .graphemes(true)
-                .filter(|g| g.chars().any(is_emoji))
-                .count();
+            // One emoji per pictograph, not counting skin tones or ZWJ-joined parts.
+            let mut n = 0usize;
+            let mut after_zwj = false;
+            for c in text.chars() {
+                if is_emoji(c) && !is_skin_tone(c) && !after_zwj {
+                    n += 1;
+                }
+                after_zwj = c == '\u{200D}';
+            }
             if n > max {
                 return Some("max_emoji");
             }

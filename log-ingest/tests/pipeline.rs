@@ -5,7 +5,7 @@ use std::io::{Cursor, Write};
 use std::path::Path;
 
 use arrow::array::{Array, AsArray};
-use arrow::datatypes::{TimestampNanosecondType, UInt64Type};
+use arrow::datatypes::{Int64Type, TimestampNanosecondType};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use log_ingest::keys::context_from_key;
@@ -92,7 +92,7 @@ fn parquet_partitions_read_back_and_reingest_replaces() {
         send.as_primitive::<TimestampNanosecondType>().value(0) % 1_000_000_000,
         123_456_789
     );
-    assert_eq!(col("source_line").as_primitive::<UInt64Type>().value(0), 3);
+    assert_eq!(col("source_line").as_primitive::<Int64Type>().value(0), 3);
     let attrs = col("sender_attributes");
     let m = attrs.as_map();
     assert_eq!(m.keys().as_string::<i32>().value(0), "role");

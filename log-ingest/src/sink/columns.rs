@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use arrow::array::{
-    ArrayRef, MapBuilder, StringBuilder, TimestampMillisecondBuilder, TimestampNanosecondBuilder,
-    UInt64Builder,
+    ArrayRef, Int64Builder, MapBuilder, StringBuilder, TimestampMillisecondBuilder,
+    TimestampNanosecondBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::error::ArrowError;
@@ -55,8 +55,8 @@ pub fn arrow_schema() -> SchemaRef {
                 s("payload_extra", true),
                 s("envelope_extra", true),
                 s("source", false),
-                Field::new("source_line", DataType::UInt64, true),
-                Field::new("source_offset", DataType::UInt64, true),
+                Field::new("source_line", DataType::Int64, true),
+                Field::new("source_offset", DataType::Int64, true),
                 s("source_ref", true),
             ]))
         })
@@ -70,8 +70,8 @@ pub struct ColumnBuilder {
     send_time: TimestampNanosecondBuilder,
     sender_attributes: MapBuilder<StringBuilder, StringBuilder>,
     attributes: MapBuilder<StringBuilder, StringBuilder>,
-    source_line: UInt64Builder,
-    source_offset: UInt64Builder,
+    source_line: Int64Builder,
+    source_offset: Int64Builder,
     len: usize,
 }
 
@@ -106,8 +106,8 @@ impl ColumnBuilder {
             send_time: TimestampNanosecondBuilder::new().with_timezone("UTC"),
             sender_attributes: MapBuilder::new(None, StringBuilder::new(), StringBuilder::new()),
             attributes: MapBuilder::new(None, StringBuilder::new(), StringBuilder::new()),
-            source_line: UInt64Builder::new(),
-            source_offset: UInt64Builder::new(),
+            source_line: Int64Builder::new(),
+            source_offset: Int64Builder::new(),
             len: 0,
         }
     }
@@ -152,8 +152,11 @@ impl ColumnBuilder {
         self.send_time.append_option(r.send_time);
         append_map(&mut self.sender_attributes, r.sender_attributes.as_ref())?;
         append_map(&mut self.attributes, r.attributes.as_ref())?;
-        self.source_line.append_option(r.source_line);
-        self.source_offset.append_option(r.source_offset);
+        // Int64, not UInt64: Athena/Hive have no unsigned integers. Positions fit easily.
+        self.source_line
+            .append_option(r.source_line.and_then(|v| i64::try_from(v).ok()));
+        self.source_offset
+            .append_option(r.source_offset.and_then(|v| i64::try_from(v).ok()));
         self.len += 1;
         Ok(())
     }

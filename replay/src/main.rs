@@ -355,7 +355,10 @@ async fn prepare(
         "{}",
         serde_json::json!({"timeline": info, "rejected_records": rejected, "alignment": stats})
     );
-    let mut display = DisplayOptions::default();
+    let mut display = DisplayOptions {
+        clip_to_ms: info.duration_ms,
+        ..DisplayOptions::default()
+    };
     if let Some((on_screen_ms, max_lines)) = subtitles {
         display.on_screen_ms = on_screen_ms;
         display.max_lines = max_lines;

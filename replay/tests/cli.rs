@@ -104,7 +104,7 @@ fn renders_all_formats_aligned_to_the_millisecond() {
         "{srt}"
     );
     let ass = std::fs::read_to_string(&ass).unwrap();
-    assert!(ass.contains("\nDialogue: 0,0:00:07.00,0:00:09.50,Chat,,0,0,0,,{\\b1}u2-name:{\\b0} right before seg3\n"), "{ass}");
+    assert!(ass.contains("\nDialogue: 0,0:00:07.00,0:00:08.50,Chat,,0,0,0,,{\\b1}u2-name:{\\b0} right before seg3\n"), "{ass}");
 
     let index = read_json(&out.join("chunks/index.json"));
     let files: Vec<&str> = index["chunks"]

@@ -27,6 +27,8 @@ pub struct DisplayOptions {
     /// Attribute names tried, in order, for the display name (sender attributes, then
     /// message attributes); the sender user id is the last resort.
     pub name_attributes: Vec<String>,
+    /// End of the video (ms): cues are cut there (`None`: not cut).
+    pub clip_to_ms: Option<u64>,
 }
 
 /// Default on-screen duration (ms).
@@ -42,6 +44,7 @@ impl Default for DisplayOptions {
             name_attributes: ["displayName", "display_name", "username", "name"]
                 .map(str::to_owned)
                 .to_vec(),
+            clip_to_ms: None,
         }
     }
 }
@@ -125,7 +128,14 @@ pub(crate) fn write_cues<W: Write>(
     let lines: Vec<String> = entries.iter().map(line).collect();
     let mut buf = String::with_capacity(1 << 17);
     buf.push_str(header);
-    for (n, c) in cues(entries, opts.on_screen_ms, opts.max_lines).enumerate() {
+    let clip = opts.clip_to_ms.unwrap_or(u64::MAX);
+    let clipped = cues(entries, opts.on_screen_ms, opts.max_lines)
+        .map(|c| Cue {
+            end_ms: c.end_ms.min(clip),
+            ..c
+        })
+        .filter(|c| c.end_ms > c.start_ms);
+    for (n, c) in clipped.enumerate() {
         cue(&mut buf, n, &c, &lines[c.first..c.last]);
         if buf.len() > 1 << 16 {
             w.write_all(buf.as_bytes())?;

@@ -63,5 +63,15 @@ mod tests {
              00:00:02.500 --> 00:00:04.000\n<v Ann>a&lt;b&gt;&amp;c</v>\n<v u1>two lines</v>\n\n\
              00:00:04.000 --> 00:00:05.500\n<v u1>two lines</v>\n\n"
         );
+        let clipped = DisplayOptions {
+            clip_to_ms: Some(2_500),
+            ..opts
+        };
+        let mut out = Vec::new();
+        write_vtt(&mut out, &e, &clipped).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "WEBVTT\n\n00:00:01.000 --> 00:00:02.500\n<v Ann>a&lt;b&gt;&amp;c</v>\n\n"
+        );
     }
 }

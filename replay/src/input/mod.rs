@@ -6,8 +6,12 @@
 //! - the NDJSON rows written by `log-ingest` (flat, snake_case: `type`, `id`,
 //!   `send_time` as integer nanoseconds, `sender_user_id`, `target_message_id` ...).
 //!
-//! Either may be gzip-compressed (detected by the magic bytes). A record that cannot
-//! be read is rejected with its `source:line` and the reason; the others are kept.
+//! Either may be gzip-compressed (detected by the magic bytes). The Parquet files
+//! `log-ingest` writes are read too (detected by `PAR1`), see [`parquet`]. A record
+//! that cannot be read is rejected with its `source:line` (row, for Parquet) and the
+//! reason; the others are kept.
+
+pub mod parquet;
 
 use std::io::Read;
 
@@ -29,6 +33,9 @@ pub struct Parsed {
 /// Parses one input's bytes (plain or gzip). `room_hint` is the room id known from the
 /// source (e.g. the S3 key), applied to records that carry none.
 pub fn parse_chat(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> Parsed {
+    if bytes.starts_with(b"PAR1") {
+        return parquet::parse_parquet(source_name, bytes, room_hint);
+    }
     let mut out = Parsed::default();
     let decoded;
     let text: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
@@ -79,35 +86,35 @@ pub fn parse_chat(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> P
 /// `event_timestamp` is RFC 3339 text in IVS envelopes and integer ns in log-ingest rows.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Instant {
+pub(crate) enum Instant {
     Nanos(i64),
     Text(String),
 }
 
 /// The union of both line shapes; unknown fields are ignored.
 #[derive(Deserialize)]
-struct Line {
+pub(crate) struct Line {
     // IVS envelope
-    payload: Option<Payload>,
-    event_timestamp: Option<Instant>,
+    pub(crate) payload: Option<Payload>,
+    pub(crate) event_timestamp: Option<Instant>,
     // log-ingest row
-    r#type: Option<String>,
-    id: Option<String>,
-    event_name: Option<String>,
-    content: Option<String>,
-    send_time: Option<i64>,
-    sender_user_id: Option<String>,
-    sender_attributes: Option<Attrs>,
-    attributes: Option<Attrs>,
-    target_message_id: Option<String>,
-    target_user_id: Option<String>,
-    reason: Option<String>,
-    room_id: Option<String>,
+    pub(crate) r#type: Option<String>,
+    pub(crate) id: Option<String>,
+    pub(crate) event_name: Option<String>,
+    pub(crate) content: Option<String>,
+    pub(crate) send_time: Option<i64>,
+    pub(crate) sender_user_id: Option<String>,
+    pub(crate) sender_attributes: Option<Attrs>,
+    pub(crate) attributes: Option<Attrs>,
+    pub(crate) target_message_id: Option<String>,
+    pub(crate) target_user_id: Option<String>,
+    pub(crate) reason: Option<String>,
+    pub(crate) room_id: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[allow(non_snake_case)]
-struct Payload {
+pub(crate) struct Payload {
     Type: Option<String>,
     Id: Option<String>,
     Content: Option<String>,
@@ -119,15 +126,16 @@ struct Payload {
 
 #[derive(Deserialize)]
 #[allow(non_snake_case)]
-struct Sender {
+pub(crate) struct Sender {
     UserId: Option<String>,
     Attributes: Option<Attrs>,
 }
 
-type FieldError = (&'static str, String);
+/// A field name and what was expected there.
+pub(crate) type FieldError = (&'static str, String);
 
 impl Line {
-    fn into_record(self, room_hint: Option<&str>) -> Result<ChatRecord, FieldError> {
+    pub(crate) fn into_record(self, room_hint: Option<&str>) -> Result<ChatRecord, FieldError> {
         let envelope_time = match &self.event_timestamp {
             None => None,
             Some(Instant::Nanos(n)) => Some(*n),

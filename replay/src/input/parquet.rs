@@ -1,0 +1,310 @@
+//! The Parquet files `log-ingest` writes (its `ChatRecord` columns): `type`, `id`,
+//! `event_name`, `content`, `send_time` (timestamp ns), `event_timestamp` (timestamp
+//! ms), `sender_user_id`, `sender_attributes` / `attributes` (string maps),
+//! `target_message_id`, `target_user_id`, `reason`, `room_id`. Columns are found by
+//! name; other columns are ignored. Each row goes through the same mapping as an
+//! NDJSON row, so both formats mean the same thing.
+
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, MapArray, RecordBatch};
+use arrow::datatypes::{DataType, TimeUnit};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use super::{Instant, Line, Parsed};
+use crate::error::ReplayError;
+use crate::record::Attrs;
+
+/// Reads every row of a Parquet file. Rows are numbered from 1 in error messages
+/// (as `source:row`).
+pub fn parse_parquet(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> Parsed {
+    let mut out = Parsed::default();
+    let fail = |what: String| ReplayError::field(source_name, 0, "(parquet)", what);
+    let reader =
+        match ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
+            .and_then(|b| b.with_batch_size(8192).build())
+        {
+            Ok(r) => r,
+            Err(e) => {
+                out.rejected
+                    .push(fail(format!("a readable Parquet file: {e}")));
+                return out;
+            }
+        };
+    let mut row_base = 0usize;
+    for batch in reader {
+        let batch = match batch {
+            Ok(b) => b,
+            Err(e) => {
+                out.rejected.push(fail(format!(
+                    "a readable row group after row {row_base}: {e}"
+                )));
+                break;
+            }
+        };
+        let cols = Columns::new(&batch);
+        for i in 0..batch.num_rows() {
+            match cols.line(i).into_record(room_hint) {
+                Ok(r) => out.records.push(r),
+                Err((field, expected)) => out.rejected.push(ReplayError::field(
+                    source_name,
+                    row_base + i + 1,
+                    field,
+                    expected,
+                )),
+            }
+        }
+        row_base += batch.num_rows();
+    }
+    out
+}
+
+/// The columns of one batch that replay reads, when present with a usable type.
+struct Columns {
+    strings: Vec<(&'static str, Option<ArrayRef>)>,
+    send_time: Option<ArrayRef>,
+    event_timestamp: Option<ArrayRef>,
+    sender_attributes: Option<ArrayRef>,
+    attributes: Option<ArrayRef>,
+}
+
+const STRING_COLUMNS: [&str; 9] = [
+    "type",
+    "id",
+    "event_name",
+    "content",
+    "sender_user_id",
+    "target_message_id",
+    "target_user_id",
+    "reason",
+    "room_id",
+];
+
+impl Columns {
+    fn new(batch: &RecordBatch) -> Columns {
+        let col = |name: &str| batch.column_by_name(name).cloned();
+        let typed = |name: &str, ok: fn(&DataType) -> bool| col(name).filter(|c| ok(c.data_type()));
+        Columns {
+            strings: STRING_COLUMNS
+                .iter()
+                .map(|n| (*n, typed(n, |t| *t == DataType::Utf8)))
+                .collect(),
+            send_time: typed("send_time", |t| {
+                matches!(t, DataType::Timestamp(_, _) | DataType::Int64)
+            }),
+            event_timestamp: typed("event_timestamp", |t| {
+                matches!(t, DataType::Timestamp(_, _) | DataType::Int64)
+            }),
+            sender_attributes: typed("sender_attributes", |t| matches!(t, DataType::Map(_, _))),
+            attributes: typed("attributes", |t| matches!(t, DataType::Map(_, _))),
+        }
+    }
+
+    fn string(&self, name: &str, i: usize) -> Option<String> {
+        let (_, c) = self.strings.iter().find(|(n, _)| *n == name)?;
+        let a = c.as_ref()?.as_string_opt::<i32>()?;
+        (!a.is_null(i)).then(|| a.value(i).to_owned())
+    }
+
+    fn line(&self, i: usize) -> Line {
+        Line {
+            payload: None,
+            event_timestamp: self
+                .event_timestamp
+                .as_ref()
+                .and_then(|c| nanos(c, i))
+                .map(Instant::Nanos),
+            r#type: self.string("type", i),
+            id: self.string("id", i),
+            event_name: self.string("event_name", i),
+            content: self.string("content", i),
+            send_time: self.send_time.as_ref().and_then(|c| nanos(c, i)),
+            sender_user_id: self.string("sender_user_id", i),
+            sender_attributes: self
+                .sender_attributes
+                .as_ref()
+                .and_then(|c| string_map(c, i)),
+            attributes: self.attributes.as_ref().and_then(|c| string_map(c, i)),
+            target_message_id: self.string("target_message_id", i),
+            target_user_id: self.string("target_user_id", i),
+            reason: self.string("reason", i),
+            room_id: self.string("room_id", i),
+        }
+    }
+}
+
+/// A timestamp (any unit) or Int64 (taken as ns) cell as ns since the epoch.
+fn nanos(c: &ArrayRef, i: usize) -> Option<i64> {
+    if c.is_null(i) {
+        return None;
+    }
+    use arrow::datatypes::{
+        Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    match c.data_type() {
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            Some(c.as_primitive::<TimestampNanosecondType>().value(i))
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => c
+            .as_primitive::<TimestampMicrosecondType>()
+            .value(i)
+            .checked_mul(1_000),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => c
+            .as_primitive::<TimestampMillisecondType>()
+            .value(i)
+            .checked_mul(1_000_000),
+        DataType::Timestamp(TimeUnit::Second, _) => c
+            .as_primitive::<TimestampSecondType>()
+            .value(i)
+            .checked_mul(1_000_000_000),
+        DataType::Int64 => Some(c.as_primitive::<Int64Type>().value(i)),
+        _ => None,
+    }
+}
+
+/// A `map<string, string>` cell.
+fn string_map(c: &ArrayRef, i: usize) -> Option<Attrs> {
+    let m: &MapArray = c.as_map_opt()?;
+    if m.is_null(i) {
+        return None;
+    }
+    let entries = m.value(i);
+    let keys = entries.column(0).as_string_opt::<i32>()?;
+    let values: &Arc<dyn Array> = entries.column(1);
+    let values = values.as_string_opt::<i32>()?;
+    Some(
+        (0..keys.len())
+            .filter(|&j| !keys.is_null(j))
+            .map(|j| {
+                (
+                    keys.value(j).to_owned(),
+                    if values.is_null(j) {
+                        String::new()
+                    } else {
+                        values.value(j).to_owned()
+                    },
+                )
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{
+        MapBuilder, StringArray, StringBuilder, TimestampMillisecondArray, TimestampNanosecondArray,
+    };
+    use arrow::datatypes::{Field, Schema};
+    use parquet::arrow::ArrowWriter;
+
+    /// (type, id, content, target_message_id, send_time)
+    type Row<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<i64>,
+    );
+
+    /// A file shaped like log-ingest's Parquet output (subset of its columns).
+    fn file(rows: &[Row<'_>]) -> Vec<u8> {
+        let utc: Option<Arc<str>> = Some("UTC".into());
+        let mut sender = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+        for _ in rows {
+            sender.keys().append_value("displayName");
+            sender.values().append_value("Ann");
+            sender.append(true).unwrap();
+        }
+        let sender = sender.finish();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new(
+                "event_timestamp",
+                DataType::Timestamp(TimeUnit::Millisecond, utc.clone()),
+                false,
+            ),
+            Field::new("type", DataType::Utf8, false),
+            Field::new("id", DataType::Utf8, true),
+            Field::new("content", DataType::Utf8, true),
+            Field::new("target_message_id", DataType::Utf8, true),
+            Field::new(
+                "send_time",
+                DataType::Timestamp(TimeUnit::Nanosecond, utc.clone()),
+                true,
+            ),
+            Field::new("sender_attributes", sender.data_type().clone(), true),
+        ]));
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(
+                TimestampMillisecondArray::from(vec![1_672_927_200_000; rows.len()])
+                    .with_timezone("UTC"),
+            ),
+            Arc::new(StringArray::from(
+                rows.iter().map(|r| Some(r.0)).collect::<Vec<_>>(),
+            )),
+            Arc::new(StringArray::from(
+                rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            )),
+            Arc::new(StringArray::from(
+                rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            )),
+            Arc::new(StringArray::from(
+                rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            )),
+            Arc::new(
+                TimestampNanosecondArray::from(rows.iter().map(|r| r.4).collect::<Vec<_>>())
+                    .with_timezone("UTC"),
+            ),
+            Arc::new(sender),
+        ];
+        let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
+        let mut buf = Vec::new();
+        let mut w = ArrowWriter::try_new(&mut buf, schema, None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        buf
+    }
+
+    #[test]
+    fn reads_log_ingest_parquet_rows() {
+        let bytes = file(&[
+            (
+                "MESSAGE",
+                Some("m1"),
+                Some("hi"),
+                None,
+                Some(1_672_927_201_000_000_123),
+            ),
+            ("MESSAGE", None, Some("no id"), None, None),
+            ("EVENT", Some("e1"), None, Some("m1"), None),
+        ]);
+        let p = super::super::parse_chat("t.parquet", &bytes, Some("room9"));
+        assert_eq!(p.records.len(), 1, "{:?}", p.records);
+        let m = &p.records[0];
+        assert_eq!(
+            (m.id.as_str(), m.content.as_deref(), m.send_time),
+            ("m1", Some("hi"), 1_672_927_201_000_000_123)
+        );
+        assert_eq!(
+            m.sender_attributes.get("displayName").map(String::as_str),
+            Some("Ann")
+        );
+        assert_eq!(m.room.as_deref(), Some("room9"));
+        let errs: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
+        assert!(
+            errs[0].starts_with("t.parquet:2:") && errs[0].contains("`id`"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[1].starts_with("t.parquet:3:") && errs[1].contains("event_name"),
+            "{errs:?}"
+        );
+        let bad = super::super::parse_chat("x.parquet", b"PAR1 not really", None);
+        assert!(
+            bad.records.is_empty() && bad.rejected[0].to_string().contains("Parquet"),
+            "{:?}",
+            bad.rejected
+        );
+    }
+}

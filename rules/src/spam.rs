@@ -46,90 +46,150 @@ impl SpamRule {
 
     /// Name of the first exceeded threshold, if any.
     pub fn check(&self, text: &str) -> Option<&'static str> {
-        if let Some(max) = self.max_length {
-            if text.chars().count() > max {
-                return Some("max_length");
-            }
+        let st = Stats::of(text);
+        let min = self.min_letters.max(1);
+        let over = |max: Option<usize>, v: usize| max.is_some_and(|m| v > m);
+        let ratio_over = |max: Option<f64>, part: usize, whole: usize| {
+            max.is_some_and(|m| whole >= min && part as f64 / whole as f64 > m)
+        };
+        if over(self.max_length, st.chars) {
+            Some("max_length")
+        } else if ratio_over(self.max_caps_ratio, st.upper, st.letters) {
+            Some("max_caps_ratio")
+        } else if ratio_over(self.max_symbol_ratio, st.symbols, st.visible) {
+            Some("max_symbol_ratio")
+        } else if over(self.max_repeated_chars, st.max_char_run) {
+            Some("max_repeated_chars")
+        } else if over(self.max_repeated_words, st.max_word_run) {
+            Some("max_repeated_words")
+        } else if over(self.max_mentions, st.mentions) {
+            Some("max_mentions")
+        } else if over(self.max_emoji, st.emoji) {
+            Some("max_emoji")
+        } else {
+            None
         }
-        if let Some(max) = self.max_caps_ratio {
-            let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-            let upper = text.chars().filter(|c| c.is_uppercase()).count();
-            if letters >= self.min_letters.max(1) && upper as f64 / letters as f64 > max {
-                return Some("max_caps_ratio");
+    }
+}
+
+/// Everything the heuristics need, gathered in one pass over the text.
+#[derive(Debug, Default)]
+struct Stats {
+    chars: usize,
+    letters: usize,
+    upper: usize,
+    visible: usize,
+    symbols: usize,
+    /// Longest run of the same non-space character (extenders ignored).
+    max_char_run: usize,
+    /// Longest run of the same word (case-insensitive).
+    max_word_run: usize,
+    /// `@name` tokens.
+    mentions: usize,
+    /// Pictographs, not counting skin tones or ZWJ-joined parts.
+    emoji: usize,
+}
+
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || c == '\''
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+fn same_word(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.chars().flat_map(char::to_lowercase))
+    }
+}
+
+impl Stats {
+    fn of(text: &str) -> Stats {
+        let mut st = Stats::default();
+        let (mut run, mut prev) = (0usize, None::<char>);
+        let mut after_zwj = false;
+        let mut word_start: Option<usize> = None;
+        let mut prev_word: Option<&str> = None;
+        let mut word_run = 0usize;
+        let mut prev_char_space = true;
+        let mut end_word = |start: Option<usize>, end: usize, st: &mut Stats| {
+            if let Some(w) = start.and_then(|s| text.get(s..end)) {
+                word_run = if prev_word.is_some_and(|p| same_word(p, w)) {
+                    word_run + 1
+                } else {
+                    1
+                };
+                st.max_word_run = st.max_word_run.max(word_run);
+                prev_word = Some(w);
             }
-        }
-        if let Some(max) = self.max_symbol_ratio {
-            let visible = text.chars().filter(|c| !c.is_whitespace()).count();
-            let symbols = text
-                .chars()
-                .filter(|c| !c.is_whitespace() && !c.is_alphanumeric())
-                .count();
-            if visible >= self.min_letters.max(1) && symbols as f64 / visible as f64 > max {
-                return Some("max_symbol_ratio");
-            }
-        }
-        if let Some(max) = self.max_repeated_chars {
-            let mut run = 0usize;
-            let mut prev = None;
-            for c in text.chars() {
-                // Combining marks and variation selectors belong to the previous character.
-                if is_extender(c) {
-                    continue;
+        };
+        for (i, c) in text.char_indices() {
+            st.chars += 1;
+            let ascii = c.is_ascii();
+            let space = if ascii {
+                c.is_ascii_whitespace()
+            } else {
+                c.is_whitespace()
+            };
+            if !space {
+                st.visible += 1;
+                let alnum = if ascii {
+                    c.is_ascii_alphanumeric()
+                } else {
+                    c.is_alphanumeric()
+                };
+                if !alnum {
+                    st.symbols += 1;
                 }
+                if if ascii {
+                    c.is_ascii_alphabetic()
+                } else {
+                    c.is_alphabetic()
+                } {
+                    st.letters += 1;
+                    if if ascii {
+                        c.is_ascii_uppercase()
+                    } else {
+                        c.is_uppercase()
+                    } {
+                        st.upper += 1;
+                    }
+                }
+                if c == '@' && prev_char_space {
+                    if let Some(n) = text.get(i + 1..).and_then(|r| r.chars().next()) {
+                        if n.is_alphanumeric() {
+                            st.mentions += 1;
+                        }
+                    }
+                }
+            }
+            prev_char_space = space;
+            if !ascii && is_emoji(c) && !is_skin_tone(c) && !after_zwj {
+                st.emoji += 1;
+            }
+            after_zwj = c == '\u{200D}';
+            if ascii || !is_extender(c) {
                 run = if Some(c) == prev { run + 1 } else { 1 };
                 prev = Some(c);
-                if run > max && !c.is_whitespace() {
-                    return Some("max_repeated_chars");
+                if !space {
+                    st.max_char_run = st.max_char_run.max(run);
                 }
             }
-        }
-        if let Some(max) = self.max_repeated_words {
-            let mut run = 0usize;
-            let mut prev: Option<&str> = None;
-            let words = text
-                .split(|c: char| !c.is_alphanumeric() && c != '\'')
-                .filter(|w| !w.is_empty());
-            for w in words {
-                let same = prev.is_some_and(|p| {
-                    p.chars()
-                        .flat_map(char::to_lowercase)
-                        .eq(w.chars().flat_map(char::to_lowercase))
-                });
-                run = if same { run + 1 } else { 1 };
-                if run > max {
-                    return Some("max_repeated_words");
-                }
-                prev = Some(w);
+            if is_word_char(c) {
+                word_start.get_or_insert(i);
+            } else if !ascii && is_extender(c) {
+                // marks stay inside the current word
+            } else {
+                end_word(word_start.take(), i, &mut st);
             }
         }
-        if let Some(max) = self.max_mentions {
-            let mentions = text
-                .split_whitespace()
-                .filter(|w| {
-                    w.len() > 1
-                        && w.starts_with('@')
-                        && w[1..].chars().next().is_some_and(char::is_alphanumeric)
-                })
-                .count();
-            if mentions > max {
-                return Some("max_mentions");
-            }
-        }
-        if let Some(max) = self.max_emoji {
-            // One emoji per pictograph, not counting skin tones or ZWJ-joined parts.
-            let mut n = 0usize;
-            let mut after_zwj = false;
-            for c in text.chars() {
-                if is_emoji(c) && !is_skin_tone(c) && !after_zwj {
-                    n += 1;
-                }
-                after_zwj = c == '\u{200D}';
-            }
-            if n > max {
-                return Some("max_emoji");
-            }
-        }
-        None
+        end_word(word_start.take(), text.len(), &mut st);
+        st
     }
 }
 

@@ -82,14 +82,22 @@ fn line(rng: &mut Rng, ts_ms: i64, last_msg: &str) -> String {
             .collect();
         let user = rng.below(5000);
         format!(
-            r#"{{"event_timestamp":"{ts}","type":"MESSAGE","version":"1.0","payload":{{"Type":"MESSAGE","Id":"{}","RequestId":"{}","Content":"{}","Attributes":{{"username":"viewer{user}","color":"#{:06x}"}},"SendTime":"{send}","Sender":{{"UserId":"{:08x}-7e1f-4c1e-9a57-{:012x}","Attributes":{{"displayName":"Viewer {user}","role":"{}"}}}}}}}}"#,
+            r##"{{"event_timestamp":"{ts}","type":"MESSAGE","version":"1.0","payload":{{"Type":"MESSAGE","Id":"{}","RequestId":"{}","Content":"{}","Attributes":{{"username":"viewer{user}","color":"#{:06x}"}},"SendTime":"{send}","Sender":{{"UserId":"{:08x}-7e1f-4c1e-9a57-{:012x}","Attributes":{{"displayName":"Viewer {user}","role":"{}"}}}}}}}}"##,
             id(rng),
-            if rng.below(2) == 0 { String::new() } else { id(rng) },
+            if rng.below(2) == 0 {
+                String::new()
+            } else {
+                id(rng)
+            },
             content.join(" "),
             rng.below(0xffffff),
             user,
             user,
-            if user % 50 == 0 { "moderator" } else { "viewer" }
+            if user % 50 == 0 {
+                "moderator"
+            } else {
+                "viewer"
+            }
         )
     } else if roll < 96 {
         format!(

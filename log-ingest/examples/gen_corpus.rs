@@ -93,7 +93,7 @@ fn line(rng: &mut Rng, ts_ms: i64, last_msg: &str) -> String {
             rng.below(0xffffff),
             user,
             user,
-            if user % 50 == 0 {
+            if user.is_multiple_of(50) {
                 "moderator"
             } else {
                 "viewer"

@@ -12,12 +12,15 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use arrow::array::AsArray;
+use arrow::compute::cast;
+use arrow::datatypes::DataType;
 use clap::Parser;
 use e2e::ivs_log::{at, delete_envelope, log_objects, message_envelope};
 use e2e::recording::{recording_files, Gap};
 use e2e::show::simulate;
 use e2e::summary::{ReviewOutcome, Summary};
-use serde_json::Value;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use test_support::{unique_name, workspace_binary, LocalLambda, MotoServer};
 use time::macros::datetime;
 
@@ -172,6 +175,8 @@ fn run(args: Args) -> DemoResult<()> {
             &format!("s3://{logs_bucket}/AWSLogs/"),
             "--out",
             path_str(&parquet_dir)?,
+            "--report",
+            path_str(&out.join("ingest-report.json"))?,
         ],
         &moto.child_env(),
     )?;
@@ -218,23 +223,21 @@ fn run(args: Args) -> DemoResult<()> {
     step("rendering the chat replay with `replay` (JSON track and WebVTT)");
     let replay_dir = out.join("replay");
     std::fs::create_dir_all(&replay_dir)?;
-    for (format, file) in [("json", "chat.json"), ("webvtt", "chat.vtt")] {
-        run_cli(
-            "replay",
-            &[
-                "render",
-                "--recording",
-                &format!("s3://{rec_bucket}/{prefix}/"),
-                "--chat",
-                path_str(&parquet_dir)?,
-                "--format",
-                format,
-                "--out",
-                path_str(&replay_dir.join(file))?,
-            ],
-            &moto.child_env(),
-        )?;
-    }
+    run_cli(
+        "replay",
+        &[
+            "render",
+            "--recording",
+            &format!("s3://{rec_bucket}/{prefix}/"),
+            "--chat",
+            &format!("s3://{logs_bucket}/AWSLogs/"),
+            "--json",
+            path_str(&replay_dir.join("chat.json"))?,
+            "--vtt",
+            path_str(&replay_dir.join("chat.vtt"))?,
+        ],
+        &moto.child_env(),
+    )?;
 
     step("done; outputs:");
     println!("    Parquet tables:   {}", parquet_dir.display());
@@ -271,8 +274,65 @@ fn run_cli(bin: &str, args: &[&str], env: &[(String, String)]) -> DemoResult<()>
 }
 
 /// Message senders, the number of event rows, and (message id, reason) of deletions,
-/// read back from the Parquet tables.
+/// read back from the Parquet tables under `dir`.
 fn read_ingested(dir: &Path) -> DemoResult<(Vec<String>, usize, Vec<(String, String)>)> {
-    let _ = (dir, Value::Null);
-    Err("not wired yet".into())
+    let mut senders = Vec::new();
+    let mut events = 0;
+    let mut deleted = Vec::new();
+    for file in parquet_files(dir)? {
+        let reader =
+            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file)?)?.build()?;
+        for batch in reader {
+            let batch = batch?;
+            let column = |name: &str| -> DemoResult<Vec<Option<String>>> {
+                let col = batch
+                    .column_by_name(name)
+                    .ok_or_else(|| format!("{}: no column {name}", file.display()))?;
+                let col = cast(col, &DataType::Utf8)?;
+                Ok(col
+                    .as_string::<i32>()
+                    .iter()
+                    .map(|v| v.map(str::to_string))
+                    .collect())
+            };
+            let (kinds, users) = (column("type")?, column("sender_user_id")?);
+            let (names, targets, reasons) = (
+                column("event_name")?,
+                column("target_message_id")?,
+                column("reason")?,
+            );
+            for i in 0..batch.num_rows() {
+                if kinds[i].as_deref() == Some("MESSAGE") {
+                    senders.push(users[i].clone().unwrap_or_default());
+                    continue;
+                }
+                events += 1;
+                if names[i].as_deref() == Some("aws:DELETE_MESSAGE") {
+                    deleted.push((
+                        targets[i].clone().unwrap_or_default(),
+                        reasons[i].clone().unwrap_or_default(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok((senders, events, deleted))
+}
+
+/// Every `*.parquet` file below `dir`, in path order.
+fn parquet_files(dir: &Path) -> DemoResult<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
 }

@@ -88,8 +88,9 @@ pub(crate) fn find_tool(
     })
 }
 
-/// The path of a workspace binary in the target dir of this build profile, building it
-/// with `cargo build --bin <name>` if it is not there yet.
+/// The path of a workspace binary in the target dir of this build profile, after
+/// `cargo build --bin <name>` (a quick no-op when it is up to date), so that a test never
+/// runs a stale binary of another package.
 ///
 /// In an integration test of the crate that owns the binary, prefer
 /// `env!("CARGO_BIN_EXE_<name>")`, which cargo builds for you.
@@ -97,16 +98,21 @@ pub fn workspace_binary(name: &str) -> Result<PathBuf, SupportError> {
     // Test executables live in <target>/<profile>/deps/; binaries in <target>/<profile>/.
     let profile_dir = std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent().and_then(Path::parent).map(Path::to_path_buf))
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .map(|dir| match dir.file_name() {
+            Some(name) if name == "deps" => dir.parent().map(Path::to_path_buf).unwrap_or(dir),
+            _ => dir,
+        })
         .unwrap_or_else(|| workspace_root().join("target").join("debug"));
+    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => "dev".to_string(),
+        Some(other) => other.to_string(),
+    };
     let path = profile_dir.join(name);
-    if path.is_file() {
-        return Ok(path);
-    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = std::process::Command::new(cargo)
         .current_dir(workspace_root())
-        .args(["build", "--bin", name])
+        .args(["build", "--quiet", "--profile", &profile, "--bin", name])
         .output()
         .map_err(|e| SupportError::Build {
             bin: name.into(),

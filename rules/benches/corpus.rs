@@ -27,8 +27,8 @@ const SPICE: &[&str] = &[
     "k y s",
 ];
 
-/// `n` messages of exactly `len` characters; about one in three contains something a
-/// rule reacts to (profanity, evasions, links, phone numbers, emoji).
+/// `n` messages of exactly `len` characters; roughly one in three contains something
+/// a rule reacts to (profanity, evasions, links, phone numbers, emoji).
 pub fn messages(n: usize, len: usize) -> Vec<String> {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
@@ -42,10 +42,12 @@ pub fn messages(n: usize, len: usize) -> Vec<String> {
             let mut s = String::new();
             while s.chars().count() < len {
                 let r = next();
-                let w = if r % 12 == 0 {
-                    SPICE[(r / 12) as usize % SPICE.len()]
+                // About one word in 90 is "spicy": roughly a third of the messages
+                // contain something a rule reacts to.
+                let w = if r % 90 == 0 {
+                    SPICE[(r / 90) as usize % SPICE.len()]
                 } else {
-                    WORDS[(r / 12) as usize % WORDS.len()]
+                    WORDS[(r / 90) as usize % WORDS.len()]
                 };
                 if !s.is_empty() {
                     s.push(' ');

@@ -449,3 +449,19 @@ terms = ["shit"]
     assert_eq!(fired("s.h.i.t"), ["full"]);
     assert_eq!(fired("ｓｈｉｔ"), ["plain", "full"]);
 }
+
+#[test]
+fn engine_is_send_sync_and_shareable() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Engine>();
+    let e = std::sync::Arc::new(engine(KEYWORDS));
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let e = e.clone();
+            std::thread::spawn(move || e.evaluate(&req(&format!("shit {i}"))).response.content)
+        })
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        assert_eq!(h.join().unwrap(), format!("@#$% {i}"));
+    }
+}

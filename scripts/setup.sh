@@ -40,4 +40,4 @@ if [ ! -f "$stamp" ] || ! cmp -s scripts/requirements-dev.txt "$stamp"; then
 else
   say "Python tools in .venv: up to date"
 fi
-say "ready: moto_server $(.venv/bin/moto_server --version 2>/dev/null | head -1 || echo '?'), $(.venv/bin/cargo-lambda lambda --version 2>/dev/null | head -1 || echo 'cargo-lambda ?')"
+say "ready: moto $(.venv/bin/python -c 'import moto; print(moto.__version__)' 2>/dev/null || echo MISSING), $(.venv/bin/cargo-lambda lambda --version 2>/dev/null | head -1 || echo 'cargo-lambda MISSING')"

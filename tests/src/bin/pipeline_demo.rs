@@ -53,6 +53,9 @@ struct Args {
 
 type DemoResult<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// Message senders, event row count, and (message id, reason) of deletions.
+type Ingested = (Vec<String>, usize, Vec<(String, String)>);
+
 fn step(text: &str) {
     println!("\n==> {text}");
 }
@@ -275,7 +278,7 @@ fn run_cli(bin: &str, args: &[&str], env: &[(String, String)]) -> DemoResult<()>
 
 /// Message senders, the number of event rows, and (message id, reason) of deletions,
 /// read back from the Parquet tables under `dir`.
-fn read_ingested(dir: &Path) -> DemoResult<(Vec<String>, usize, Vec<(String, String)>)> {
+fn read_ingested(dir: &Path) -> DemoResult<Ingested> {
     let mut senders = Vec::new();
     let mut events = 0;
     let mut deleted = Vec::new();

@@ -27,8 +27,11 @@ pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
     let request = match ReviewRequest::deserialize(event) {
         Ok(r) => r,
         Err(e) => {
+            // Same answer as `rules eval` (Engine::review_value): the fail decision for
+            // whatever of the request is readable.
             let outcome = Outcome::Malformed(e.to_string());
-            return fail_decision(engine, event, None, outcome, config, started);
+            let salvaged = ReviewRequest::salvage(event);
+            return fail_decision(engine, event, salvaged.as_ref(), outcome, config, started);
         }
     };
     let evaluation = engine.evaluate(&request);
@@ -143,6 +146,26 @@ mod tests {
         json!({"Content": content, "MessageId": "WhO6MW6iRdS5", "RoomArn": ROOM,
                "Attributes": {"username": "gleningp"},
                "Sender": {"UserId": "u-1", "Ip": "203.0.113.9", "Attributes": {"role": "viewer"}}})
+    }
+
+    #[test]
+    fn malformed_request_gets_the_same_answer_as_rules_eval() {
+        let engine = engine();
+        let events = [
+            json!({"Content": "good game", "MessageId": 42, "RoomArn": ROOM}),
+            json!({"Content": "good game", "Sender": "not an object"}),
+            json!({"MessageId": "x", "RoomArn": ROOM}),
+            json!("just a string"),
+        ];
+        for event in &events {
+            let d = decide(&engine, event, &Config::default());
+            assert_eq!(d.outcome.label(), "malformed", "{event}");
+            let expected = engine.review_value(event).expect_err("malformed");
+            assert_eq!(d.response, to_json(&expected), "{event}");
+        }
+        // With a readable Content, the bundled pack's fail-ALLOW keeps the text.
+        let d = decide(&engine, &events[0], &Config::default());
+        assert_eq!(d.response["Content"], "good game");
     }
 
     #[test]

@@ -732,20 +732,7 @@ impl Engine {
     pub fn review_value(&self, value: &serde_json::Value) -> Result<Evaluation, ReviewResponse> {
         match ReviewRequest::deserialize(value) {
             Ok(req) => Ok(self.evaluate(&req)),
-            Err(_) => {
-                let field = |k: &str| {
-                    value
-                        .get(k)
-                        .and_then(serde_json::Value::as_str)
-                        .map(str::to_string)
-                };
-                let salvaged = field("Content").map(|content| ReviewRequest {
-                    content,
-                    room_arn: field("RoomArn").unwrap_or_default(),
-                    ..Default::default()
-                });
-                Err(self.fail_response(salvaged.as_ref()))
-            }
+            Err(_) => Err(self.fail_response(ReviewRequest::salvage(value).as_ref())),
         }
     }
 

@@ -44,6 +44,26 @@ pub struct ReviewRequest {
     pub sender: Sender,
 }
 
+impl ReviewRequest {
+    /// What can be read of a request that does not deserialise: its `Content` and
+    /// `RoomArn` when they are strings (`None` without a usable `Content`). The Lambda and
+    /// `rules eval` answer a malformed request with the fail decision for this, so that a
+    /// fail-ALLOW pack keeps the text and the room's pack is used.
+    pub fn salvage(value: &serde_json::Value) -> Option<ReviewRequest> {
+        let field = |k: &str| {
+            value
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        };
+        field("Content").map(|content| ReviewRequest {
+            content,
+            room_arn: field("RoomArn").unwrap_or_default(),
+            ..ReviewRequest::default()
+        })
+    }
+}
+
 /// The sender of a reviewed message.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -73,19 +73,17 @@ pub fn recording_files(
         },
         "thumbnails": { "path": "media/thumbnails", "resolution_height": 720, "resolution_width": 1280 }
     });
+    // IVS writes whole seconds in the events files.
+    let seconds = |t: OffsetDateTime| rfc3339(t, false).replace(".000Z", "Z");
     let started = json!({
         "version": "v1", "channel_arn": channel_arn,
-        "recording_started_at": rfc3339(start, false).replace(".000Z", "Z"),
+        "recording_started_at": seconds(start),
         "recording_status": "RECORDING_STARTED", "recording_status_message": "",
         "media": media
     });
-    let ended = json!({
-        "version": "v1", "channel_arn": channel_arn,
-        "recording_started_at": rfc3339(start, false).replace(".000Z", "Z"),
-        "recording_ended_at": rfc3339(end, false).replace(".000Z", "Z"),
-        "recording_status": "RECORDING_ENDED", "recording_status_message": "",
-        "media": media
-    });
+    let mut ended = started.clone();
+    ended["recording_ended_at"] = json!(seconds(end));
+    ended["recording_status"] = json!("RECORDING_ENDED");
     BTreeMap::from([
         (
             "events/recording-started.json".to_string(),

@@ -71,7 +71,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Counts the decisions; `rewritten` tells which allowed ids were rewritten.
+    /// Counts the decisions; `rewritten` is how many allowed messages came back rewritten.
     pub fn from_decisions(decisions: &[ReviewOutcome], rewritten: usize) -> Summary {
         let mut s = Summary {
             sent: decisions.len(),

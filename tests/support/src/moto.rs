@@ -28,9 +28,11 @@ impl MotoServer {
     /// returned value drops.
     pub fn start() -> Result<MotoServer, SupportError> {
         let tool = crate::find_tool("moto_server", "MOTO_SERVER", HINT)?;
-        let mut last = None;
         // A port found free can be taken before moto binds it: try a few.
-        for _ in 0..3 {
+        const ATTEMPTS: usize = 3;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
             let port = free_port();
             let log = log_path("moto");
             let mut cmd = Command::new(&tool);
@@ -43,14 +45,10 @@ impl MotoServer {
             };
             match server.wait_ready(Duration::from_secs(60)) {
                 Ok(()) => return Ok(server),
-                Err(e) => last = Some(e),
+                Err(e) if attempt >= ATTEMPTS => return Err(e),
+                Err(_) => continue,
             }
         }
-        Err(last.unwrap_or_else(|| SupportError::NotReady {
-            what: "moto_server".into(),
-            detail: "no attempt made".into(),
-            log: PathBuf::new(),
-        }))
     }
 
     /// One server shared by every test of this process, started on first use and stopped

@@ -6,7 +6,7 @@
 //! | `RULES_RELOAD_SECONDS` | `60` | for `s3://` sources: re-check the object's ETag at most this often (`0` = never) |
 //! | `RULES_FETCH_TIMEOUT_MS` | `2000` | timeout of one background S3 re-check |
 //! | `REVIEW_DEADLINE_MS` | `150` | internal evaluation budget; past it the fail decision is answered |
-//! | `DECISION_ATTRIBUTES` | `false` | add the fired rule ids to the response `Attributes` |
+//! | `DECISION_ATTRIBUTES` | `pack` | `true`/`false` force every pack's `expose_rule_ids` on/off (the enforced rule ids that fired, in the attribute the pack names, `moderation_rules` by default); `pack` or unset: each pack decides |
 //! | `HASH_IDENTITIES` | `false` | log `sha256(salt + value)` instead of the user id and IP |
 //! | `HASH_SALT` | empty | salt for `HASH_IDENTITIES` |
 //! | `MAX_MESSAGE_LENGTH` | unset | the rooms' `MaximumMessageLength`; when set, the final response check uses the smaller of it and the pack's `max_length` |
@@ -81,8 +81,8 @@ pub struct Config {
     pub fetch_timeout: Duration,
     /// Internal evaluation budget.
     pub deadline: Duration,
-    /// Whether fired rule ids go into the response attributes.
-    pub decision_attributes: bool,
+    /// Forces every pack's `expose_rule_ids` on or off; `None`: each pack decides.
+    pub decision_attributes: Option<bool>,
     /// Whether user ids and IPs are hashed in the audit log.
     pub hash_identities: bool,
     /// Salt for hashing.
@@ -101,7 +101,7 @@ impl Default for Config {
             reload_every: Some(Duration::from_secs(60)),
             fetch_timeout: Duration::from_millis(2000),
             deadline: Duration::from_millis(150),
-            decision_attributes: false,
+            decision_attributes: None,
             hash_identities: false,
             hash_salt: String::new(),
             max_message_length: None,
@@ -155,7 +155,10 @@ impl Config {
                     c.deadline = Duration::from_millis(ms);
                 }
                 "DECISION_ATTRIBUTES" => {
-                    c.decision_attributes = parse_bool("DECISION_ATTRIBUTES", v)?
+                    c.decision_attributes = match v.trim().to_ascii_lowercase().as_str() {
+                        "pack" => None,
+                        _ => Some(parse_bool("DECISION_ATTRIBUTES", v)?),
+                    }
                 }
                 "HASH_IDENTITIES" => c.hash_identities = parse_bool("HASH_IDENTITIES", v)?,
                 "HASH_SALT" => c.hash_salt = v.to_string(),
@@ -225,7 +228,7 @@ mod tests {
         let c = env(&[("PATH", "/bin")]).unwrap();
         assert_eq!(c, Config::default());
         assert_eq!(c.deadline, Duration::from_millis(150));
-        assert!(!c.decision_attributes);
+        assert_eq!(c.decision_attributes, None);
         assert_eq!(c.source, RulesSource::Bundled);
     }
 
@@ -253,7 +256,11 @@ mod tests {
         assert_eq!(c.reload_every, Some(Duration::from_secs(5)));
         assert_eq!(c.fetch_timeout, Duration::from_millis(700));
         assert_eq!(c.deadline, Duration::from_millis(80));
-        assert!(c.decision_attributes && c.hash_identities);
+        assert!(c.decision_attributes == Some(true) && c.hash_identities);
+        for (value, expect) in [("pack", None), ("off", Some(false)), ("", Some(false))] {
+            let c = env(&[("DECISION_ATTRIBUTES", value)]).unwrap();
+            assert_eq!(c.decision_attributes, expect, "{value}");
+        }
         assert_eq!(c.hash_salt, "pepper");
         assert_eq!(c.max_message_length, Some(1000));
         assert_eq!(c.metrics_namespace, "Chat");

@@ -9,7 +9,6 @@ use rules::{validate_response, Engine, ReviewRequest, ReviewResponse, ReviewResu
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::attributes::add_fired_rules;
 use crate::config::Config;
 use crate::decision::{Decision, Fired, Outcome, RequestFacts};
 
@@ -44,15 +43,7 @@ pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
             shadow: f.shadow,
         })
         .collect();
-    let mut response = evaluation.response;
-    if config.decision_attributes {
-        let ids: Vec<&str> = fired
-            .iter()
-            .filter(|f| !f.shadow)
-            .map(|f| f.id.as_str())
-            .collect();
-        add_fired_rules(&mut response, &ids);
-    }
+    let response = evaluation.response;
     if let Err(e) = validate_response(&response, config.max_length(evaluation.max_length)) {
         let outcome = Outcome::InvalidResponse(e.to_string());
         let mut d = fail_decision(engine, event, Some(&request), outcome, config, started);
@@ -132,7 +123,6 @@ fn to_json(response: &ReviewResponse) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attributes::FIRED_RULES_KEY;
     use rules::PackSet;
     use serde_json::json;
 
@@ -192,20 +182,20 @@ mod tests {
 
     #[test]
     fn profanity_is_masked_and_ids_exposed_on_request() {
-        let config = Config {
-            decision_attributes: true,
-            ..Config::default()
-        };
-        let d = decide(&engine(), &request("what the fuck"), &config);
+        let mut exposing = engine();
+        exposing.set_expose_rule_ids(true);
+        let d = decide(&exposing, &request("what the fuck"), &Config::default());
         assert_eq!(d.result, "ALLOW");
         let content = d.response["Content"].as_str().unwrap();
         assert!(
             content.starts_with("what the ") && !content.contains("fuck"),
             "{content}"
         );
-        assert_eq!(d.response["Attributes"][FIRED_RULES_KEY], "profanity");
+        assert_eq!(d.response["Attributes"]["moderation_rules"], "profanity");
         let quiet = decide(&engine(), &request("what the fuck"), &Config::default());
-        assert!(quiet.response["Attributes"].get(FIRED_RULES_KEY).is_none());
+        assert!(quiet.response["Attributes"]
+            .get("moderation_rules")
+            .is_none());
     }
 
     #[test]

@@ -33,7 +33,11 @@ pub struct State {
 
 impl State {
     /// A state serving `loaded` with `config`.
-    pub fn new(loaded: Loaded, config: Config) -> State {
+    /// `config.decision_attributes` is applied to `loaded`'s engine here.
+    pub fn new(mut loaded: Loaded, config: Config) -> State {
+        if let Some(on) = config.decision_attributes {
+            loaded.engine.set_expose_rule_ids(on);
+        }
         State {
             engines: Arc::new(ArcSwap::from_pointee(loaded)),
             config: Arc::new(config),
@@ -120,6 +124,28 @@ mod tests {
             .flatten()
             .expect("bundled pack");
         State::new(loaded, config)
+    }
+
+    #[tokio::test]
+    async fn decision_attributes_override_the_pack() {
+        let event = json!({
+            "Content": "what the fuck", "MessageId": "m", "RoomArn": "arn:aws:ivschat:us-east-1:1:room/r",
+            "RequestId": "q", "Attributes": {}, "Sender": {"UserId": "u", "Attributes": {}}
+        });
+        for (setting, exposed) in [(None, false), (Some(true), true), (Some(false), false)] {
+            let s = state(Config {
+                decision_attributes: setting,
+                ..Config::default()
+            });
+            let d = s.review(event.clone()).await;
+            assert_eq!(d.result, "ALLOW", "{setting:?}");
+            assert_eq!(
+                d.response["Attributes"].get("moderation_rules").is_some(),
+                exposed,
+                "{setting:?}: {}",
+                d.response
+            );
+        }
     }
 
     #[tokio::test]

@@ -11,12 +11,10 @@
 //! - [`decide`]: raw JSON event → always-valid decision (pure, property-tested);
 //! - [`handler`]: the internal deadline and the per-decision output;
 //! - [`audit`], [`emf`]: the JSON audit line and the CloudWatch EMF metric lines (pure);
-//! - [`attributes`]: fired rule ids in the response within IVS's 1 KB budget (pure).
 //!
 //! The binary (`src/main.rs`) only reads the environment, calls [`runtime::init`] and
 //! hands events to [`handler::State::handle`].
 
-pub mod attributes;
 pub mod audit;
 pub mod config;
 pub mod decide;

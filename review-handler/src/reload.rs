@@ -71,18 +71,21 @@ pub struct Reloader {
     key: String,
     fetch_timeout: Duration,
     engines: Arc<ArcSwap<Loaded>>,
+    rule_ids: Option<bool>,
     last_seen: Option<String>,
 }
 
 impl Reloader {
     /// A reloader for `s3://bucket/key`; `engines` holds the engine loaded at init
-    /// (its ETag is the first one compared).
+    /// (its ETag is the first one compared); `rule_ids` is the handler's
+    /// `DECISION_ATTRIBUTES` override, applied to every new engine.
     pub fn new(
         client: Client,
         bucket: String,
         key: String,
         fetch_timeout: Duration,
         engines: Arc<ArcSwap<Loaded>>,
+        rule_ids: Option<bool>,
     ) -> Reloader {
         let last_seen = engines.load().etag.clone();
         Reloader {
@@ -91,6 +94,7 @@ impl Reloader {
             key,
             fetch_timeout,
             engines,
+            rule_ids,
             last_seen,
         }
     }
@@ -128,7 +132,10 @@ impl Reloader {
         let compiled =
             tokio::task::spawn_blocking(move || compile_text(&body, &compile_origin, None)).await;
         match compiled {
-            Ok(Ok(engine)) => {
+            Ok(Ok(mut engine)) => {
+                if let Some(on) = self.rule_ids {
+                    engine.set_expose_rule_ids(on);
+                }
                 let etag = object.etag;
                 self.engines.store(Arc::new(Loaded {
                     engine,

@@ -58,6 +58,7 @@ pub async fn init(config: Config, path_style: bool) -> Result<State, HandlerErro
             key,
             state.config.fetch_timeout,
             Arc::clone(&state.engines),
+            state.config.decision_attributes,
         );
         reloader.spawn(every);
     }

@@ -6,11 +6,18 @@ use review_handler::Config;
 use rules::{validate_response, Engine, PackSet, ReviewResponse};
 use serde_json::{json, Map, Value};
 
-fn engine() -> &'static Engine {
-    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
-    ENGINE.get_or_init(|| {
-        Engine::compile(&PackSet::bundled_default()).expect("bundled pack compiles")
-    })
+/// The bundled pack, with the rule-ids attribute forced on when `expose`.
+fn engine(expose: bool) -> &'static Engine {
+    static ENGINES: std::sync::OnceLock<[Engine; 2]> = std::sync::OnceLock::new();
+    let engines = ENGINES.get_or_init(|| {
+        [false, true].map(|on| {
+            let mut e =
+                Engine::compile(&PackSet::bundled_default()).expect("bundled pack compiles");
+            e.set_expose_rule_ids(on);
+            e
+        })
+    });
+    &engines[usize::from(expose)]
 }
 
 /// Any JSON value, nested a few levels.
@@ -83,10 +90,11 @@ fn request_like() -> impl Strategy<Value = Value> {
 }
 
 fn assert_valid(event: &Value, config: &Config) -> Result<(), TestCaseError> {
-    let d = decide(engine(), event, config);
+    let engine = engine(config.decision_attributes == Some(true));
+    let d = decide(engine, event, config);
     let response: ReviewResponse = serde_json::from_value(d.response.clone())
         .map_err(|e| TestCaseError::fail(format!("not an IVS response: {e}: {}", d.response)))?;
-    let limit = config.max_length(engine().max_length(event["RoomArn"].as_str().unwrap_or("")));
+    let limit = config.max_length(engine.max_length(event["RoomArn"].as_str().unwrap_or("")));
     prop_assert!(
         validate_response(&response, limit).is_ok(),
         "invalid: {:?} for {}",
@@ -107,7 +115,7 @@ proptest! {
 
     #[test]
     fn request_shaped_json_gets_a_valid_response(event in request_like(), expose in any::<bool>(), limit in prop::option::of(1usize..600)) {
-        let config = Config { decision_attributes: expose, max_message_length: limit, ..Config::default() };
+        let config = Config { decision_attributes: Some(expose), max_message_length: limit, ..Config::default() };
         assert_valid(&event, &config)?;
     }
 }

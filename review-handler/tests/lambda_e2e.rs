@@ -69,7 +69,7 @@ fn bundled_pack_over_the_runtime_api() {
     assert_eq!(allow["ReviewResult"], "ALLOW");
     assert_eq!(allow["Content"], "good game everyone, see you tomorrow");
     assert!(
-        allow["Attributes"].get("FiredRules").is_none(),
+        allow["Attributes"].get("moderation_rules").is_none(),
         "decision attributes are off by default"
     );
 
@@ -215,7 +215,7 @@ terms = ["kiwi"]
     assert_eq!(r["ReviewResult"], "ALLOW");
     assert_eq!(r["Content"], "an ***** and a kiwi");
     // Shadow rules are reported in the log, never to the sender.
-    assert_eq!(r["Attributes"]["FiredRules"], "soft-apple");
+    assert_eq!(r["Attributes"]["moderation_rules"], "soft-apple");
 
     // This pack's fail mode is deny.
     let r = lambda

@@ -18,7 +18,7 @@ use crate::pack::{
     ActionDef, FailMode, KindDef, LinkBlock, MatchMode, PackSet, RoomDef, RuleDef, SettingsDef,
     TooLong,
 };
-use crate::rewrite::{add_attributes, apply, clamp, Edit};
+use crate::rewrite::{add_attributes, add_rule_ids, apply, clamp, Edit};
 use crate::senders::{parse_net, SenderMatcher};
 use crate::spam::SpamRule;
 use crate::RulesError;
@@ -569,6 +569,15 @@ impl Engine {
         })
     }
 
+    /// Overrides every pack's and room's `expose_rule_ids` setting: a deployment-wide
+    /// switch (the review handler's `DECISION_ATTRIBUTES`, `rules eval --rule-ids`).
+    /// The attribute key stays each pack's `rule_ids_attribute`.
+    pub fn set_expose_rule_ids(&mut self, on: bool) {
+        for pack in &mut self.packs {
+            pack.settings.expose_rule_ids = on;
+        }
+    }
+
     fn pack_for(&self, room_arn: &str) -> Option<&CompiledPack> {
         let idx = self.rooms.get(room_arn).copied().unwrap_or(0);
         self.packs.get(idx).or_else(|| self.packs.first())
@@ -648,10 +657,12 @@ impl Engine {
             .filter(|f| !f.shadow)
             .map(|f| f.id.as_str())
             .collect();
-        if pack.settings.expose_rule_ids && !enforced.is_empty() {
-            tags.push((pack.settings.rule_ids_attribute.clone(), enforced.join(",")));
-        }
-        let (response, action) = respond(req, &pack.settings, deny, edits, tags);
+        let ids = if pack.settings.expose_rule_ids {
+            enforced.as_slice()
+        } else {
+            &[]
+        };
+        let (response, action) = respond(req, &pack.settings, deny, edits, tags, ids);
         Evaluation {
             response,
             fired,
@@ -781,8 +792,9 @@ fn fallback(req: &ReviewRequest, max: usize) -> ReviewResponse {
 ///   the last whole grapheme cluster (`"truncate"`).
 /// - A rewrite longer than max length is cut the same way (we made it longer).
 /// - A result that is empty or only whitespace: DENY with `empty_reason`.
-/// - Attributes: the sender's message attributes are kept as they are; ours (tags,
-///   rule ids) are added while the total stays <= 1 KB, truncated or dropped if not.
+/// - Attributes: the sender's message attributes are kept as they are; our tags are
+///   added while the total stays <= 1 KB, truncated or dropped if not; then the enforced
+///   rule ids (`expose_rule_ids`), whole ids only, `+N` for those that did not fit.
 ///   Keys the pack writes are reserved: a sender value under the same key is replaced
 ///   (so a sender cannot pre-set `flagged=false`).
 ///   If the sender's own attributes already exceed 1 KB the message is denied.
@@ -792,6 +804,7 @@ fn respond(
     deny: Option<String>,
     edits: Vec<Edit>,
     tags: Vec<(String, String)>,
+    rule_ids: &[&str],
 ) -> (ReviewResponse, &'static str) {
     if let Some(reason) = deny {
         return (deny_response(&req.content, s.max_length, reason), "deny");
@@ -828,10 +841,11 @@ fn respond(
     }
     let mut attributes = req.attributes.clone();
     add_attributes(&mut attributes, &tags);
+    add_rule_ids(&mut attributes, &s.rule_ids_attribute, rule_ids);
     let changed = content != req.content;
     let action = if changed {
         "rewrite"
-    } else if !tags.is_empty() {
+    } else if !tags.is_empty() || !rule_ids.is_empty() {
         "tag"
     } else {
         "allow"

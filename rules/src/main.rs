@@ -48,6 +48,10 @@ enum Command {
         /// Also print the fired rules and summary action to stderr.
         #[arg(long)]
         explain: bool,
+        /// Force the rule-ids attribute on (`true`) or off (`false`) in every pack, as
+        /// the review handler's DECISION_ATTRIBUTES does; default: each pack's setting.
+        #[arg(long, value_name = "BOOL")]
+        rule_ids: Option<bool>,
     },
 }
 
@@ -130,8 +134,11 @@ fn test(pack: &Path, cases_path: &Path) -> Result<ExitCode, String> {
     })
 }
 
-fn eval(pack: &Path, explain: bool) -> Result<ExitCode, String> {
-    let (_, engine) = load(pack)?;
+fn eval(pack: &Path, explain: bool, rule_ids: Option<bool>) -> Result<ExitCode, String> {
+    let (_, mut engine) = load(pack)?;
+    if let Some(on) = rule_ids {
+        engine.set_expose_rule_ids(on);
+    }
     let stdin = std::io::stdin();
     let mut out = BufWriter::new(std::io::stdout().lock());
     for (i, line) in stdin.lock().lines().enumerate() {
@@ -189,7 +196,11 @@ fn main() -> ExitCode {
             deny_warnings,
         } => check(&pack, words, deny_warnings),
         Command::Test { pack, cases } => test(&pack, &cases),
-        Command::Eval { pack, explain } => eval(&pack, explain),
+        Command::Eval {
+            pack,
+            explain,
+            rule_ids,
+        } => eval(&pack, explain, rule_ids),
     };
     result.unwrap_or_else(|e| {
         eprintln!("{e}");

@@ -109,6 +109,30 @@ pub(crate) fn clamp(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// Adds the comma-separated rule `ids` under `key` while the total stays within 1 KB:
+/// whole ids only, in order, with a trailing `+N` for the `N` ids that did not fit;
+/// nothing at all when not even one id fits. A value already under `key` (a sender's
+/// forgery) is replaced. Returns how many ids were left out.
+pub(crate) fn add_rule_ids(base: &mut BTreeMap<String, String>, key: &str, ids: &[&str]) -> usize {
+    if ids.is_empty() {
+        return 0;
+    }
+    base.remove(key);
+    let budget = MAX_ATTRIBUTES_BYTES.saturating_sub(attributes_size(base) + key.len());
+    for keep in (1..=ids.len()).rev() {
+        let left_out = ids.len() - keep;
+        let mut value = ids[..keep].join(",");
+        if left_out > 0 {
+            value.push_str(&format!(",+{left_out}"));
+        }
+        if value.len() <= budget {
+            base.insert(key.to_string(), value);
+            return left_out;
+        }
+    }
+    ids.len()
+}
+
 /// Adds `ours` to `base` while the total stays within 1 KB, truncating our values (at a
 /// char boundary) and dropping keys that do not fit. Returns whether all fitted.
 pub(crate) fn add_attributes(
@@ -200,5 +224,48 @@ mod tests {
         assert_eq!(base["user"].len(), 1000);
         assert!(attributes_size(&base) <= MAX_ATTRIBUTES_BYTES);
         assert_eq!(base["tag"].len(), 1024 - 1004 - 3);
+    }
+
+    fn attrs(pairs: &[(&str, String)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn rule_ids_are_comma_separated_beside_the_senders_attributes() {
+        let mut a = attrs(&[("username", "gleningp".into())]);
+        assert_eq!(add_rule_ids(&mut a, "ids", &["links", "caps"]), 0);
+        assert_eq!(a["ids"], "links,caps");
+        assert_eq!(a["username"], "gleningp");
+        assert_eq!(add_rule_ids(&mut a, "none", &[]), 0);
+        assert!(!a.contains_key("none"));
+    }
+
+    #[test]
+    fn rule_ids_keep_whole_ids_and_count_the_rest() {
+        // 997 + 3 bytes of sender data leave 24 - len("ids") = 21 bytes.
+        let mut a = attrs(&[("big", "x".repeat(997))]);
+        let left = add_rule_ids(&mut a, "ids", &["rule-one", "rule-two", "rule-three"]);
+        assert_eq!(left, 1);
+        assert_eq!(a["ids"], "rule-one,rule-two,+1");
+        assert_eq!(a["big"].len(), 997);
+        assert!(attributes_size(&a) <= MAX_ATTRIBUTES_BYTES);
+    }
+
+    #[test]
+    fn rule_ids_are_left_out_when_not_one_fits() {
+        let mut a = attrs(&[("big", "x".repeat(1015)), ("ids", "forged".into())]);
+        assert_eq!(add_rule_ids(&mut a, "ids", &["a-long-rule-id"]), 1);
+        assert!(!a.contains_key("ids"), "a forged value must not survive");
+        assert!(attributes_size(&a) <= MAX_ATTRIBUTES_BYTES);
+    }
+
+    #[test]
+    fn rule_ids_replace_a_senders_forgery() {
+        let mut a = attrs(&[("ids", "forged".into())]);
+        add_rule_ids(&mut a, "ids", &["real"]);
+        assert_eq!(a["ids"], "real");
     }
 }

@@ -147,3 +147,36 @@ fn eval_answers_one_ivs_response_per_request_line() {
     // Unparseable: the fail decision (no content to allow, so DENY).
     assert_eq!(lines[2]["ReviewResult"], "DENY");
 }
+
+#[test]
+fn eval_rule_ids_flag_forces_the_attribute_like_the_handler() {
+    let run = |flag: Option<&str>| {
+        let mut cmd = bin();
+        cmd.arg("eval").arg(example("pack.toml"));
+        if let Some(f) = flag {
+            cmd.args(["--rule-ids", f]);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(br#"{"Content":"what the fuck","MessageId":"m1","RoomArn":"r","Attributes":{"a":"b"},"Sender":{"UserId":"u"}}"#)
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let plain = run(None);
+    assert_eq!(plain["Attributes"], serde_json::json!({"a": "b"}));
+    let exposed = run(Some("true"));
+    assert_eq!(exposed["Content"], plain["Content"]);
+    assert_eq!(exposed["Attributes"]["a"], "b");
+    let ids = exposed["Attributes"]["moderation_rules"].as_str().unwrap();
+    assert!(!ids.is_empty() && !ids.contains("(shadow)"), "{ids}");
+    assert_eq!(run(Some("false"))["Attributes"], plain["Attributes"]);
+}

@@ -1,11 +1,16 @@
-//! 1,000,000 messages aligned on a playlist timeline (with a gap) and written as WebVTT.
+//! 1,000,000 messages (plus 10,000 deletes) on a playlist timeline with a gap: parsed
+//! from raw IVS envelope lines, aligned, and written as WebVTT, each stage alone and all
+//! three together, with two floors measured in the same run (cloning the records;
+//! walking the JSON without building anything).
 //! Run: `cargo bench -p replay --bench align_webvtt`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use replay::input::parse_chat;
 use replay::playlist::{parse_playlist, Playlist};
 use replay::render::{vtt::write_vtt, DisplayOptions};
 use replay::timefmt::parse_rfc3339;
 use replay::{align, AlignOptions, Timeline};
+use serde::de::IgnoredAny;
 
 fn bench(c: &mut Criterion) {
     let start = parse_rfc3339("2023-01-05T14:00:00Z").unwrap_or(0);
@@ -16,9 +21,24 @@ fn bench(c: &mut Criterion) {
     };
     let timeline = Timeline::from_segments("bench.m3u8", &segs, 1_000).expect("timeline");
     let records = replay::synth::chat(1_000_000, start, 7_500_000);
+    let mut log = Vec::with_capacity(330 << 20);
+    for r in &records {
+        log.extend_from_slice(replay::synth::envelope_line(r).as_bytes());
+        log.push(b'\n');
+    }
     let display = DisplayOptions::default();
     let mut group = c.benchmark_group("replay");
     group.sample_size(10);
+    group.bench_function("parse_1m", |b| {
+        b.iter(|| parse_chat("bench.log", &log, None).records.len())
+    });
+    group.bench_function("json_skim_1m_baseline", |b| {
+        b.iter(|| {
+            log.split(|&b| b == b'\n')
+                .filter(|l| serde_json::from_slice::<IgnoredAny>(l).is_ok())
+                .count()
+        })
+    });
     group.bench_function("align_1m", |b| {
         b.iter_batched(
             || records.clone(),
@@ -29,6 +49,15 @@ fn bench(c: &mut Criterion) {
     let (entries, _) = align(records.clone(), &timeline, &AlignOptions::default());
     group.bench_function("webvtt_1m", |b| {
         b.iter(|| {
+            let mut out = Vec::with_capacity(256 << 20);
+            write_vtt(&mut out, &entries, &display).expect("vec write");
+            out.len()
+        })
+    });
+    group.bench_function("parse_align_webvtt_1m", |b| {
+        b.iter(|| {
+            let parsed = parse_chat("bench.log", &log, None);
+            let (entries, _) = align(parsed.records, &timeline, &AlignOptions::default());
             let mut out = Vec::with_capacity(256 << 20);
             write_vtt(&mut out, &entries, &display).expect("vec write");
             out.len()

@@ -143,6 +143,10 @@ pub struct AlignStats {
 
 /// Applies moderation and filters, places every kept record on the timeline and returns
 /// the entries sorted by (offset, send time, id).
+///
+/// Cost: one pass over borrowed records (ids and delete targets are hashed, never
+/// copied), then the kept records are moved (not cloned) into entries and sorted; input
+/// that is already in time order sorts in linear time.
 pub fn align(
     records: Vec<ChatRecord>,
     timeline: &Timeline,
@@ -156,94 +160,117 @@ pub fn align(
         .windows(2)
         .filter(|w| w[1].send_time < w[0].send_time)
         .count();
-
-    // Deletions, wherever they are in the input. Later reasons do not override earlier.
-    let mut deleted: HashMap<String, String> = HashMap::new();
-    for r in &records {
-        if r.event_name() == Some(DELETE_MESSAGE) {
-            if let Some(target) = &r.target_message_id {
-                deleted
-                    .entry(target.clone())
-                    .or_insert_with(|| r.reason.clone().unwrap_or_default());
-            }
+    let (placed, mut marked) = decide(&records, timeline, opts, &mut stats);
+    let mut entries =
+        Vec::with_capacity(records.len() - placed.iter().filter(|p| p.is_none()).count());
+    for (i, (r, p)) in records.into_iter().zip(placed).enumerate() {
+        if let Some((offset_ms, pinned_to_gap)) = p {
+            entries.push(Entry {
+                offset_ms,
+                pinned_to_gap,
+                deleted: marked.remove(&i),
+                record: r,
+            });
         }
-    }
-
-    let latency = opts.latency_ms.saturating_mul(NANOS_PER_MS);
-    let mut seen: HashSet<(bool, String)> = HashSet::with_capacity(records.len());
-    let mut entries = Vec::with_capacity(records.len());
-    for r in records {
-        if !seen.insert((r.is_message(), r.id.clone())) {
-            stats.duplicates += 1;
-            continue;
-        }
-        match &r.kind {
-            RecordKind::Event(n) if n == DELETE_MESSAGE => {
-                stats.deletes += 1;
-                continue;
-            }
-            RecordKind::Event(n) if n == DISCONNECT_USER && !opts.include_disconnects => {
-                stats.events_filtered += 1;
-                continue;
-            }
-            RecordKind::Event(n) if n != DISCONNECT_USER && !opts.include_custom_events => {
-                stats.events_filtered += 1;
-                continue;
-            }
-            _ => {}
-        }
-        if !opts.rooms.is_empty()
-            && !r
-                .room
-                .as_ref()
-                .is_some_and(|room| opts.rooms.contains(room))
-        {
-            stats.room_filtered += 1;
-            continue;
-        }
-        if r.is_message()
-            && (!opts.require_sender.iter().all(|m| m.matches(&r))
-                || opts.exclude_sender.iter().any(|m| m.matches(&r)))
-        {
-            stats.sender_filtered += 1;
-            continue;
-        }
-        let mut deleted_reason = None;
-        if r.is_message() {
-            if let Some(reason) = deleted.get(&r.id) {
-                match opts.deleted {
-                    DeletedPolicy::Remove => {
-                        stats.deleted_removed += 1;
-                        continue;
-                    }
-                    DeletedPolicy::Mark => deleted_reason = Some(reason.clone()),
-                }
-            }
-        }
-        let Some((offset_ms, pinned)) =
-            place(timeline, r.send_time, latency, opts.gap_policy, &mut stats)
-        else {
-            continue;
-        };
-        if deleted_reason.is_some() {
-            stats.deleted_marked += 1;
-        }
-        entries.push(Entry {
-            offset_ms,
-            pinned_to_gap: pinned,
-            deleted: deleted_reason,
-            record: r,
-        });
     }
     entries.sort_by(|a, b| {
-        (a.offset_ms, a.record.send_time, &a.record.id).cmp(&(
-            b.offset_ms,
-            b.record.send_time,
-            &b.record.id,
-        ))
+        a.offset_ms
+            .cmp(&b.offset_ms)
+            .then(a.record.send_time.cmp(&b.record.send_time))
+            .then_with(|| a.record.id.cmp(&b.record.id))
     });
     stats.entries = entries.len();
     (entries, stats)
+}
+
+/// The placement of every record (`None`: dropped, counted in `stats`) and the delete
+/// reasons of the deleted messages kept by [`DeletedPolicy::Mark`], by record index.
+#[allow(clippy::type_complexity)]
+fn decide(
+    records: &[ChatRecord],
+    timeline: &Timeline,
+    opts: &AlignOptions,
+    stats: &mut AlignStats,
+) -> (Vec<Option<(u64, bool)>>, HashMap<usize, String>) {
+    // Deletions, wherever they are in the input. Later reasons do not override earlier.
+    let mut deleted: HashMap<&str, &str> = HashMap::new();
+    for r in records {
+        if r.event_name() == Some(DELETE_MESSAGE) {
+            if let Some(target) = &r.target_message_id {
+                deleted
+                    .entry(target)
+                    .or_insert_with(|| r.reason.as_deref().unwrap_or_default());
+            }
+        }
+    }
+    let latency = opts.latency_ms.saturating_mul(NANOS_PER_MS);
+    let mut seen: HashSet<(bool, &str)> = HashSet::with_capacity(records.len());
+    let mut marked = HashMap::new();
+    let placed = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if !seen.insert((r.is_message(), &r.id)) {
+                stats.duplicates += 1;
+                return None;
+            }
+            if !keep(r, opts, stats) {
+                return None;
+            }
+            let deleted_reason = if r.is_message() {
+                deleted.get(r.id.as_str())
+            } else {
+                None
+            };
+            if deleted_reason.is_some() && opts.deleted == DeletedPolicy::Remove {
+                stats.deleted_removed += 1;
+                return None;
+            }
+            let placed = place(timeline, r.send_time, latency, opts.gap_policy, stats)?;
+            if let Some(reason) = deleted_reason {
+                stats.deleted_marked += 1;
+                marked.insert(i, (*reason).to_owned());
+            }
+            Some(placed)
+        })
+        .collect();
+    (placed, marked)
+}
+
+/// Event and sender/room filters; `false` (counted in `stats`) drops the record.
+fn keep(r: &ChatRecord, opts: &AlignOptions, stats: &mut AlignStats) -> bool {
+    match &r.kind {
+        RecordKind::Event(n) if n == DELETE_MESSAGE => {
+            stats.deletes += 1;
+            return false;
+        }
+        RecordKind::Event(n) if n == DISCONNECT_USER && !opts.include_disconnects => {
+            stats.events_filtered += 1;
+            return false;
+        }
+        RecordKind::Event(n) if n != DISCONNECT_USER && !opts.include_custom_events => {
+            stats.events_filtered += 1;
+            return false;
+        }
+        _ => {}
+    }
+    if !opts.rooms.is_empty()
+        && !r
+            .room
+            .as_deref()
+            .is_some_and(|room| opts.rooms.iter().any(|k| k == room))
+    {
+        stats.room_filtered += 1;
+        return false;
+    }
+    if r.is_message()
+        && (!opts.require_sender.iter().all(|m| m.matches(r))
+            || opts.exclude_sender.iter().any(|m| m.matches(r)))
+    {
+        stats.sender_filtered += 1;
+        return false;
+    }
+    true
 }
 
 /// Places one send time; `None` (counted in `stats`) when it is dropped.
@@ -300,10 +327,10 @@ mod tests {
             id: id.into(),
             send_time: t(at),
             sender_user_id: Some(user.into()),
-            sender_attributes: Attrs::from([(
+            sender_attributes: std::sync::Arc::new(Attrs::from([(
                 "role".to_owned(),
                 if user == "bot" { "bot" } else { "viewer" }.to_owned(),
-            )]),
+            )])),
             content: Some(format!("hi from {user}")),
             attributes: Attrs::new(),
             room: Some("r1".into()),

@@ -32,6 +32,17 @@ pub enum ReplayError {
         /// What a valid value looks like (and what was found, when useful).
         expected: String,
     },
+    /// A chat record was rejected by `log-ingest`'s IVS envelope parser; `reason` names
+    /// the field and what was expected (e.g. ``field `payload.SendTime`: ...``).
+    #[error("{source_name}:{line}: {reason}")]
+    Record {
+        /// File or object the record came from.
+        source_name: String,
+        /// 1-based line number.
+        line: usize,
+        /// What was wrong and what was expected, as `log-ingest` words it.
+        reason: String,
+    },
     /// An HLS playlist line could not be understood.
     #[error("{source_name}:{line}: HLS playlist: {message}")]
     Playlist {
@@ -91,6 +102,21 @@ impl ReplayError {
             line: line_base + err.line().max(1) - usize::from(line_base > 0),
             column: err.column(),
             message: strip_position(&err.to_string()),
+        }
+    }
+
+    /// Adds `lines` to the line number of a located input error (for a piece of a file
+    /// parsed on its own, starting after `lines` lines). Other errors are unchanged.
+    pub fn shift_line(&mut self, lines: usize) {
+        match self {
+            ReplayError::Json { line, .. }
+            | ReplayError::Field { line, .. }
+            | ReplayError::Record { line, .. }
+                if *line > 0 =>
+            {
+                *line += lines
+            }
+            _ => {}
         }
     }
 

@@ -200,9 +200,7 @@ pub async fn load_chat(store: &Store, inputs: &[Location]) -> Result<Parsed> {
             let name = f.display();
             let bytes = store.read_required(&f, "chat log file").await?;
             let room = room_from_key(&name).map(str::to_owned);
-            let p = parse_chat(&name, &bytes, room.as_deref());
-            all.records.extend(p.records);
-            all.rejected.extend(p.rejected);
+            all.append(parse_chat(&name, &bytes, room.as_deref()));
         }
     }
     Ok(all)

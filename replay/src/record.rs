@@ -1,6 +1,7 @@
 //! The chat record replay works on, whatever the input format.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::timefmt::UnixNanos;
 
@@ -32,14 +33,16 @@ pub struct ChatRecord {
     pub send_time: UnixNanos,
     /// `Sender.UserId` (messages; events sent by a user).
     pub sender_user_id: Option<String>,
-    /// `Sender.Attributes` (display name, role, badges ...).
-    pub sender_attributes: Attrs,
+    /// `Sender.Attributes` (display name, role, badges ...), shared by every record of
+    /// the same sender with the same attributes (interned while parsing).
+    pub sender_attributes: Arc<Attrs>,
     /// `Content` (messages).
     pub content: Option<String>,
     /// Message or event `Attributes`.
     pub attributes: Attrs,
-    /// Room resource id, when the source tells it (the records themselves do not).
-    pub room: Option<String>,
+    /// Room resource id, when the source tells it (the records themselves do not); shared
+    /// by the records of one source.
+    pub room: Option<Arc<str>>,
     /// `aws:DELETE_MESSAGE`: the id of the deleted message (`MessageID`/`MessageId`).
     pub target_message_id: Option<String>,
     /// `aws:DISCONNECT_USER`: the disconnected user.

@@ -1,5 +1,7 @@
 //! Synthetic recordings and chat, for benchmarks and demos (deterministic, no I/O).
 
+use std::sync::Arc;
+
 use crate::record::{Attrs, ChatRecord, RecordKind};
 use crate::timefmt::{format_rfc3339_ms, UnixNanos};
 
@@ -40,6 +42,15 @@ pub fn chat(n: usize, start: UnixNanos, span_ms: u64) -> Vec<ChatRecord> {
     let step =
         i64::try_from(span_ms).unwrap_or(0) * 1_000_000 / i64::try_from(n.max(1)).unwrap_or(1);
     let mut out = Vec::with_capacity(n + n / 100);
+    let room: Arc<str> = Arc::from("room1");
+    let viewers: Vec<Arc<Attrs>> = (0..500)
+        .map(|u| {
+            Arc::new(Attrs::from([(
+                "displayName".to_owned(),
+                format!("Viewer {u}"),
+            )]))
+        })
+        .collect();
     for i in 0..n {
         let t = start + step * i64::try_from(i).unwrap_or(0);
         let user = i % 500;
@@ -48,10 +59,10 @@ pub fn chat(n: usize, start: UnixNanos, span_ms: u64) -> Vec<ChatRecord> {
             id: format!("m{i:011}"),
             send_time: t,
             sender_user_id: Some(format!("user-{user}")),
-            sender_attributes: Attrs::from([("displayName".to_owned(), format!("Viewer {user}"))]),
+            sender_attributes: Arc::clone(&viewers[user]),
             content: Some(format!("message number {i} <3 what a play")),
             attributes: Attrs::new(),
-            room: Some("room1".to_owned()),
+            room: Some(Arc::clone(&room)),
             target_message_id: None,
             target_user_id: None,
             reason: None,
@@ -62,10 +73,10 @@ pub fn chat(n: usize, start: UnixNanos, span_ms: u64) -> Vec<ChatRecord> {
                 id: format!("d{i:011}"),
                 send_time: t + 1_000_000_000,
                 sender_user_id: None,
-                sender_attributes: Attrs::new(),
+                sender_attributes: Arc::default(),
                 content: None,
                 attributes: Attrs::new(),
-                room: Some("room1".to_owned()),
+                room: Some(Arc::clone(&room)),
                 target_message_id: Some(format!("m{i:011}")),
                 target_user_id: None,
                 reason: Some("Spam".to_owned()),
@@ -82,7 +93,7 @@ pub fn envelope_line(r: &ChatRecord) -> String {
         RecordKind::Message => serde_json::json!({
             "Type": "MESSAGE", "Id": r.id, "RequestId": "", "Content": r.content,
             "Attributes": r.attributes, "SendTime": send,
-            "Sender": {"UserId": r.sender_user_id, "Attributes": r.sender_attributes}
+            "Sender": {"UserId": r.sender_user_id, "Attributes": *r.sender_attributes}
         }),
         RecordKind::Event(name) => serde_json::json!({
             "Type": "EVENT", "Id": r.id, "RequestId": "", "EventName": name, "SendTime": send,

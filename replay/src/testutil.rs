@@ -1,5 +1,7 @@
 //! Builders shared by unit tests.
 
+use std::sync::Arc;
+
 use crate::align::Entry;
 use crate::record::{Attrs, ChatRecord, RecordKind};
 
@@ -14,7 +16,10 @@ pub(crate) fn entry(offset_ms: u64, id: &str) -> Entry {
             id: id.into(),
             send_time: 1_672_927_200_000_000_000 + i64::try_from(offset_ms).unwrap() * 1_000_000,
             sender_user_id: Some("u1".into()),
-            sender_attributes: Attrs::from([("displayName".to_owned(), "Ann".to_owned())]),
+            sender_attributes: Arc::new(Attrs::from([(
+                "displayName".to_owned(),
+                "Ann".to_owned(),
+            )])),
             content: Some(id.into()),
             attributes: Attrs::new(),
             room: None,

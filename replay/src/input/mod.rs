@@ -2,24 +2,35 @@
 //!
 //! Accepted, auto-detected per record:
 //! - raw IVS log envelopes (contracts, section 2): one JSON object per line (S3
-//!   delivery, CloudWatch export) or concatenated without separators (Firehose);
+//!   delivery, CloudWatch export) or concatenated without separators (Firehose). They
+//!   are parsed by `log-ingest`'s envelope parser ([`envelope`]), so replay accepts and
+//!   rejects exactly what ingestion does, with the same reasons;
 //! - the NDJSON rows written by `log-ingest` (flat, snake_case: `type`, `id`,
-//!   `send_time` as integer nanoseconds, `sender_user_id`, `target_message_id` ...).
+//!   `send_time` as integer nanoseconds, `sender_user_id`, `target_message_id` ...), see
+//!   [`row`].
 //!
 //! Either may be gzip-compressed (detected by the magic bytes). The Parquet files
 //! `log-ingest` writes are read too (detected by `PAR1`), see [`parquet`]. A record
 //! that cannot be read is rejected with its `source:line` (row, for Parquet) and the
 //! reason; the others are kept.
+//!
+//! Large inputs are cut at line boundaries into one piece per core and the pieces are
+//! parsed in parallel (scoped threads); the result is the same as parsing in one go:
+//! records in input order, errors with their line numbers in the whole input.
 
+pub mod envelope;
 pub mod parquet;
+pub(crate) mod row;
 
 use std::io::Read;
+use std::sync::Arc;
 
-use serde::Deserialize;
+use log_ingest::record::SourceContext;
+use serde::de::IgnoredAny;
 
 use crate::error::ReplayError;
-use crate::record::{Attrs, ChatRecord, RecordKind, DELETE_MESSAGE, DISCONNECT_USER};
-use crate::timefmt::{parse_rfc3339, UnixNanos};
+use crate::record::ChatRecord;
+use envelope::Senders;
 
 /// What came out of one input: the records read and the ones rejected.
 #[derive(Debug, Default)]
@@ -29,6 +40,21 @@ pub struct Parsed {
     /// One error per rejected record (or per unreadable input), with its location.
     pub rejected: Vec<ReplayError>,
 }
+
+impl Parsed {
+    /// Appends `other` (records and rejections), keeping the order.
+    pub fn append(&mut self, other: Parsed) {
+        if self.records.is_empty() {
+            self.records = other.records;
+        } else {
+            self.records.extend(other.records);
+        }
+        self.rejected.extend(other.rejected);
+    }
+}
+
+/// Inputs smaller than this per extra core are parsed on one thread.
+const MIN_PIECE_BYTES: usize = 4 << 20;
 
 /// Parses one input's bytes (plain or gzip). `room_hint` is the room id known from the
 /// source (e.g. the S3 key), applied to records that carry none.
@@ -54,213 +80,162 @@ pub fn parse_chat(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> P
     } else {
         bytes
     };
-    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-        let line_no = i + 1;
-        let trimmed = line.trim_ascii();
-        if trimmed.is_empty() {
-            continue;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pieces = (text.len() / MIN_PIECE_BYTES).clamp(1, cores);
+    let room = room_hint.map(Arc::<str>::from);
+    let parsed = parse_text(source_name, text, room.as_ref(), pieces);
+    out.append(parsed);
+    out
+}
+
+/// Parses decoded text cut into `pieces` parts at line boundaries, in parallel.
+pub(crate) fn parse_text(
+    source_name: &str,
+    text: &[u8],
+    room: Option<&Arc<str>>,
+    pieces: usize,
+) -> Parsed {
+    let parts = split_at_lines(text, pieces);
+    if parts.len() == 1 {
+        return parse_lines(source_name, text, room).0;
+    }
+    let results: Vec<(Parsed, usize)> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| s.spawn(move || parse_lines(source_name, part, room)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let mut out = Parsed {
+        records: Vec::with_capacity(results.iter().map(|(p, _)| p.records.len()).sum()),
+        rejected: Vec::new(),
+    };
+    let mut lines_before = 0;
+    for (mut p, lines) in results {
+        for e in &mut p.rejected {
+            e.shift_line(lines_before);
         }
-        // A line may hold several concatenated values (Firehose without separators).
-        let mut stream = serde_json::Deserializer::from_slice(trimmed).into_iter::<Line>();
-        loop {
-            match stream.next() {
-                None => break,
-                Some(Ok(l)) => match l.into_record(room_hint) {
-                    Ok(r) => out.records.push(r),
-                    Err((field, expected)) => {
-                        out.rejected
-                            .push(ReplayError::field(source_name, line_no, field, expected))
-                    }
-                },
-                Some(Err(e)) => {
-                    out.rejected
-                        .push(ReplayError::json(source_name, line_no, &e));
-                    break; // cannot resynchronise inside this line
-                }
-            }
-        }
+        out.append(p);
+        lines_before += lines;
     }
     out
 }
 
-/// `event_timestamp` is RFC 3339 text in IVS envelopes and integer ns in log-ingest rows.
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(crate) enum Instant {
-    Nanos(i64),
-    Text(String),
+/// Cuts `text` into at most `n` slices of similar size, each ending after a newline
+/// (except the last).
+fn split_at_lines(text: &[u8], n: usize) -> Vec<&[u8]> {
+    let mut parts = Vec::with_capacity(n);
+    let mut rest = text;
+    for i in (1..n).rev() {
+        let target = rest.len() / (i + 1);
+        match rest[target..].iter().position(|&b| b == b'\n') {
+            Some(nl) => {
+                let (a, b) = rest.split_at(target + nl + 1);
+                parts.push(a);
+                rest = b;
+            }
+            None => break,
+        }
+    }
+    parts.push(rest);
+    parts
 }
 
-/// The union of both line shapes; unknown fields are ignored.
-#[derive(Deserialize)]
-pub(crate) struct Line {
-    // IVS envelope
-    pub(crate) payload: Option<Payload>,
-    pub(crate) event_timestamp: Option<Instant>,
-    // log-ingest row
-    pub(crate) r#type: Option<String>,
-    pub(crate) id: Option<String>,
-    pub(crate) event_name: Option<String>,
-    pub(crate) content: Option<String>,
-    pub(crate) send_time: Option<i64>,
-    pub(crate) sender_user_id: Option<String>,
-    pub(crate) sender_attributes: Option<Attrs>,
-    pub(crate) attributes: Option<Attrs>,
-    pub(crate) target_message_id: Option<String>,
-    pub(crate) target_user_id: Option<String>,
-    pub(crate) reason: Option<String>,
-    pub(crate) room_id: Option<String>,
+/// Parses every line of `text`; also returns the number of newlines in it (the line
+/// numbers it used up).
+fn parse_lines(source_name: &str, text: &[u8], room: Option<&Arc<str>>) -> (Parsed, usize) {
+    let mut out = Parsed::default();
+    let mut p = UnitParser {
+        ctx: SourceContext::named(source_name),
+        room,
+        senders: Senders::default(),
+    };
+    let mut newlines = 0;
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        newlines = i;
+        let trimmed = line.trim_ascii();
+        if trimmed.is_empty() {
+            continue;
+        }
+        p.line(trimmed, i + 1, &mut out);
+    }
+    (out, newlines)
 }
 
-#[derive(Deserialize)]
-#[allow(non_snake_case)]
-pub(crate) struct Payload {
-    Type: Option<String>,
-    Id: Option<String>,
-    Content: Option<String>,
-    Attributes: Option<Attrs>,
-    SendTime: Option<String>,
-    Sender: Option<Sender>,
-    EventName: Option<String>,
+/// Parses single records (envelopes or rows) of one source.
+struct UnitParser<'a> {
+    ctx: SourceContext,
+    room: Option<&'a Arc<str>>,
+    senders: Senders,
 }
 
-#[derive(Deserialize)]
-#[allow(non_snake_case)]
-pub(crate) struct Sender {
-    UserId: Option<String>,
-    Attributes: Option<Attrs>,
-}
-
-/// A field name and what was expected there.
-pub(crate) type FieldError = (&'static str, String);
-
-impl Line {
-    pub(crate) fn into_record(self, room_hint: Option<&str>) -> Result<ChatRecord, FieldError> {
-        let envelope_time = match &self.event_timestamp {
-            None => None,
-            Some(Instant::Nanos(n)) => Some(*n),
-            Some(Instant::Text(t)) => Some(parse_rfc3339(t).ok_or((
-                "event_timestamp",
-                format!("an RFC 3339 timestamp, found {t:?}"),
-            ))?),
-        };
-        match self.payload {
-            Some(p) => envelope_record(p, envelope_time, room_hint),
-            None => self.ingest_record(envelope_time, room_hint),
+impl UnitParser<'_> {
+    /// One line: usually one value; several concatenated values (Firehose without
+    /// separators) are split only when the line does not parse as one.
+    fn line(&mut self, line: &[u8], line_no: usize, out: &mut Parsed) {
+        match self.value(line, line_no) {
+            Ok(r) => out.records.push(r),
+            Err(e) => match split_values(line) {
+                Some(values) => {
+                    for v in values {
+                        match self.value(v.trim_ascii(), line_no) {
+                            Ok(r) => out.records.push(r),
+                            Err(e) => out.rejected.push(e),
+                        }
+                    }
+                }
+                None => out.rejected.push(e),
+            },
         }
     }
 
-    fn ingest_record(
-        self,
-        envelope_time: Option<UnixNanos>,
-        room_hint: Option<&str>,
-    ) -> Result<ChatRecord, FieldError> {
-        let Some(kind) = self.r#type else {
-            return Err((
-                "payload",
-                "an IVS envelope (with `payload`) or a log-ingest row (with `type`)".to_owned(),
-            ));
+    /// One JSON value: an IVS envelope, else a log-ingest row; an envelope's error
+    /// unless the value is shaped like a row.
+    fn value(&mut self, bytes: &[u8], line_no: usize) -> Result<ChatRecord, ReplayError> {
+        let reason = match envelope::parse(bytes, &self.ctx, line_no, self.room, &mut self.senders)
+        {
+            Ok(r) => return Ok(r),
+            Err(reason) => reason,
         };
-        let kind = match kind.as_str() {
-            "MESSAGE" => RecordKind::Message,
-            "EVENT" => RecordKind::Event(
-                self.event_name
-                    .ok_or(("event_name", "the event name of an EVENT row".to_owned()))?,
-            ),
-            other => return Err(("type", format!("MESSAGE or EVENT, found {other:?}"))),
+        match row::parse_row(bytes, self.room, &mut self.senders) {
+            Some(Ok(r)) => Ok(r),
+            Some(Err((field, expected))) => Err(ReplayError::field(
+                &self.ctx.source,
+                line_no,
+                field,
+                expected,
+            )),
+            None => Err(ReplayError::Record {
+                source_name: self.ctx.source.clone(),
+                line: line_no,
+                reason,
+            }),
+        }
+    }
+}
+
+/// The top-level JSON values of `line` when there are at least two (the last one may
+/// be the unparseable rest); `None` for a single value or invalid JSON.
+fn split_values(line: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut values = Vec::new();
+    let mut stream = serde_json::Deserializer::from_slice(line).into_iter::<IgnoredAny>();
+    let mut start = 0;
+    while let Some(v) = stream.next() {
+        let end = if v.is_ok() {
+            stream.byte_offset()
+        } else {
+            line.len()
         };
-        let send_time = self.send_time.or(envelope_time).ok_or((
-            "send_time",
-            "integer nanoseconds (or event_timestamp)".to_owned(),
-        ))?;
-        let attributes = self.attributes.unwrap_or_default();
-        let reason = self.reason.or_else(|| attributes.get("Reason").cloned());
-        Ok(ChatRecord {
-            id: self
-                .id
-                .ok_or(("id", "the message or event id".to_owned()))?,
-            send_time,
-            sender_user_id: self.sender_user_id,
-            sender_attributes: self.sender_attributes.unwrap_or_default(),
-            content: self.content,
-            target_message_id: self
-                .target_message_id
-                .or_else(|| target_message(&kind, &attributes)),
-            target_user_id: self
-                .target_user_id
-                .or_else(|| target_user(&kind, &attributes)),
-            reason,
-            attributes,
-            room: self.room_id.or_else(|| room_hint.map(str::to_owned)),
-            kind,
-        })
+        values.push(&line[start..end]);
+        start = end;
+        if v.is_err() {
+            break;
+        }
     }
-}
-
-fn envelope_record(
-    p: Payload,
-    envelope_time: Option<UnixNanos>,
-    room_hint: Option<&str>,
-) -> Result<ChatRecord, FieldError> {
-    let kind = match p.Type.as_deref() {
-        Some("MESSAGE") => RecordKind::Message,
-        Some("EVENT") => RecordKind::Event(
-            p.EventName
-                .ok_or(("payload.EventName", "the event name of an EVENT".to_owned()))?,
-        ),
-        other => return Err(("payload.Type", format!("MESSAGE or EVENT, found {other:?}"))),
-    };
-    let send_time = match &p.SendTime {
-        Some(t) => parse_rfc3339(t).ok_or((
-            "payload.SendTime",
-            format!("an RFC 3339 timestamp, found {t:?}"),
-        ))?,
-        None => envelope_time.ok_or((
-            "payload.SendTime",
-            "an RFC 3339 timestamp (or event_timestamp)".to_owned(),
-        ))?,
-    };
-    let attributes = p.Attributes.unwrap_or_default();
-    let (sender_user_id, sender_attributes) = match p.Sender {
-        Some(s) => (s.UserId, s.Attributes.unwrap_or_default()),
-        None => (None, Attrs::new()),
-    };
-    Ok(ChatRecord {
-        id: p
-            .Id
-            .ok_or(("payload.Id", "the message or event id".to_owned()))?,
-        send_time,
-        sender_user_id,
-        sender_attributes,
-        content: p.Content,
-        target_message_id: target_message(&kind, &attributes),
-        target_user_id: target_user(&kind, &attributes),
-        reason: match kind {
-            RecordKind::Event(_) => attributes.get("Reason").cloned(),
-            RecordKind::Message => None,
-        },
-        attributes,
-        room: room_hint.map(str::to_owned),
-        kind,
-    })
-}
-
-/// `aws:DELETE_MESSAGE` names its target as `MessageID` and/or `MessageId`.
-fn target_message(kind: &RecordKind, attrs: &Attrs) -> Option<String> {
-    match kind {
-        RecordKind::Event(n) if n == DELETE_MESSAGE => attrs
-            .get("MessageID")
-            .or_else(|| attrs.get("MessageId"))
-            .cloned(),
-        _ => None,
-    }
-}
-
-fn target_user(kind: &RecordKind, attrs: &Attrs) -> Option<String> {
-    match kind {
-        RecordKind::Event(n) if n == DISCONNECT_USER => attrs.get("UserId").cloned(),
-        _ => None,
-    }
+    (values.len() >= 2).then_some(values)
 }
 
 /// The room id in an IVS chat log S3 key or file name (`room_<id>`), if any.
@@ -276,6 +251,7 @@ pub fn room_from_key(key: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::DELETE_MESSAGE;
     use std::io::Write;
 
     const MSG: &str = r#"{"event_timestamp":"2023-01-05T14:33:32.894Z","type":"MESSAGE","version":"1.0","payload":{"Type":"MESSAGE","Id":"WhO6MW6iRdS5","RequestId":"","Content":"bbiab!","Attributes":{"username":"gleningp"},"SendTime":"2023-01-05T14:33:32.894089757Z","Sender":{"UserId":"u1","Attributes":{}}}}"#;
@@ -291,6 +267,7 @@ mod tests {
         assert_eq!(m.content.as_deref(), Some("bbiab!"));
         assert_eq!(m.send_time % 1_000_000_000, 894_089_757);
         assert_eq!(m.room.as_deref(), Some("room1"));
+        assert_eq!(m.sender_user_id.as_deref(), Some("u1"));
         assert_eq!(
             p.records[1].target_message_id.as_deref(),
             Some("WhO6MW6iRdS5")
@@ -318,11 +295,13 @@ mod tests {
 
     #[test]
     fn bad_records_are_rejected_with_location_and_the_rest_kept() {
-        let text = format!("{MSG}\n{{\"payload\":{{\"Type\":\"MESSAGE\",\"Id\":\"x\",\"SendTime\":\"later\"}}}}\nnot json\n{DEL}\n");
+        let bad_time = MSG.replace("2023-01-05T14:33:32.894089757Z", "later");
+        let bad_row = r#"{"type":"CHAT","id":"r1","send_time":1}"#;
+        let text = format!("{MSG}\n{bad_time}\nnot json\n{bad_row}\n{MSG}{{\"x\":1}}\n{DEL}\n");
         let p = parse_chat("c.log", text.as_bytes(), None);
-        assert_eq!(p.records.len(), 2);
+        assert_eq!(p.records.len(), 3);
         let errs: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
-        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert_eq!(errs.len(), 4, "{errs:?}");
         assert!(
             errs[0].starts_with("c.log:2:")
                 && errs[0].contains("payload.SendTime")
@@ -330,9 +309,89 @@ mod tests {
             "{errs:?}"
         );
         assert!(
-            errs[1].starts_with("c.log:3:") && errs[1].contains("invalid JSON"),
+            errs[1].starts_with("c.log:3:") && errs[1].contains("not valid JSON"),
             "{errs:?}"
         );
+        // Shaped like a log-ingest row: the row's field is named.
+        assert!(
+            errs[2].starts_with("c.log:4:")
+                && errs[2].contains("field `type`")
+                && errs[2].contains("CHAT"),
+            "{errs:?}"
+        );
+        // The second of two concatenated values is neither an envelope nor a row.
+        assert!(
+            errs[3].starts_with("c.log:5:")
+                && errs[3].contains("field `payload`")
+                && errs[3].contains("log-ingest row"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn envelopes_are_validated_as_log_ingest_does() {
+        // log-ingest's parser requires the envelope fields and a MESSAGE's Content.
+        for (text, want) in [
+            (
+                MSG.replace(r#""event_timestamp":"2023-01-05T14:33:32.894Z","#, ""),
+                "missing field `event_timestamp`",
+            ),
+            (
+                MSG.replace(r#""version":"1.0","#, ""),
+                "missing field `version`",
+            ),
+            (
+                MSG.replace(r#""Content":"bbiab!","#, ""),
+                "missing field `payload.Content`",
+            ),
+            (
+                MSG.replace(r#""UserId":"u1""#, r#""UserId":7"#),
+                "field `payload.Sender.UserId`",
+            ),
+        ] {
+            let p = parse_chat("d.log", text.as_bytes(), None);
+            let errs: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
+            assert!(p.records.is_empty() && errs.len() == 1, "{text}: {errs:?}");
+            assert!(
+                errs[0].starts_with("d.log:1: ") && errs[0].contains(want),
+                "{errs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn parallel_pieces_give_the_same_result_as_one_pass() {
+        let mut text = String::new();
+        for i in 0..200 {
+            if i % 37 == 5 {
+                text.push_str("{broken\n\n");
+            }
+            text.push_str(&MSG.replace("WhO6MW6iRdS5", &format!("id{i:010}")));
+            text.push('\n');
+        }
+        let one = parse_text("p.log", text.as_bytes(), None, 1);
+        for pieces in [2, 3, 7] {
+            let many = parse_text("p.log", text.as_bytes(), None, pieces);
+            assert_eq!(many.records, one.records, "{pieces} pieces");
+            let lines = |p: &Parsed| {
+                p.rejected
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(lines(&many), lines(&one), "{pieces} pieces");
+        }
+        assert_eq!((one.records.len(), one.rejected.len()), (200, 6));
+        assert!(
+            one.rejected[0].to_string().starts_with("p.log:6:"),
+            "{:?}",
+            one.rejected
+        );
+        // Records of one sender share their attributes.
+        assert!(std::sync::Arc::ptr_eq(
+            &one.records[0].sender_attributes,
+            &one.records[199].sender_attributes
+        ));
     }
 
     #[test]

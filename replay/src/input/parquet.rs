@@ -11,7 +11,9 @@ use arrow::array::{Array, ArrayRef, AsArray, MapArray, RecordBatch};
 use arrow::datatypes::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{Instant, Line, Parsed};
+use super::envelope::Senders;
+use super::row::{Instant, Row};
+use super::Parsed;
 use crate::error::ReplayError;
 use crate::record::Attrs;
 
@@ -32,6 +34,8 @@ pub fn parse_parquet(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -
             }
         };
     let mut row_base = 0usize;
+    let room = room_hint.map(Arc::<str>::from);
+    let mut senders = Senders::default();
     for batch in reader {
         let batch = match batch {
             Ok(b) => b,
@@ -44,7 +48,7 @@ pub fn parse_parquet(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -
         };
         let cols = Columns::new(&batch);
         for i in 0..batch.num_rows() {
-            match cols.line(i).into_record(room_hint) {
+            match cols.row(i).into_record(room.as_ref(), &mut senders) {
                 Ok(r) => out.records.push(r),
                 Err((field, expected)) => out.rejected.push(ReplayError::field(
                     source_name,
@@ -106,8 +110,8 @@ impl Columns {
         (!a.is_null(i)).then(|| a.value(i).to_owned())
     }
 
-    fn line(&self, i: usize) -> Line {
-        Line {
+    fn row(&self, i: usize) -> Row {
+        Row {
             payload: None,
             event_timestamp: self
                 .event_timestamp

@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use super::{display_text, write_cues, DisplayOptions};
+use super::{push_display_text, push_single_line, write_cues, DisplayOptions};
 use crate::align::Entry;
 use crate::timefmt::push_ass_time;
 
@@ -39,16 +39,19 @@ pub fn escape(s: &str, out: &mut String) {
 
 /// Writes an ASS file.
 pub fn write_ass<W: Write>(w: &mut W, entries: &[Entry], opts: &DisplayOptions) -> io::Result<()> {
-    let line = |e: &Entry| {
-        let mut s = String::with_capacity(64);
+    let mut scratch = String::new();
+    let line = |e: &Entry, out: &mut String| {
         let name = opts.display_name(e);
+        scratch.clear();
         if !name.is_empty() {
-            s.push_str("{\\b1}");
-            escape(&super::single_line(name), &mut s);
-            s.push_str(":{\\b0} ");
+            out.push_str("{\\b1}");
+            push_single_line(name, &mut scratch);
+            escape(&scratch, out);
+            out.push_str(":{\\b0} ");
+            scratch.clear();
         }
-        escape(&display_text(e), &mut s);
-        s
+        push_display_text(e, &mut scratch);
+        escape(&scratch, out);
     };
     write_cues(w, entries, opts, HEADER, line, |buf, _, c, lines| {
         if c.start_ms / 10 == c.end_ms / 10 {
@@ -59,7 +62,7 @@ pub fn write_ass<W: Write>(w: &mut W, entries: &[Entry], opts: &DisplayOptions) 
         buf.push(',');
         push_ass_time(buf, c.end_ms);
         buf.push_str(",Chat,,0,0,0,,");
-        for (i, l) in lines.iter().enumerate() {
+        for (i, l) in lines.enumerate() {
             if i > 0 {
                 buf.push_str("\\N");
             }

@@ -73,59 +73,107 @@ impl DisplayOptions {
 
 /// The text shown for an entry (single line, unescaped).
 pub fn display_text(e: &Entry) -> String {
+    let mut s = String::new();
+    push_display_text(e, &mut s);
+    s
+}
+
+/// Appends the text shown for an entry (single line, unescaped) to `out`.
+pub fn push_display_text(e: &Entry, out: &mut String) {
     let r = &e.record;
-    let text = match &r.kind {
+    match &r.kind {
         RecordKind::Message => {
-            let content = r.content.as_deref().unwrap_or("");
             match &e.deleted {
-                Some(reason) if reason.is_empty() => format!("[deleted] {content}"),
-                Some(reason) => format!("[deleted: {reason}] {content}"),
-                None => content.to_owned(),
+                Some(reason) if reason.is_empty() => out.push_str("[deleted] "),
+                Some(reason) => {
+                    out.push_str("[deleted: ");
+                    push_single_line(reason, out);
+                    out.push_str("] ");
+                }
+                None => {}
             }
+            push_single_line(r.content.as_deref().unwrap_or(""), out);
         }
         RecordKind::Event(name) if name == crate::record::DISCONNECT_USER => {
-            let user = r.target_user_id.as_deref().unwrap_or("a user");
-            match r.reason.as_deref() {
-                Some(reason) if !reason.is_empty() => {
-                    format!("* {user} was disconnected ({reason})")
-                }
-                _ => format!("* {user} was disconnected"),
+            out.push_str("* ");
+            push_single_line(r.target_user_id.as_deref().unwrap_or("a user"), out);
+            out.push_str(" was disconnected");
+            if let Some(reason) = r.reason.as_deref().filter(|r| !r.is_empty()) {
+                out.push_str(" (");
+                push_single_line(reason, out);
+                out.push(')');
             }
         }
         RecordKind::Event(name) => {
-            let mut s = format!("* {name}");
+            out.push_str("* ");
+            push_single_line(name, out);
             for (k, v) in &r.attributes {
-                s.push_str(&format!(" {k}={v}"));
+                out.push(' ');
+                push_single_line(k, out);
+                out.push('=');
+                push_single_line(v, out);
             }
-            s
         }
-    };
-    single_line(&text)
+    }
 }
 
 /// Replaces line breaks and other control characters by spaces.
 pub fn single_line(s: &str) -> String {
-    if s.chars().any(char::is_control) {
-        s.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect()
+    let mut out = String::with_capacity(s.len());
+    push_single_line(s, &mut out);
+    out
+}
+
+/// Appends `s` to `out` with line breaks and other control characters as spaces.
+pub fn push_single_line(s: &str, out: &mut String) {
+    // Control characters are C0, DEL and C1 (U+0080..U+009F, UTF-8 lead byte 0xC2):
+    // a byte scan rules most text out before the exact check.
+    let maybe = s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2);
+    if maybe && s.chars().any(char::is_control) {
+        out.extend(s.chars().map(|c| if c.is_control() { ' ' } else { c }));
     } else {
-        s.to_owned()
+        out.push_str(s);
     }
 }
 
-/// Shared subtitle writer: renders each entry's line once with `line`, then for each
-/// layout cue lets `cue` append the cue text (given the cue's number from 0 and the
-/// lines on screen) to a buffer that is flushed to `w` in 64 KiB pieces.
+/// The rendered lines of a run of entries, stored end to end in one string.
+#[derive(Debug, Clone)]
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    start: usize,
+    ends: &'a [usize],
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let (&end, rest) = self.ends.split_first()?;
+        let line = self.text.get(self.start..end)?;
+        self.start = end;
+        self.ends = rest;
+        Some(line)
+    }
+}
+
+/// Shared subtitle writer: renders each entry's line once with `line` (appending to one
+/// buffer for all lines), then for each layout cue lets `cue` append the cue text (given
+/// the cue's number from 0 and the lines on screen) to a buffer that is flushed to `w`
+/// in 64 KiB pieces.
 pub(crate) fn write_cues<W: Write>(
     w: &mut W,
     entries: &[Entry],
     opts: &DisplayOptions,
     header: &str,
-    line: impl Fn(&Entry) -> String,
-    mut cue: impl FnMut(&mut String, usize, &Cue, &[String]),
+    mut line: impl FnMut(&Entry, &mut String),
+    mut cue: impl FnMut(&mut String, usize, &Cue, Lines<'_>),
 ) -> io::Result<()> {
-    let lines: Vec<String> = entries.iter().map(line).collect();
+    let mut text = String::with_capacity(entries.len() * 48);
+    let mut ends = Vec::with_capacity(entries.len());
+    for e in entries {
+        line(e, &mut text);
+        ends.push(text.len());
+    }
     let mut buf = String::with_capacity(1 << 17);
     buf.push_str(header);
     let clip = opts.clip_to_ms.unwrap_or(u64::MAX);
@@ -136,7 +184,12 @@ pub(crate) fn write_cues<W: Write>(
         })
         .filter(|c| c.end_ms > c.start_ms);
     for (n, c) in clipped.enumerate() {
-        cue(&mut buf, n, &c, &lines[c.first..c.last]);
+        let lines = Lines {
+            text: &text,
+            start: c.first.checked_sub(1).map_or(0, |i| ends[i]),
+            ends: &ends[c.first..c.last],
+        };
+        cue(&mut buf, n, &c, lines);
         if buf.len() > 1 << 16 {
             w.write_all(buf.as_bytes())?;
             buf.clear();
@@ -150,7 +203,7 @@ pub(crate) fn write_cues<W: Write>(
 pub(crate) fn push_timed_block(
     buf: &mut String,
     c: &Cue,
-    lines: &[String],
+    lines: Lines<'_>,
     push_time: fn(&mut String, u64),
 ) {
     push_time(buf, c.start_ms);

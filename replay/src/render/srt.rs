@@ -2,19 +2,19 @@
 
 use std::io::{self, Write};
 
-use super::{display_text, push_timed_block, write_cues, DisplayOptions};
+use super::{push_display_text, push_single_line, push_timed_block, write_cues, DisplayOptions};
 use crate::align::Entry;
 use crate::timefmt::push_srt_time;
 
 /// Writes an SRT file. SRT has no escaping; text is kept on one line per message.
 pub fn write_srt<W: Write>(w: &mut W, entries: &[Entry], opts: &DisplayOptions) -> io::Result<()> {
-    let line = |e: &Entry| {
+    let line = |e: &Entry, out: &mut String| {
         let name = opts.display_name(e);
-        if name.is_empty() {
-            display_text(e)
-        } else {
-            format!("{}: {}", super::single_line(name), display_text(e))
+        if !name.is_empty() {
+            push_single_line(name, out);
+            out.push_str(": ");
         }
+        push_display_text(e, out);
     };
     write_cues(w, entries, opts, "", line, |buf, n, c, lines| {
         buf.push_str(&(n + 1).to_string());

@@ -3,37 +3,46 @@
 
 use std::io::{self, Write};
 
-use super::{display_text, push_timed_block, write_cues, DisplayOptions};
+use super::{push_display_text, push_single_line, push_timed_block, write_cues, DisplayOptions};
 use crate::align::Entry;
 use crate::timefmt::push_vtt_time;
 
 /// Escapes text for a WebVTT cue payload or voice annotation.
 pub fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
+    let mut done = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let with = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => continue,
+        };
+        // ASCII bytes are always character boundaries.
+        out.push_str(&s[done..i]);
+        out.push_str(with);
+        done = i + 1;
     }
+    out.push_str(&s[done..]);
 }
 
 /// Writes a WebVTT file.
 pub fn write_vtt<W: Write>(w: &mut W, entries: &[Entry], opts: &DisplayOptions) -> io::Result<()> {
-    let line = |e: &Entry| {
-        let mut s = String::with_capacity(64);
+    let mut scratch = String::new();
+    let line = |e: &Entry, out: &mut String| {
         let name = opts.display_name(e);
+        scratch.clear();
+        push_display_text(e, &mut scratch);
         if name.is_empty() {
-            escape(&display_text(e), &mut s);
+            escape(&scratch, out);
         } else {
-            s.push_str("<v ");
-            escape(&super::single_line(name), &mut s);
-            s.push('>');
-            escape(&display_text(e), &mut s);
-            s.push_str("</v>");
+            out.push_str("<v ");
+            let text_len = scratch.len();
+            push_single_line(name, &mut scratch);
+            escape(&scratch[text_len..], out);
+            out.push('>');
+            escape(&scratch[..text_len], out);
+            out.push_str("</v>");
         }
-        s
     };
     write_cues(w, entries, opts, "WEBVTT\n\n", line, |buf, _, c, lines| {
         push_timed_block(buf, c, lines, push_vtt_time);
@@ -48,7 +57,7 @@ mod tests {
     #[test]
     fn writes_cues_with_voice_spans_and_escapes() {
         let mut e = vec![entry(1000, "a<b>&c"), entry(2500, "two\nlines")];
-        e[1].record.sender_attributes.clear();
+        e[1].record.sender_attributes = Default::default();
         let opts = DisplayOptions {
             on_screen_ms: 3000,
             max_lines: 2,

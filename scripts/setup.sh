@@ -2,7 +2,8 @@
 # Installs what the build, the tests and the demo need, idempotently, and says what it does:
 #   - Debian packages listed in scripts/apt-packages.txt (only those missing),
 #   - a Python venv at .venv with the pinned tools of scripts/requirements-dev.txt
-#     (moto server, cargo-lambda, ziglang, duckdb, pyarrow, cfn-lint).
+#     (moto server, cargo-lambda, ziglang, duckdb, pyarrow, cfn-lint),
+#   - the aarch64-unknown-linux-gnu Rust target (rustup), for the arm64 Lambda artifacts.
 # Needs: Debian, a Rust toolchain (cargo), python3 with venv. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   say "Debian packages: all present"
+fi
+
+# The aarch64 standard library, for the arm64 Lambda artifacts (scripts/build-lambdas.sh).
+if command -v rustup >/dev/null; then
+  if rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
+    say "Rust target aarch64-unknown-linux-gnu: present"
+  else
+    say "adding Rust target aarch64-unknown-linux-gnu (arm64 Lambda artifacts)"
+    rustup target add aarch64-unknown-linux-gnu
+  fi
+else
+  say "rustup not found: add the aarch64-unknown-linux-gnu std yourself to build arm64 artifacts"
 fi
 
 # Python tools, pinned, in a venv under the repo.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, and every test including those against local
-# servers (moto, cargo lambda watch). Installs what it needs first (scripts/setup.sh).
+# servers (moto, cargo lambda watch), then the arm64 Lambda artifacts infra/ deploys.
+# Installs what it needs first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '[test] %s\n' "$*"; }
@@ -16,4 +17,6 @@ say "building every binary (end-to-end tests run them under cargo lambda watch)"
 cargo build --workspace --bins --locked
 say "cargo test (unit, property, and end-to-end tests against moto and the local Lambda runtime)"
 cargo test --workspace --locked
+say "deployable arm64 Lambda artifacts (cargo lambda build --release --arm64, checked as aarch64 ELF)"
+bash scripts/build-lambdas.sh
 say "all checks passed"

@@ -3,6 +3,11 @@
 //! Pure: no I/O. The envelope is walked with a hand-written serde visitor so that known
 //! fields go straight into the record, unknown fields are kept as JSON text
 //! (`payload_extra`, `envelope_extra`), and a wrong type names its field.
+//!
+//! The core, [`parse_envelope_fields`], borrows every string without escapes from the
+//! input (a [`ParsedEnvelope`]); [`parse_envelope`] turns that into an owned
+//! [`ChatRecord`]. The ingestion hot path appends the borrowed form straight into the
+//! sinks (see [`ParsedEnvelope::row`]), so both paths share one parser.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -13,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::quarantine::{Item, QuarantineEntry};
-use crate::record::{ChatRecord, Position, SourceContext};
+use crate::record::{ChatRecord, MapRef, Position, RowRef, SourceContext};
 use crate::timefmt::parse_rfc3339_nanos;
 
 /// Parses one envelope; `Err` holds the quarantine reason (what was wrong, what was expected).
@@ -22,22 +27,36 @@ pub fn parse_envelope(
     ctx: &SourceContext,
     pos: Position,
 ) -> Result<ChatRecord, String> {
-    let raw: RawEnvelope = serde_json::from_slice(bytes).map_err(|e| describe_json_error(&e))?;
-    raw.into_record(ctx, pos)
+    parse_envelope_fields(bytes).map(|e| e.into_record(ctx, pos))
 }
 
 /// Parses one envelope into an [`Item`]: the record, or a quarantine entry carrying the raw bytes.
 pub fn parse_item(bytes: &[u8], ctx: &SourceContext, pos: Position) -> Item {
     match parse_envelope(bytes, ctx, pos) {
         Ok(r) => Item::Record(Box::new(r)),
-        Err(reason) => Item::Quarantined(Box::new(QuarantineEntry::new(
-            &ctx.source,
-            pos,
-            reason,
-            bytes,
-            bytes.len() as u64,
-        ))),
+        Err(reason) => Item::Quarantined(Box::new(quarantine_entry(bytes, ctx, pos, reason))),
     }
+}
+
+/// The quarantine entry for an envelope that did not parse (`reason` from the parser).
+pub fn quarantine_entry(
+    bytes: &[u8],
+    ctx: &SourceContext,
+    pos: Position,
+    reason: String,
+) -> QuarantineEntry {
+    QuarantineEntry::new(&ctx.source, pos, reason, bytes, bytes.len() as u64)
+}
+
+/// Parses one envelope without copying its strings: the validated envelope fields,
+/// borrowed from `bytes` (strings with JSON escapes are unescaped into owned copies).
+///
+/// Same validation and error wording as [`parse_envelope`]; what the delivery knows
+/// (account, room, source, position) is added by [`ParsedEnvelope::row`] or
+/// [`ParsedEnvelope::into_record`].
+pub fn parse_envelope_fields(bytes: &[u8]) -> Result<ParsedEnvelope<'_>, String> {
+    let raw: RawEnvelope = serde_json::from_slice(bytes).map_err(|e| describe_json_error(&e))?;
+    raw.validate()
 }
 
 fn describe_json_error(e: &serde_json::Error) -> String {
@@ -49,25 +68,133 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     }
 }
 
-/// A map key, borrowed from the input when it has no escapes.
+/// A string, borrowed from the input when it has no escapes.
+struct Str<'a>(Cow<'a, str>);
+
+struct StrVisitor(&'static str);
+
+impl<'de> Visitor<'de> for StrVisitor {
+    type Value = Str<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.0)
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Str(Cow::Owned(v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_string(StrVisitor("a string"))
+    }
+}
+
+/// A map key: the same as [`Str`], named for what the deserializer expects.
 struct Key<'a>(Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(StrVisitor("a string key"))
+            .map(|Str(s)| Key(s))
+    }
+}
+
+/// A JSON object of string values (`Attributes`, `Sender.Attributes`), in key order,
+/// each key once (the last occurrence wins, as in a `BTreeMap`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StrMap<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'a> StrMap<'a> {
+    /// Builds a map from pairs in input order: sorted by key, later duplicates win.
+    pub fn from_pairs(mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>) -> Self {
+        if pairs.windows(2).any(|w| w[0].0 >= w[1].0) {
+            // Stable sort keeps input order among equal keys; keep the last of each run.
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut out: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::with_capacity(pairs.len());
+            for p in pairs {
+                match out.last_mut() {
+                    Some(last) if last.0 == p.0 => *last = p,
+                    _ => out.push(p),
+                }
+            }
+            pairs = out;
+        }
+        StrMap(pairs)
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&Cow<'a, str>> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<Cow<'a, str>> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .ok()
+            .map(|i| self.0.remove(i).1)
+    }
+
+    /// Sets `key` (replacing an existing value), keeping the key order.
+    pub fn insert(&mut self, key: Cow<'a, str>, value: Cow<'a, str>) {
+        match self
+            .0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
+        {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+
+    /// Pairs in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when the map has no key.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// An owned copy.
+    pub fn to_btree(&self) -> BTreeMap<String, String> {
+        self.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+}
+
+impl<'de> Deserialize<'de> for StrMap<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
+            type Value = StrMap<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string key")
+                f.write_str("a map")
             }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v.to_string())))
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some((Str(k), Str(v))) = map.next_entry::<Str<'de>, Str<'de>>()? {
+                    pairs.push((k, v));
+                }
+                Ok(StrMap::from_pairs(pairs))
             }
         }
-        d.deserialize_str(V)
+        d.deserialize_map(V)
     }
 }
 
@@ -80,47 +207,54 @@ where
         .map_err(|e| de::Error::custom(format!("field `{name}`: {e}")))
 }
 
+fn str_field<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    name: &str,
+) -> Result<Option<Cow<'de, str>>, A::Error> {
+    field::<A, Option<Str<'de>>>(map, name).map(|o| o.map(|Str(s)| s))
+}
+
 #[derive(Default)]
-struct RawEnvelope {
-    event_timestamp: Option<String>,
-    r#type: Option<String>,
-    version: Option<String>,
-    payload: Option<RawPayload>,
+struct RawEnvelope<'a> {
+    event_timestamp: Option<Cow<'a, str>>,
+    r#type: Option<Cow<'a, str>>,
+    version: Option<Cow<'a, str>>,
+    payload: Option<RawPayload<'a>>,
     payload_null: bool,
     extra: Map<String, Value>,
 }
 
 #[derive(Default)]
-struct RawPayload {
-    r#type: Option<String>,
-    id: Option<String>,
-    request_id: Option<String>,
-    event_name: Option<String>,
-    content: Option<String>,
-    send_time: Option<String>,
-    attributes: Option<BTreeMap<String, String>>,
-    sender_user_id: Option<String>,
-    sender_attributes: Option<BTreeMap<String, String>>,
+struct RawPayload<'a> {
+    r#type: Option<Cow<'a, str>>,
+    id: Option<Cow<'a, str>>,
+    request_id: Option<Cow<'a, str>>,
+    event_name: Option<Cow<'a, str>>,
+    content: Option<Cow<'a, str>>,
+    send_time: Option<Cow<'a, str>>,
+    attributes: Option<StrMap<'a>>,
+    sender_user_id: Option<Cow<'a, str>>,
+    sender_attributes: Option<StrMap<'a>>,
     extra: Map<String, Value>,
 }
 
-impl<'de> Deserialize<'de> for RawEnvelope {
+impl<'de> Deserialize<'de> for RawEnvelope<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = RawEnvelope;
+            type Value = RawEnvelope<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a JSON object (IVS log envelope)")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEnvelope, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut env = RawEnvelope::default();
                 while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
                     match k.as_ref() {
                         "event_timestamp" => {
-                            env.event_timestamp = field(&mut map, "event_timestamp")?
+                            env.event_timestamp = str_field(&mut map, "event_timestamp")?
                         }
-                        "type" => env.r#type = field(&mut map, "type")?,
-                        "version" => env.version = field(&mut map, "version")?,
+                        "type" => env.r#type = str_field(&mut map, "type")?,
+                        "version" => env.version = str_field(&mut map, "version")?,
                         "payload" => {
                             env.payload = map.next_value_seed(PayloadSeed)?;
                             env.payload_null = env.payload.is_none();
@@ -141,11 +275,11 @@ impl<'de> Deserialize<'de> for RawEnvelope {
 struct PayloadSeed;
 
 impl<'de> DeserializeSeed<'de> for PayloadSeed {
-    type Value = Option<RawPayload>;
+    type Value = Option<RawPayload<'de>>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Option<RawPayload>;
+            type Value = Option<RawPayload<'de>>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("field `payload`: a JSON object")
             }
@@ -162,12 +296,12 @@ impl<'de> DeserializeSeed<'de> for PayloadSeed {
                 let mut p = RawPayload::default();
                 while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
                     match k.as_ref() {
-                        "Type" => p.r#type = field(&mut map, "payload.Type")?,
-                        "Id" => p.id = field(&mut map, "payload.Id")?,
-                        "RequestId" => p.request_id = field(&mut map, "payload.RequestId")?,
-                        "EventName" => p.event_name = field(&mut map, "payload.EventName")?,
-                        "Content" => p.content = field(&mut map, "payload.Content")?,
-                        "SendTime" => p.send_time = field(&mut map, "payload.SendTime")?,
+                        "Type" => p.r#type = str_field(&mut map, "payload.Type")?,
+                        "Id" => p.id = str_field(&mut map, "payload.Id")?,
+                        "RequestId" => p.request_id = str_field(&mut map, "payload.RequestId")?,
+                        "EventName" => p.event_name = str_field(&mut map, "payload.EventName")?,
+                        "Content" => p.content = str_field(&mut map, "payload.Content")?,
+                        "SendTime" => p.send_time = str_field(&mut map, "payload.SendTime")?,
                         "Attributes" => p.attributes = field(&mut map, "payload.Attributes")?,
                         "Sender" => {
                             let s: Option<RawSender> = field(&mut map, "payload.Sender")?;
@@ -192,21 +326,21 @@ impl<'de> DeserializeSeed<'de> for PayloadSeed {
     }
 }
 
-struct RawSender {
-    user_id: Option<String>,
-    attributes: Option<BTreeMap<String, String>>,
+struct RawSender<'a> {
+    user_id: Option<Cow<'a, str>>,
+    attributes: Option<StrMap<'a>>,
     extra: Map<String, Value>,
 }
 
-impl<'de> Deserialize<'de> for RawSender {
+impl<'de> Deserialize<'de> for RawSender<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = RawSender;
+            type Value = RawSender<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawSender, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut s = RawSender {
                     user_id: None,
                     attributes: None,
@@ -214,7 +348,7 @@ impl<'de> Deserialize<'de> for RawSender {
                 };
                 while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
                     match k.as_ref() {
-                        "UserId" => s.user_id = field(&mut map, "payload.Sender.UserId")?,
+                        "UserId" => s.user_id = str_field(&mut map, "payload.Sender.UserId")?,
                         "Attributes" => {
                             s.attributes = field(&mut map, "payload.Sender.Attributes")?
                         }
@@ -238,10 +372,6 @@ fn supported_version(v: &str) -> bool {
             .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn non_empty(s: Option<String>) -> Option<String> {
-    s.filter(|s| !s.is_empty())
-}
-
 fn extra_text(m: Map<String, Value>) -> Option<String> {
     if m.is_empty() {
         None
@@ -250,8 +380,119 @@ fn extra_text(m: Map<String, Value>) -> Option<String> {
     }
 }
 
-impl RawEnvelope {
-    fn into_record(self, ctx: &SourceContext, pos: Position) -> Result<ChatRecord, String> {
+/// One validated envelope, its strings borrowed from the input where possible.
+///
+/// Field meanings are those of the same-named [`ChatRecord`] fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedEnvelope<'a> {
+    /// Envelope `event_timestamp`, ns since epoch, UTC.
+    pub event_timestamp: i64,
+    /// Envelope `type`: `MESSAGE` or `EVENT`.
+    pub r#type: Cow<'a, str>,
+    /// Envelope `version`.
+    pub version: Cow<'a, str>,
+    /// Payload `Id` (never empty).
+    pub id: Cow<'a, str>,
+    /// Payload `RequestId`; an empty string is `None`.
+    pub request_id: Option<Cow<'a, str>>,
+    /// Payload `EventName`.
+    pub event_name: Option<Cow<'a, str>>,
+    /// Payload `Content`.
+    pub content: Option<Cow<'a, str>>,
+    /// Payload `SendTime`, ns since epoch, UTC.
+    pub send_time: Option<i64>,
+    /// Payload `Sender.UserId`.
+    pub sender_user_id: Option<Cow<'a, str>>,
+    /// Payload `Sender.Attributes`.
+    pub sender_attributes: Option<StrMap<'a>>,
+    /// Payload `Attributes`, `MessageID` renamed `MessageId`.
+    pub attributes: Option<StrMap<'a>>,
+    /// `aws:DELETE_MESSAGE`: the deleted message id.
+    pub target_message_id: Option<Cow<'a, str>>,
+    /// `aws:DISCONNECT_USER`: the disconnected user id.
+    pub target_user_id: Option<Cow<'a, str>>,
+    /// `aws:*` events: `Attributes.Reason`.
+    pub reason: Option<Cow<'a, str>>,
+    /// Unknown payload fields as JSON object text.
+    pub payload_extra: Option<String>,
+    /// Unknown envelope fields as JSON object text.
+    pub envelope_extra: Option<String>,
+}
+
+fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
+    s.map(Cow::into_owned)
+}
+
+impl<'a> ParsedEnvelope<'a> {
+    /// The row of this envelope from `ctx` at `pos`; `room_arn` is `ctx.room_arn()`,
+    /// computed once per source by the caller.
+    pub fn row<'r>(
+        &'r self,
+        ctx: &'r SourceContext,
+        room_arn: Option<&'r str>,
+        pos: Position,
+    ) -> RowRef<'r> {
+        RowRef {
+            event_timestamp: self.event_timestamp,
+            r#type: &self.r#type,
+            version: &self.version,
+            account_id: ctx.account_id.as_deref(),
+            region: ctx.region.as_deref(),
+            room_id: ctx.room_id.as_deref(),
+            room_arn,
+            id: &self.id,
+            request_id: self.request_id.as_deref(),
+            event_name: self.event_name.as_deref(),
+            content: self.content.as_deref(),
+            send_time: self.send_time,
+            sender_user_id: self.sender_user_id.as_deref(),
+            sender_attributes: self.sender_attributes.as_ref().map(MapRef::Pairs),
+            attributes: self.attributes.as_ref().map(MapRef::Pairs),
+            target_message_id: self.target_message_id.as_deref(),
+            target_user_id: self.target_user_id.as_deref(),
+            reason: self.reason.as_deref(),
+            payload_extra: self.payload_extra.as_deref(),
+            envelope_extra: self.envelope_extra.as_deref(),
+            source: &ctx.source,
+            source_line: pos.line,
+            source_offset: pos.offset,
+            source_ref: None,
+        }
+    }
+
+    /// The owned record of this envelope from `ctx` at `pos`.
+    pub fn into_record(self, ctx: &SourceContext, pos: Position) -> ChatRecord {
+        ChatRecord {
+            event_timestamp: self.event_timestamp,
+            r#type: self.r#type.into_owned(),
+            version: self.version.into_owned(),
+            account_id: ctx.account_id.clone(),
+            region: ctx.region.clone(),
+            room_id: ctx.room_id.clone(),
+            room_arn: ctx.room_arn(),
+            id: self.id.into_owned(),
+            request_id: owned(self.request_id),
+            event_name: owned(self.event_name),
+            content: owned(self.content),
+            send_time: self.send_time,
+            sender_user_id: owned(self.sender_user_id),
+            sender_attributes: self.sender_attributes.map(|m| m.to_btree()),
+            attributes: self.attributes.map(|m| m.to_btree()),
+            target_message_id: owned(self.target_message_id),
+            target_user_id: owned(self.target_user_id),
+            reason: owned(self.reason),
+            payload_extra: self.payload_extra,
+            envelope_extra: self.envelope_extra,
+            source: ctx.source.clone(),
+            source_line: pos.line,
+            source_offset: pos.offset,
+            source_ref: None,
+        }
+    }
+}
+
+impl<'a> RawEnvelope<'a> {
+    fn validate(self) -> Result<ParsedEnvelope<'a>, String> {
         let ts = self
             .event_timestamp
             .ok_or("missing field `event_timestamp`: expected an RFC 3339 string")?;
@@ -330,20 +571,16 @@ impl RawEnvelope {
         let attributes = p.attributes.map(|mut a| {
             // Normalise: keep one key, `MessageId`, for engines with case-insensitive keys.
             if let Some(v) = a.remove("MessageID") {
-                a.insert("MessageId".to_string(), v);
+                a.insert(Cow::Borrowed("MessageId"), v);
             }
             a
         });
-        Ok(ChatRecord {
+        Ok(ParsedEnvelope {
             event_timestamp,
             r#type,
             version,
-            account_id: ctx.account_id.clone(),
-            region: ctx.region.clone(),
-            room_id: ctx.room_id.clone(),
-            room_arn: ctx.room_arn(),
             id,
-            request_id: non_empty(p.request_id),
+            request_id: p.request_id.filter(|s| !s.is_empty()),
             event_name: p.event_name,
             content: p.content,
             send_time,
@@ -355,10 +592,6 @@ impl RawEnvelope {
             reason,
             payload_extra: extra_text(p.extra),
             envelope_extra: extra_text(self.extra),
-            source: ctx.source.clone(),
-            source_line: pos.line,
-            source_offset: pos.offset,
-            source_ref: None,
         })
     }
 }
@@ -602,6 +835,62 @@ mod tests {
                 "input {input}\n got: {err}\nwant: {want}"
             );
         }
+    }
+
+    #[test]
+    fn duplicate_attribute_keys_last_wins_and_both_message_id_spellings() {
+        let r = parse(&event(
+            r#"{"b":"1","MessageId":"old","a":"x","b":"2","MessageID":"new","Reason":"r"}"#,
+            "aws:DELETE_MESSAGE",
+        ))
+        .unwrap();
+        assert_eq!(r.target_message_id.as_deref(), Some("new"));
+        let want: BTreeMap<String, String> = [
+            ("MessageId", "new"),
+            ("Reason", "r"),
+            ("a", "x"),
+            ("b", "2"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(r.attributes, Some(want));
+    }
+
+    #[test]
+    fn borrowed_row_matches_the_owned_record() {
+        let escaped = MSG.replace(r#""bbiab!""#, r#""b\u0062iab!""#);
+        let with_extra = MSG.replace(r#""version":"1.0""#, r#""version":"1.0","shard":7"#);
+        let delete = event(
+            r#"{"MessageID":"m1","Reason":"Spam"}"#,
+            "aws:DELETE_MESSAGE",
+        );
+        let c = ctx();
+        let pos = Position {
+            line: Some(4),
+            offset: Some(99),
+        };
+        for input in [MSG, escaped.as_str(), with_extra.as_str(), delete.as_str()] {
+            let owned = parse_envelope(input.as_bytes(), &c, pos).unwrap();
+            let fields = parse_envelope_fields(input.as_bytes()).unwrap();
+            let arn = c.room_arn();
+            let row = fields.row(&c, arn.as_deref(), pos);
+            let mut line = Vec::new();
+            row.write_json_line(&mut line);
+            assert_eq!(
+                String::from_utf8(line).unwrap(),
+                owned.to_json_line(),
+                "{input}"
+            );
+            let mut line = Vec::new();
+            owned.row().write_json_line(&mut line);
+            assert_eq!(String::from_utf8(line).unwrap(), owned.to_json_line());
+        }
+        // Strings without escapes are borrowed, not copied.
+        let fields = parse_envelope_fields(MSG.as_bytes()).unwrap();
+        assert!(matches!(fields.content, Some(Cow::Borrowed("bbiab!"))));
+        let fields = parse_envelope_fields(escaped.as_bytes()).unwrap();
+        assert!(matches!(fields.content, Some(Cow::Owned(ref s)) if s == "bbiab!"));
     }
 
     #[test]

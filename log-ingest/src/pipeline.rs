@@ -2,13 +2,16 @@
 
 use std::io::Read;
 
+use crate::envelope::{parse_envelope_fields, quarantine_entry};
 use crate::error::IngestError;
-use crate::quarantine::Item;
-use crate::readers::{decode, JsonValueItems, LineItems, ReaderStats, DEFAULT_MAX_RECORD_BYTES};
-use crate::record::SourceContext;
+use crate::quarantine::{Item, QuarantineEntry};
+use crate::readers::{
+    decode, JsonValueItems, LineItems, ReaderStats, Unit, DEFAULT_MAX_RECORD_BYTES,
+};
+use crate::record::{RowRef, SourceContext};
 use crate::report::SourceReport;
 use crate::sink::quarantine::QuarantineSink;
-use crate::sink::{open_record_sink, output_stem, Format, OutputLayout};
+use crate::sink::{open_record_sink, output_stem, Format, OutputLayout, RecordSink};
 
 /// How a source's bytes are framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,6 +50,56 @@ impl IngestOptions {
     }
 }
 
+/// Routes one source's rows and quarantine entries to its sinks and counts them.
+struct Router {
+    records: Box<dyn RecordSink>,
+    quarantine: QuarantineSink,
+    report: SourceReport,
+}
+
+impl Router {
+    fn new(source: &str, stem: &str, opts: &IngestOptions) -> Self {
+        Router {
+            records: open_record_sink(opts.format, &opts.layout, stem),
+            quarantine: QuarantineSink::new(opts.layout.clone(), stem),
+            report: SourceReport {
+                source: source.to_string(),
+                ..SourceReport::default()
+            },
+        }
+    }
+
+    fn record(&mut self, row: &RowRef<'_>) -> Result<(), IngestError> {
+        self.report.read += 1;
+        self.records.write_row(row)?;
+        self.report.written += 1;
+        Ok(())
+    }
+
+    fn reject(&mut self, entry: &QuarantineEntry) -> Result<(), IngestError> {
+        self.report.read += 1;
+        self.quarantine.write(entry)?;
+        self.report.quarantined += 1;
+        Ok(())
+    }
+
+    /// Moves every output into place; returns the report.
+    fn finish(self) -> Result<SourceReport, IngestError> {
+        let mut report = self.report;
+        report.outputs = self
+            .records
+            .finish()?
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        report.quarantine_file = self
+            .quarantine
+            .finish()?
+            .map(|p| p.to_string_lossy().into_owned());
+        Ok(report)
+    }
+}
+
 /// Routes items to sinks and counts them; returns the report of the source.
 ///
 /// `stem` names the outputs (see [`output_stem`]); outputs are only moved into place when
@@ -57,34 +110,14 @@ pub fn route_items(
     stem: &str,
     opts: &IngestOptions,
 ) -> Result<SourceReport, IngestError> {
-    let mut records = open_record_sink(opts.format, &opts.layout, stem);
-    let mut quarantine = QuarantineSink::new(opts.layout.clone(), stem);
-    let mut report = SourceReport {
-        source: source.to_string(),
-        ..SourceReport::default()
-    };
+    let mut router = Router::new(source, stem, opts);
     for item in items {
-        report.read += 1;
         match item {
-            Item::Record(r) => {
-                records.write(&r)?;
-                report.written += 1;
-            }
-            Item::Quarantined(q) => {
-                quarantine.write(&q)?;
-                report.quarantined += 1;
-            }
+            Item::Record(r) => router.record(&r.row())?,
+            Item::Quarantined(q) => router.reject(&q)?,
         }
     }
-    report.outputs = records
-        .finish()?
-        .iter()
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect();
-    report.quarantine_file = quarantine
-        .finish()?
-        .map(|p| p.to_string_lossy().into_owned());
-    Ok(report)
+    router.finish()
 }
 
 enum Reader<R> {
@@ -92,18 +125,26 @@ enum Reader<R> {
     Values(JsonValueItems<R>),
 }
 
-impl<R: std::io::BufRead> Iterator for Reader<R> {
-    type Item = Item;
-    fn next(&mut self) -> Option<Item> {
+impl<R: std::io::BufRead> Reader<R> {
+    fn next_unit(&mut self) -> Option<Unit<'_>> {
         match self {
-            Reader::Lines(r) => r.next(),
-            Reader::Values(r) => r.next(),
+            Reader::Lines(r) => r.next_unit(),
+            Reader::Values(r) => r.next_unit(),
+        }
+    }
+
+    fn stats(&self) -> ReaderStats {
+        match self {
+            Reader::Lines(r) => r.stats(),
+            Reader::Values(r) => r.stats(),
         }
     }
 }
 
 /// Ingests one object/file/stream: `source` names it in records and reports, `source_key`
 /// (object key or relative path) names its outputs, `ctx` carries what is known of it.
+///
+/// Each unit is parsed in place and appended straight to the sink (no owned record).
 pub fn ingest_reader(
     input: impl Read + Send + 'static,
     ctx: SourceContext,
@@ -118,15 +159,23 @@ pub fn ingest_reader(
         Shape::Auto => Shape::JsonValues,
         s => s,
     };
+    let room_arn = ctx.room_arn();
     let mut reader = match shape {
         Shape::Lines => Reader::Lines(LineItems::new(decoded, ctx, opts.max_record_bytes)),
         _ => Reader::Values(JsonValueItems::new(decoded, ctx, opts.max_record_bytes)),
     };
-    let mut report = route_items(&mut reader, &source, &stem, opts)?;
-    let stats: ReaderStats = match &reader {
-        Reader::Lines(r) => r.stats(),
-        Reader::Values(r) => r.stats(),
-    };
+    let mut router = Router::new(&source, &stem, opts);
+    while let Some(unit) = reader.next_unit() {
+        match unit {
+            Unit::Envelope { bytes, ctx, pos } => match parse_envelope_fields(bytes) {
+                Ok(env) => router.record(&env.row(ctx, room_arn.as_deref(), pos))?,
+                Err(reason) => router.reject(&quarantine_entry(bytes, ctx, pos, reason))?,
+            },
+            Unit::Rejected(q) => router.reject(&q)?,
+        }
+    }
+    let mut report = router.finish()?;
+    let stats = reader.stats();
     report.blank_lines = stats.blank_lines;
     report.bytes = stats.bytes;
     Ok(report)

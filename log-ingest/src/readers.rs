@@ -52,29 +52,57 @@ pub struct ReaderStats {
     pub blank_lines: u64,
 }
 
+/// One unit read from an object, before parsing: the bytes of one envelope (borrowed
+/// from the reader's buffer until the next call), or a unit rejected without parsing
+/// (overlong, garbage between values, unreadable tail, empty object).
+#[derive(Debug)]
+pub enum Unit<'a> {
+    /// The bytes of one envelope candidate, to be parsed.
+    Envelope {
+        /// The unit's bytes (line without its line ending, or one JSON value).
+        bytes: &'a [u8],
+        /// What is known of the source.
+        ctx: &'a SourceContext,
+        /// Where the unit starts.
+        pos: Position,
+    },
+    /// Quarantined as is.
+    Rejected(Box<QuarantineEntry>),
+}
+
+impl Unit<'_> {
+    /// Parses the unit into an owned [`Item`].
+    pub fn into_item(self) -> Item {
+        match self {
+            Unit::Envelope { bytes, ctx, pos } => parse_item(bytes, ctx, pos),
+            Unit::Rejected(q) => Item::Quarantined(q),
+        }
+    }
+}
+
 fn tail_entry(
     ctx: &SourceContext,
     pos: Position,
     e: &io::Error,
     consumed: u64,
     partial: &[u8],
-) -> Item {
+) -> Box<QuarantineEntry> {
     let reason = format!(
         "unreadable remainder after {consumed} decompressed bytes (truncated or corrupt gzip?): {e}; \
          {} partial bytes of the current record are kept here, anything after is lost",
         partial.len()
     );
-    Item::Quarantined(Box::new(QuarantineEntry::new(
+    Box::new(QuarantineEntry::new(
         &ctx.source,
         pos,
         reason,
         partial,
         partial.len() as u64,
-    )))
+    ))
 }
 
-fn empty_entry(ctx: &SourceContext) -> Item {
-    Item::Quarantined(Box::new(QuarantineEntry::new(
+fn empty_entry(ctx: &SourceContext) -> Box<QuarantineEntry> {
+    Box::new(QuarantineEntry::new(
         &ctx.source,
         Position {
             line: None,
@@ -83,7 +111,7 @@ fn empty_entry(ctx: &SourceContext) -> Item {
         "empty object: no bytes after decompression, expected at least one log envelope",
         b"",
         0,
-    )))
+    ))
 }
 
 fn oversize_entry(
@@ -93,14 +121,14 @@ fn oversize_entry(
     total: u64,
     cap: usize,
     what: &str,
-) -> Item {
-    Item::Quarantined(Box::new(QuarantineEntry::new(
+) -> Box<QuarantineEntry> {
+    Box::new(QuarantineEntry::new(
         &ctx.source,
         pos,
         format!("{what} of {total} bytes exceeds the {cap}-byte limit for one log envelope"),
         kept,
         total,
-    )))
+    ))
 }
 
 /// Yields one item per line of an IVS S3 log object (or any NDJSON stream of envelopes).
@@ -146,7 +174,7 @@ impl<R: BufRead> LineItems<R> {
             if chunk.is_empty() {
                 return Ok(total);
             }
-            let (take, found) = match chunk.iter().position(|&b| b == b'\n') {
+            let (take, found) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (i + 1, true),
                 None => (chunk.len(), false),
             };
@@ -163,10 +191,9 @@ impl<R: BufRead> LineItems<R> {
     }
 }
 
-impl<R: BufRead> Iterator for LineItems<R> {
-    type Item = Item;
-
-    fn next(&mut self) -> Option<Item> {
+impl<R: BufRead> LineItems<R> {
+    /// The next line, unparsed; `None` at the end of the object.
+    pub fn next_unit(&mut self) -> Option<Unit<'_>> {
         while !self.done {
             let start = self.stats.bytes;
             let pos = Position {
@@ -177,36 +204,50 @@ impl<R: BufRead> Iterator for LineItems<R> {
                 Ok(t) => t,
                 Err(e) => {
                     self.done = true;
-                    return Some(tail_entry(&self.ctx, pos, &e, self.stats.bytes, &self.buf));
+                    let q = tail_entry(&self.ctx, pos, &e, self.stats.bytes, &self.buf);
+                    return Some(Unit::Rejected(q));
                 }
             };
             if total == 0 {
                 self.done = true;
-                return (self.stats.bytes == 0).then(|| empty_entry(&self.ctx));
+                return (self.stats.bytes == 0).then(|| Unit::Rejected(empty_entry(&self.ctx)));
             }
             self.line += 1;
             let newline = self.ends_with_newline;
-            let mut content = self.buf.as_slice();
+            // `end`: the kept bytes without the line ending (indices, so that the
+            // buffer is only borrowed for the unit handed out).
+            let mut end = self.buf.len();
             let mut len = total - u64::from(newline);
-            if content.last() == Some(&b'\n') {
-                content = &content[..content.len() - 1];
+            if self.buf[..end].last() == Some(&b'\n') {
+                end -= 1;
             }
-            if content.last() == Some(&b'\r') && content.len() as u64 == len {
-                content = &content[..content.len() - 1];
+            if self.buf[..end].last() == Some(&b'\r') && end as u64 == len {
+                end -= 1;
                 len -= 1;
             }
             if len > self.cap as u64 {
-                return Some(oversize_entry(
-                    &self.ctx, pos, content, len, self.cap, "line",
-                ));
+                let q = oversize_entry(&self.ctx, pos, &self.buf[..end], len, self.cap, "line");
+                return Some(Unit::Rejected(q));
             }
-            if content.iter().all(u8::is_ascii_whitespace) {
+            if self.buf[..end].iter().all(u8::is_ascii_whitespace) {
                 self.stats.blank_lines += 1;
                 continue;
             }
-            return Some(parse_item(content, &self.ctx, pos));
+            return Some(Unit::Envelope {
+                bytes: &self.buf[..end],
+                ctx: &self.ctx,
+                pos,
+            });
         }
         None
+    }
+}
+
+impl<R: BufRead> Iterator for LineItems<R> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        self.next_unit().map(Unit::into_item)
     }
 }
 
@@ -237,6 +278,16 @@ pub struct JsonValueItems<R> {
     state: Scan,
     stats: ReaderStats,
     done: bool,
+    /// The previous unit was handed out: clear `buf` before reading on.
+    reset: bool,
+}
+
+/// What ended a JSON-values unit.
+enum Ready {
+    /// A unit rejected without parsing.
+    Rejected(Box<QuarantineEntry>),
+    /// A complete value is in `buf`.
+    Value,
 }
 
 impl<R: BufRead> JsonValueItems<R> {
@@ -252,6 +303,7 @@ impl<R: BufRead> JsonValueItems<R> {
             state: Scan::Between,
             stats: ReaderStats::default(),
             done: false,
+            reset: false,
         }
     }
 
@@ -260,13 +312,15 @@ impl<R: BufRead> JsonValueItems<R> {
         self.stats
     }
 
-    fn finish_unit(&mut self, garbage: bool) -> Item {
+    fn finish_unit(&mut self, garbage: bool) -> Ready {
         let pos = Position {
             line: None,
             offset: Some(self.unit_start),
         };
-        let item = if garbage {
-            Item::Quarantined(Box::new(QuarantineEntry::new(
+        self.state = Scan::Between;
+        self.reset = true;
+        if garbage {
+            Ready::Rejected(Box::new(QuarantineEntry::new(
                 &self.ctx.source,
                 pos,
                 "not a JSON object: unexpected bytes between records, expected '{' starting a log envelope",
@@ -274,30 +328,28 @@ impl<R: BufRead> JsonValueItems<R> {
                 self.unit_len,
             )))
         } else if self.unit_len > self.cap as u64 {
-            oversize_entry(
+            Ready::Rejected(oversize_entry(
                 &self.ctx,
                 pos,
                 &self.buf,
                 self.unit_len,
                 self.cap,
                 "JSON value",
-            )
+            ))
         } else {
-            parse_item(&self.buf, &self.ctx, pos)
-        };
-        self.buf.clear();
-        self.unit_len = 0;
-        self.state = Scan::Between;
-        item
+            Ready::Value
+        }
     }
 
     /// Scans the next chunk; returns an item when a unit ended inside it.
-    fn step(&mut self) -> io::Result<Option<Item>> {
+    fn step(&mut self) -> io::Result<Option<Ready>> {
         let chunk = self.reader.fill_buf()?;
         if chunk.is_empty() {
             self.done = true;
             return Ok(match self.state {
-                Scan::Between if self.stats.bytes == 0 => Some(empty_entry(&self.ctx)),
+                Scan::Between if self.stats.bytes == 0 => {
+                    Some(Ready::Rejected(empty_entry(&self.ctx)))
+                }
                 Scan::Between => None,
                 Scan::Garbage => Some(self.finish_unit(true)),
                 Scan::Value { .. } => {
@@ -316,7 +368,7 @@ impl<R: BufRead> JsonValueItems<R> {
                         &self.buf,
                         self.unit_len,
                     );
-                    Some(Item::Quarantined(Box::new(item)))
+                    Some(Ready::Rejected(Box::new(item)))
                 }
             });
         }
@@ -394,13 +446,27 @@ impl<R: BufRead> JsonValueItems<R> {
     }
 }
 
-impl<R: BufRead> Iterator for JsonValueItems<R> {
-    type Item = Item;
-
-    fn next(&mut self) -> Option<Item> {
+impl<R: BufRead> JsonValueItems<R> {
+    /// The next JSON value, unparsed; `None` at the end of the object.
+    pub fn next_unit(&mut self) -> Option<Unit<'_>> {
+        if self.reset {
+            self.buf.clear();
+            self.unit_len = 0;
+            self.reset = false;
+        }
         while !self.done {
             match self.step() {
-                Ok(Some(item)) => return Some(item),
+                Ok(Some(Ready::Rejected(q))) => return Some(Unit::Rejected(q)),
+                Ok(Some(Ready::Value)) => {
+                    return Some(Unit::Envelope {
+                        bytes: &self.buf,
+                        ctx: &self.ctx,
+                        pos: Position {
+                            line: None,
+                            offset: Some(self.unit_start),
+                        },
+                    })
+                }
                 Ok(None) => {}
                 Err(e) => {
                     self.done = true;
@@ -409,10 +475,19 @@ impl<R: BufRead> Iterator for JsonValueItems<R> {
                         offset: Some(self.unit_start),
                     };
                     let partial = std::mem::take(&mut self.buf);
-                    return Some(tail_entry(&self.ctx, pos, &e, self.stats.bytes, &partial));
+                    let q = tail_entry(&self.ctx, pos, &e, self.stats.bytes, &partial);
+                    return Some(Unit::Rejected(q));
                 }
             }
         }
         None
+    }
+}
+
+impl<R: BufRead> Iterator for JsonValueItems<R> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        self.next_unit().map(Unit::into_item)
     }
 }

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::envelope::StrMap;
 
 /// Where a record came from and what the delivery tells us that the record does not.
 ///
@@ -121,5 +124,114 @@ impl ChatRecord {
     pub fn to_json_line(&self) -> String {
         // Serialising a struct of strings, integers and string maps cannot fail.
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A borrowed view of this record, as the sinks take it.
+    pub fn row(&self) -> RowRef<'_> {
+        RowRef {
+            event_timestamp: self.event_timestamp,
+            r#type: &self.r#type,
+            version: &self.version,
+            account_id: self.account_id.as_deref(),
+            region: self.region.as_deref(),
+            room_id: self.room_id.as_deref(),
+            room_arn: self.room_arn.as_deref(),
+            id: &self.id,
+            request_id: self.request_id.as_deref(),
+            event_name: self.event_name.as_deref(),
+            content: self.content.as_deref(),
+            send_time: self.send_time,
+            sender_user_id: self.sender_user_id.as_deref(),
+            sender_attributes: self.sender_attributes.as_ref().map(MapRef::Tree),
+            attributes: self.attributes.as_ref().map(MapRef::Tree),
+            target_message_id: self.target_message_id.as_deref(),
+            target_user_id: self.target_user_id.as_deref(),
+            reason: self.reason.as_deref(),
+            payload_extra: self.payload_extra.as_deref(),
+            envelope_extra: self.envelope_extra.as_deref(),
+            source: &self.source,
+            source_line: self.source_line,
+            source_offset: self.source_offset,
+            source_ref: self.source_ref.as_deref(),
+        }
+    }
+}
+
+/// A string map column value, borrowed from a [`ChatRecord`] or a parsed envelope.
+#[derive(Debug, Clone, Copy)]
+pub enum MapRef<'r> {
+    /// From an owned record.
+    Tree(&'r BTreeMap<String, String>),
+    /// From a borrowed parse (already in key order, keys unique).
+    Pairs(&'r StrMap<'r>),
+}
+
+impl<'r> MapRef<'r> {
+    /// Key/value pairs in key order.
+    pub fn for_each(&self, mut f: impl FnMut(&str, &str)) {
+        match self {
+            MapRef::Tree(m) => m.iter().for_each(|(k, v)| f(k, v)),
+            MapRef::Pairs(m) => m.iter().for_each(|(k, v)| f(k, v)),
+        }
+    }
+}
+
+impl Serialize for MapRef<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MapRef::Tree(m) => m.serialize(s),
+            MapRef::Pairs(m) => {
+                let mut out = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m.iter() {
+                    out.serialize_entry(k, v)?;
+                }
+                out.end()
+            }
+        }
+    }
+}
+
+/// One row, every column borrowed: what the sinks write. Serialises exactly like
+/// [`ChatRecord`] (same fields, same order), so the NDJSON output does not depend on
+/// which path produced the row.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[allow(missing_docs)] // the columns are documented on `ChatRecord` and in SCHEMA.md
+pub struct RowRef<'r> {
+    pub event_timestamp: i64,
+    pub r#type: &'r str,
+    pub version: &'r str,
+    pub account_id: Option<&'r str>,
+    pub region: Option<&'r str>,
+    pub room_id: Option<&'r str>,
+    pub room_arn: Option<&'r str>,
+    pub id: &'r str,
+    pub request_id: Option<&'r str>,
+    pub event_name: Option<&'r str>,
+    pub content: Option<&'r str>,
+    pub send_time: Option<i64>,
+    pub sender_user_id: Option<&'r str>,
+    pub sender_attributes: Option<MapRef<'r>>,
+    pub attributes: Option<MapRef<'r>>,
+    pub target_message_id: Option<&'r str>,
+    pub target_user_id: Option<&'r str>,
+    pub reason: Option<&'r str>,
+    pub payload_extra: Option<&'r str>,
+    pub envelope_extra: Option<&'r str>,
+    pub source: &'r str,
+    pub source_line: Option<u64>,
+    pub source_offset: Option<u64>,
+    pub source_ref: Option<&'r str>,
+}
+
+impl RowRef<'_> {
+    /// The `room` partition value: the room id, or `unknown`.
+    pub fn partition_room(&self) -> &str {
+        self.room_id.unwrap_or("unknown")
+    }
+
+    /// The row as one NDJSON line (no trailing newline), appended to `out`.
+    pub fn write_json_line(&self, out: &mut Vec<u8>) {
+        // Serialising strings, integers and string maps into a Vec cannot fail.
+        let _ = serde_json::to_writer(out, self);
     }
 }

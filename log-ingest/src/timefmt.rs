@@ -127,9 +127,12 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     )
 }
 
+/// Nanoseconds in a (UTC) day.
+pub const NANOS_PER_DAY: i64 = 86_400_000_000_000;
+
 /// `YYYY-MM-DD` (UTC) of a nanosecond timestamp: the `date=` partition value.
 pub fn utc_date(nanos: i64) -> String {
-    let (y, m, d) = civil_from_days(nanos.div_euclid(86_400_000_000_000));
+    let (y, m, d) = civil_from_days(nanos.div_euclid(NANOS_PER_DAY));
     format!("{y:04}-{m:02}-{d:02}")
 }
 

@@ -1,6 +1,5 @@
 //! The Arrow schema of chat records and a builder that appends records column by column.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use arrow::array::{
@@ -11,7 +10,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 
-use crate::record::ChatRecord;
+use crate::record::{ChatRecord, MapRef, RowRef};
 
 fn string_map_type() -> DataType {
     let mut b = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
@@ -63,6 +62,11 @@ pub fn arrow_schema() -> SchemaRef {
         .clone()
 }
 
+/// Schema positions of the 18 string columns, in the order of `ColumnBuilder::strings`.
+const STRING_COLUMNS: [usize; 18] = [
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 16, 17, 18, 19, 20, 23,
+];
+
 /// Column builders for a batch of records.
 pub struct ColumnBuilder {
     event_timestamp: TimestampMillisecondBuilder,
@@ -83,14 +87,14 @@ impl Default for ColumnBuilder {
 
 fn append_map(
     b: &mut MapBuilder<StringBuilder, StringBuilder>,
-    m: Option<&BTreeMap<String, String>>,
+    m: Option<MapRef<'_>>,
 ) -> Result<(), ArrowError> {
     match m {
         Some(m) => {
-            for (k, v) in m {
+            m.for_each(|k, v| {
                 b.keys().append_value(k);
                 b.values().append_value(v);
-            }
+            });
             b.append(true)
         }
         None => b.append(false),
@@ -124,34 +128,39 @@ impl ColumnBuilder {
 
     /// Appends one record as a row.
     pub fn append(&mut self, r: &ChatRecord) -> Result<(), ArrowError> {
+        self.append_row(&r.row())
+    }
+
+    /// Appends one borrowed row.
+    pub fn append_row(&mut self, r: &RowRef<'_>) -> Result<(), ArrowError> {
         self.event_timestamp
             .append_value(r.event_timestamp.div_euclid(1_000_000));
         let texts: [Option<&str>; 18] = [
-            Some(&r.r#type),
-            Some(&r.version),
-            r.account_id.as_deref(),
-            r.region.as_deref(),
-            r.room_id.as_deref(),
-            r.room_arn.as_deref(),
-            Some(&r.id),
-            r.request_id.as_deref(),
-            r.event_name.as_deref(),
-            r.content.as_deref(),
-            r.sender_user_id.as_deref(),
-            r.target_message_id.as_deref(),
-            r.target_user_id.as_deref(),
-            r.reason.as_deref(),
-            r.payload_extra.as_deref(),
-            r.envelope_extra.as_deref(),
-            Some(&r.source),
-            r.source_ref.as_deref(),
+            Some(r.r#type),
+            Some(r.version),
+            r.account_id,
+            r.region,
+            r.room_id,
+            r.room_arn,
+            Some(r.id),
+            r.request_id,
+            r.event_name,
+            r.content,
+            r.sender_user_id,
+            r.target_message_id,
+            r.target_user_id,
+            r.reason,
+            r.payload_extra,
+            r.envelope_extra,
+            Some(r.source),
+            r.source_ref,
         ];
         for (b, v) in self.strings.iter_mut().zip(texts) {
             b.append_option(v);
         }
         self.send_time.append_option(r.send_time);
-        append_map(&mut self.sender_attributes, r.sender_attributes.as_ref())?;
-        append_map(&mut self.attributes, r.attributes.as_ref())?;
+        append_map(&mut self.sender_attributes, r.sender_attributes)?;
+        append_map(&mut self.attributes, r.attributes)?;
         // Int64, not UInt64: Athena/Hive have no unsigned integers. Positions fit easily.
         self.source_line
             .append_option(r.source_line.and_then(|v| i64::try_from(v).ok()));
@@ -192,7 +201,28 @@ impl ColumnBuilder {
             Arc::new(self.source_offset.finish()),
             s(sref),
         ];
+        // `finish` leaves the builders empty without capacity: size them for a batch like
+        // this one, so the next batch appends without growing (copying) its buffers.
+        let rows = self.len;
+        for (b, col) in self.strings.iter_mut().zip(STRING_COLUMNS) {
+            let bytes = cols[col].to_data().buffers().get(1).map_or(0, |v| v.len());
+            *b = StringBuilder::with_capacity(rows, bytes);
+        }
         self.len = 0;
         RecordBatch::try_new(arrow_schema(), cols)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_column_positions_match_the_schema() {
+        let schema = arrow_schema();
+        let utf8: Vec<usize> = (0..schema.fields().len())
+            .filter(|&i| schema.field(i).data_type() == &DataType::Utf8)
+            .collect();
+        assert_eq!(utf8, STRING_COLUMNS.to_vec());
     }
 }

@@ -8,12 +8,13 @@ pub mod columns;
 pub mod layout;
 pub mod ndjson;
 pub mod parquet;
+pub mod partitions;
 pub mod quarantine;
 
 use std::path::PathBuf;
 
 use crate::error::IngestError;
-use crate::record::ChatRecord;
+use crate::record::{ChatRecord, RowRef};
 
 pub use layout::{output_stem, OutputLayout};
 
@@ -30,7 +31,11 @@ pub enum Format {
 /// Receives the records of one source and writes them into their partitions.
 pub trait RecordSink {
     /// Adds one record.
-    fn write(&mut self, record: &ChatRecord) -> Result<(), IngestError>;
+    fn write(&mut self, record: &ChatRecord) -> Result<(), IngestError> {
+        self.write_row(&record.row())
+    }
+    /// Adds one borrowed row (the ingestion hot path: no owned record is built).
+    fn write_row(&mut self, row: &RowRef<'_>) -> Result<(), IngestError>;
     /// Completes every file and returns the paths written, relative to the output root.
     fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, IngestError>;
 }

@@ -1,14 +1,14 @@
 //! NDJSON sink: the same layout as Parquet, one [`ChatRecord`] JSON object per line.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use super::layout::{commit_tmp, OutputLayout};
+use super::partitions::Partitions;
 use super::RecordSink;
 use crate::error::IngestError;
-use crate::record::ChatRecord;
+use crate::record::RowRef;
 
 struct Part {
     tmp: PathBuf,
@@ -21,7 +21,8 @@ struct Part {
 pub struct NdjsonSink {
     layout: OutputLayout,
     stem: String,
-    parts: BTreeMap<(String, String), Part>,
+    parts: Partitions<Part>,
+    line: Vec<u8>,
 }
 
 impl NdjsonSink {
@@ -30,38 +31,38 @@ impl NdjsonSink {
         NdjsonSink {
             layout,
             stem: stem.to_string(),
-            parts: BTreeMap::new(),
+            parts: Partitions::default(),
+            line: Vec::with_capacity(1024),
         }
     }
 }
 
 impl RecordSink for NdjsonSink {
-    fn write(&mut self, record: &ChatRecord) -> Result<(), IngestError> {
-        let key = record.partition();
-        if !self.parts.contains_key(&key) {
-            let rel = OutputLayout::record_path(&key.0, &key.1, &self.stem, "ndjson");
-            let (tmp, dest, file) = self.layout.create_tmp(&rel)?;
-            let part = Part {
-                tmp,
-                dest,
-                rel,
-                out: BufWriter::new(file),
-            };
-            self.parts.insert(key.clone(), part);
-        }
-        if let Some(part) = self.parts.get_mut(&key) {
-            let line = record.to_json_line();
-            part.out
-                .write_all(line.as_bytes())
-                .and_then(|()| part.out.write_all(b"\n"))
-                .map_err(|e| IngestError::io(&part.tmp, e))?;
-        }
-        Ok(())
+    fn write_row(&mut self, row: &RowRef<'_>) -> Result<(), IngestError> {
+        let (layout, stem) = (&self.layout, &self.stem);
+        let part =
+            self.parts
+                .get_or_open(row.partition_room(), row.event_timestamp, |room, date| {
+                    let rel = OutputLayout::record_path(room, date, stem, "ndjson");
+                    let (tmp, dest, file) = layout.create_tmp(&rel)?;
+                    Ok(Part {
+                        tmp,
+                        dest,
+                        rel,
+                        out: BufWriter::with_capacity(256 * 1024, file),
+                    })
+                })?;
+        self.line.clear();
+        row.write_json_line(&mut self.line);
+        self.line.push(b'\n');
+        part.out
+            .write_all(&self.line)
+            .map_err(|e| IngestError::io(&part.tmp, e))
     }
 
     fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, IngestError> {
         let mut written = Vec::new();
-        for (_, mut part) in self.parts {
+        for mut part in self.parts.into_parts() {
             part.out
                 .flush()
                 .map_err(|e| IngestError::io(&part.tmp, e))?;

@@ -1,18 +1,19 @@
 //! Parquet sink: one zstd-compressed file per (source, partition), written in row groups.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use super::columns::{arrow_schema, ColumnBuilder};
 use super::layout::{commit_tmp, OutputLayout};
+use super::partitions::Partitions;
 use super::RecordSink;
 use crate::error::IngestError;
-use crate::record::ChatRecord;
+use crate::record::RowRef;
 
 /// Rows buffered in Arrow builders before they are handed to the Parquet writer.
 pub const BATCH_ROWS: usize = 8192;
@@ -46,6 +47,41 @@ impl Part {
     }
 }
 
+/// Columns whose values are (nearly) unique per row: a dictionary would only cost time
+/// (every value hashed, then the writer falls back to plain encoding anyway).
+const HIGH_CARDINALITY: &[&str] = &[
+    "event_timestamp",
+    "id",
+    "request_id",
+    "content",
+    "send_time",
+    "target_message_id",
+    "payload_extra",
+    "envelope_extra",
+    "source_line",
+    "source_offset",
+    "source_ref",
+];
+
+/// zstd level 1, dictionaries only on low-cardinality columns (type, room, sender, ...),
+/// min/max statistics per column chunk (enough for row-group pruning in Athena/DuckDB),
+/// none on free text.
+fn writer_properties() -> WriterProperties {
+    let mut b = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_max_row_group_size(ROW_GROUP_ROWS)
+        .set_statistics_enabled(EnabledStatistics::Chunk)
+        .set_created_by("log-ingest".to_string());
+    for col in HIGH_CARDINALITY {
+        b = b.set_column_dictionary_enabled(ColumnPath::from(*col), false);
+    }
+    // Min/max of free text prunes nothing; comparing every value costs time.
+    for col in ["content", "payload_extra", "envelope_extra"] {
+        b = b.set_column_statistics_enabled(ColumnPath::from(col), EnabledStatistics::None);
+    }
+    b.build()
+}
+
 /// Writes a source's records to `room=<id>/date=<day>/<stem>.parquet` files.
 ///
 /// Memory: per open partition, one batch of [`BATCH_ROWS`] rows in builders plus the
@@ -53,52 +89,42 @@ impl Part {
 pub struct ParquetSink {
     layout: OutputLayout,
     stem: String,
-    parts: BTreeMap<(String, String), Part>,
+    parts: Partitions<Part>,
     props: WriterProperties,
 }
 
 impl ParquetSink {
     /// A sink for the source whose outputs are named `stem`.
     pub fn new(layout: OutputLayout, stem: &str) -> Self {
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::default()))
-            .set_max_row_group_size(ROW_GROUP_ROWS)
-            .set_created_by("log-ingest".to_string())
-            .build();
         ParquetSink {
             layout,
             stem: stem.to_string(),
-            parts: BTreeMap::new(),
-            props,
+            parts: Partitions::default(),
+            props: writer_properties(),
         }
-    }
-
-    fn part(&mut self, key: (String, String)) -> Result<&mut Part, IngestError> {
-        if !self.parts.contains_key(&key) {
-            let rel = OutputLayout::record_path(&key.0, &key.1, &self.stem, "parquet");
-            let (tmp, dest, file) = self.layout.create_tmp(&rel)?;
-            let writer = ArrowWriter::try_new(file, arrow_schema(), Some(self.props.clone()))
-                .map_err(|e| perr(&dest, e))?;
-            let part = Part {
-                tmp,
-                dest,
-                rel,
-                writer: Some(writer),
-                columns: ColumnBuilder::new(),
-            };
-            self.parts.insert(key.clone(), part);
-        }
-        self.parts
-            .get_mut(&key)
-            .ok_or_else(|| IngestError::Config("partition writer vanished".to_string()))
     }
 }
 
 impl RecordSink for ParquetSink {
-    fn write(&mut self, record: &ChatRecord) -> Result<(), IngestError> {
-        let part = self.part(record.partition())?;
+    fn write_row(&mut self, row: &RowRef<'_>) -> Result<(), IngestError> {
+        let (layout, stem, props) = (&self.layout, &self.stem, &self.props);
+        let part =
+            self.parts
+                .get_or_open(row.partition_room(), row.event_timestamp, |room, date| {
+                    let rel = OutputLayout::record_path(room, date, stem, "parquet");
+                    let (tmp, dest, file) = layout.create_tmp(&rel)?;
+                    let writer = ArrowWriter::try_new(file, arrow_schema(), Some(props.clone()))
+                        .map_err(|e| perr(&dest, e))?;
+                    Ok(Part {
+                        tmp,
+                        dest,
+                        rel,
+                        writer: Some(writer),
+                        columns: ColumnBuilder::new(),
+                    })
+                })?;
         part.columns
-            .append(record)
+            .append_row(row)
             .map_err(|e| perr(&part.dest, e))?;
         if part.columns.len() >= BATCH_ROWS {
             part.flush()?;
@@ -108,7 +134,7 @@ impl RecordSink for ParquetSink {
 
     fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, IngestError> {
         let mut written = Vec::new();
-        for (_, mut part) in self.parts {
+        for mut part in self.parts.into_parts() {
             part.flush()?;
             if let Some(w) = part.writer.take() {
                 w.close().map_err(|e| perr(&part.dest, e))?;

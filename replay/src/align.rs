@@ -12,7 +12,7 @@
 //! - chat sent while the stream was down (a gap) is dropped or pinned to the offset
 //!   where the video resumes, by [`GapPolicy`].
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use crate::record::{ChatRecord, RecordKind, DELETE_MESSAGE, DISCONNECT_USER};
 use crate::timefmt::{UnixNanos, NANOS_PER_MS};

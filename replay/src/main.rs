@@ -238,7 +238,9 @@ async fn run(cli: Cli) -> Result<()> {
                 })?;
             }
             if let Some(p) = &args.vtt {
+                let started = std::time::Instant::now();
                 write_file(p, |w| render::vtt::write_vtt(w, &entries, &display))?;
+                stage("webvtt", started);
             }
             if let Some(p) = &args.srt {
                 write_file(p, |w| render::srt::write_srt(w, &entries, &display))?;
@@ -320,7 +322,9 @@ async fn prepare(
     all.extend(req.recording.iter());
     let store = Store::for_locations(&all).await;
     let (timeline, info) = load_timeline(&store, &req).await?;
+    let started = std::time::Instant::now();
     let parsed = load_chat(&store, &chat).await?;
+    stage("read+parse", started);
     for e in parsed.rejected.iter().take(20) {
         eprintln!("replay: rejected record: {e}");
     }
@@ -347,7 +351,9 @@ async fn prepare(
         exclude_sender: input.exclude_sender_attr.clone(),
     };
     let rejected = parsed.rejected.len();
+    let started = std::time::Instant::now();
     let (entries, stats) = align(parsed.records, &timeline, &opts);
+    stage("align", started);
     for w in &info.warnings {
         eprintln!("replay: warning: {w}");
     }
@@ -367,6 +373,16 @@ async fn prepare(
         display.name_attributes = input.name_attr.clone();
     }
     Ok((entries, info.duration_ms, display))
+}
+
+/// With `REPLAY_TIMINGS` set, prints how long a stage took to stderr (for profiling).
+fn stage(name: &str, started: std::time::Instant) {
+    if std::env::var_os("REPLAY_TIMINGS").is_some() {
+        eprintln!(
+            "replay: timing: {name}: {:.3} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
 }
 
 /// Creates `path` (and its parent directory), writes through a buffer, flushes.

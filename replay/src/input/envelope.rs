@@ -1,30 +1,74 @@
 //! Raw IVS log envelopes, parsed by `log-ingest`'s envelope parser
-//! ([`log_ingest::parse_envelope`]: the same validation and error wording as ingestion),
-//! then reduced to replay's [`ChatRecord`] without copying the strings.
+//! ([`log_ingest::envelope::parse_envelope_fields`]: the same validation and error
+//! wording as ingestion, strings borrowed from the input), then copied into replay's
+//! [`ChatRecord`]: only the strings replay keeps are allocated, and sender attributes
+//! are shared.
 
-use std::collections::HashSet;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
-use log_ingest::record::{Position, SourceContext};
+use foldhash::{HashMap, HashMapExt};
+use log_ingest::envelope::{parse_envelope_fields, ParsedEnvelope};
 
 use crate::record::{Attrs, ChatRecord, RecordKind};
 
 /// Interns sender attribute maps: every record of a sender with the same attributes
-/// shares one [`Arc`] (a chat has far fewer senders than messages).
-#[derive(Debug, Default)]
+/// shares one [`Arc`] (a chat has far fewer senders than messages). Lookups hash the
+/// borrowed pairs, so a known sender costs no allocation.
+#[derive(Debug)]
 pub struct Senders {
-    seen: HashSet<Arc<Attrs>>,
+    seen: HashMap<u64, Arc<Attrs>>,
+    hasher: foldhash::fast::FixedState,
+    empty: Arc<Attrs>,
+}
+
+impl Default for Senders {
+    fn default() -> Self {
+        Senders {
+            seen: HashMap::new(),
+            hasher: foldhash::fast::FixedState::default(),
+            empty: Arc::default(),
+        }
+    }
 }
 
 impl Senders {
     /// The shared copy of `attrs` (missing and empty maps are the same).
     pub fn intern(&mut self, attrs: Option<Attrs>) -> Arc<Attrs> {
-        let attrs = attrs.unwrap_or_default();
-        if let Some(a) = self.seen.get(&attrs) {
+        match attrs {
+            Some(a) => self.intern_pairs(|| a.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            None => Arc::clone(&self.empty),
+        }
+    }
+
+    /// The shared map holding the pairs `pairs()` yields (in key order, each key once).
+    pub fn intern_pairs<'p, I>(&mut self, pairs: impl Fn() -> I) -> Arc<Attrs>
+    where
+        I: Iterator<Item = (&'p str, &'p str)>,
+    {
+        let mut h = self.hasher.build_hasher();
+        let mut n = 0usize;
+        for (k, v) in pairs() {
+            k.hash(&mut h);
+            v.hash(&mut h);
+            n += 1;
+        }
+        if n == 0 {
+            return Arc::clone(&self.empty);
+        }
+        let key = h.finish();
+        let same = |a: &Attrs| {
+            let mut it = pairs();
+            a.iter()
+                .all(|(k, v)| it.next() == Some((k.as_str(), v.as_str())))
+                && it.next().is_none()
+        };
+        if let Some(a) = self.seen.get(&key).filter(|a| same(a)) {
             return Arc::clone(a);
         }
-        let a = Arc::new(attrs);
-        self.seen.insert(Arc::clone(&a));
+        let a: Arc<Attrs> = Arc::new(pairs().map(|(k, v)| (k.to_owned(), v.to_owned())).collect());
+        // On a hash collision the first map stays cached; this one is simply not shared.
+        self.seen.entry(key).or_insert_with(|| Arc::clone(&a));
         a
     }
 }
@@ -33,42 +77,64 @@ impl Senders {
 /// the field and what was expected.
 pub(crate) fn parse(
     bytes: &[u8],
-    ctx: &SourceContext,
-    line: usize,
     room: Option<&Arc<str>>,
     senders: &mut Senders,
 ) -> Result<ChatRecord, String> {
-    let pos = Position {
-        line: Some(line as u64),
-        offset: None,
-    };
-    log_ingest::parse_envelope(bytes, ctx, pos).map(|r| from_ingest(r, room, senders))
+    parse_envelope_fields(bytes).map(|e| from_fields(e, room, senders))
 }
 
-/// Moves a `log-ingest` record's fields into a replay record.
-fn from_ingest(
-    r: log_ingest::ChatRecord,
+/// Copies what replay keeps of a validated envelope.
+fn from_fields(
+    e: ParsedEnvelope<'_>,
     room: Option<&Arc<str>>,
     senders: &mut Senders,
 ) -> ChatRecord {
-    let kind = if r.r#type == "EVENT" {
+    let owned = |s: Option<std::borrow::Cow<'_, str>>| s.map(|s| s.into_owned());
+    let kind = if e.r#type == "EVENT" {
         // log-ingest guarantees a non-empty EventName for events.
-        RecordKind::Event(r.event_name.unwrap_or_default())
+        RecordKind::Event(e.event_name.map(|n| n.into_owned()).unwrap_or_default())
     } else {
         RecordKind::Message
     };
+    let sender_attributes = match &e.sender_attributes {
+        Some(a) => senders.intern_pairs(|| a.iter()),
+        None => senders.intern(None),
+    };
     ChatRecord {
         kind,
-        id: r.id,
+        id: e.id.into_owned(),
         // SendTime, else when IVS received it.
-        send_time: r.send_time.unwrap_or(r.event_timestamp),
-        sender_user_id: r.sender_user_id,
-        sender_attributes: senders.intern(r.sender_attributes),
-        content: r.content,
-        attributes: r.attributes.unwrap_or_default(),
+        send_time: e.send_time.unwrap_or(e.event_timestamp),
+        sender_user_id: owned(e.sender_user_id),
+        sender_attributes,
+        content: owned(e.content),
+        attributes: e.attributes.map(|a| a.to_btree()).unwrap_or_default(),
         room: room.cloned(),
-        target_message_id: r.target_message_id,
-        target_user_id: r.target_user_id,
-        reason: r.reason,
+        target_message_id: owned(e.target_message_id),
+        target_user_id: owned(e.target_user_id),
+        reason: owned(e.reason),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn senders_share_equal_attributes_and_only_those() {
+        let mut s = Senders::default();
+        let ann = Attrs::from([("displayName".to_owned(), "Ann".to_owned())]);
+        let a1 = s.intern(Some(ann.clone()));
+        let a2 = s.intern_pairs(|| [("displayName", "Ann")].into_iter());
+        assert!(Arc::ptr_eq(&a1, &a2));
+        assert_eq!(*a1, ann);
+        let bob = s.intern_pairs(|| [("displayName", "Bob")].into_iter());
+        let two = s.intern_pairs(|| [("displayName", "Ann"), ("role", "mod")].into_iter());
+        assert_eq!(bob["displayName"], "Bob");
+        assert_eq!(two.len(), 2);
+        assert!(!Arc::ptr_eq(&a1, &bob) && !Arc::ptr_eq(&a1, &two));
+        let e1 = s.intern(None);
+        let e2 = s.intern(Some(Attrs::new()));
+        assert!(Arc::ptr_eq(&e1, &e2) && e1.is_empty());
     }
 }

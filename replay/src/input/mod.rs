@@ -25,7 +25,6 @@ pub(crate) mod row;
 use std::io::Read;
 use std::sync::Arc;
 
-use log_ingest::record::SourceContext;
 use serde::de::IgnoredAny;
 
 use crate::error::ReplayError;
@@ -147,9 +146,14 @@ fn split_at_lines(text: &[u8], n: usize) -> Vec<&[u8]> {
 /// Parses every line of `text`; also returns the number of newlines in it (the line
 /// numbers it used up).
 fn parse_lines(source_name: &str, text: &[u8], room: Option<&Arc<str>>) -> (Parsed, usize) {
-    let mut out = Parsed::default();
+    // One record per line, usually: reserve once instead of growing (and copying).
+    let lines = text.iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut out = Parsed {
+        records: Vec::with_capacity(lines),
+        rejected: Vec::new(),
+    };
     let mut p = UnitParser {
-        ctx: SourceContext::named(source_name),
+        source_name,
         room,
         senders: Senders::default(),
     };
@@ -167,7 +171,7 @@ fn parse_lines(source_name: &str, text: &[u8], room: Option<&Arc<str>>) -> (Pars
 
 /// Parses single records (envelopes or rows) of one source.
 struct UnitParser<'a> {
-    ctx: SourceContext,
+    source_name: &'a str,
     room: Option<&'a Arc<str>>,
     senders: Senders,
 }
@@ -195,21 +199,20 @@ impl UnitParser<'_> {
     /// One JSON value: an IVS envelope, else a log-ingest row; an envelope's error
     /// unless the value is shaped like a row.
     fn value(&mut self, bytes: &[u8], line_no: usize) -> Result<ChatRecord, ReplayError> {
-        let reason = match envelope::parse(bytes, &self.ctx, line_no, self.room, &mut self.senders)
-        {
+        let reason = match envelope::parse(bytes, self.room, &mut self.senders) {
             Ok(r) => return Ok(r),
             Err(reason) => reason,
         };
         match row::parse_row(bytes, self.room, &mut self.senders) {
             Some(Ok(r)) => Ok(r),
             Some(Err((field, expected))) => Err(ReplayError::field(
-                &self.ctx.source,
+                self.source_name,
                 line_no,
                 field,
                 expected,
             )),
             None => Err(ReplayError::Record {
-                source_name: self.ctx.source.clone(),
+                source_name: self.source_name.to_owned(),
                 line: line_no,
                 reason,
             }),

@@ -16,6 +16,7 @@ use crate::pipeline::{ingest_reader, IngestOptions};
 use crate::record::SourceContext;
 use crate::report::SourceReport;
 use crate::sink::layout::OutputLayout;
+use crate::sink::manifest;
 
 /// A bucket and a key prefix (`s3://bucket/prefix`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,42 +163,98 @@ pub async fn download(
     Ok(n)
 }
 
-/// Uploads a report's outputs from `staging` to `dest`, and deletes a stale quarantine
-/// object when the source had no quarantine entries this time.
+/// The text of an object, or `None` when it does not exist.
+async fn get_optional_text(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<String>, IngestError> {
+    let what = || format!("get s3://{bucket}/{key}");
+    match client.get_object().bucket(bucket).key(key).send().await {
+        Ok(obj) => {
+            let bytes = obj
+                .body
+                .collect()
+                .await
+                .map_err(|e| aws_err(&what(), e))?
+                .into_bytes();
+            Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+        }
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+        Err(e) => Err(aws_err(&what(), e)),
+    }
+}
+
+async fn put_file(
+    client: &Client,
+    path: &Path,
+    dest: &S3Location,
+    rel: &str,
+) -> Result<(), IngestError> {
+    let key = dest.key(rel);
+    let body = ByteStream::from_path(path)
+        .await
+        .map_err(|e| aws_err(&format!("reading {}", path.display()), e))?;
+    client
+        .put_object()
+        .bucket(&dest.bucket)
+        .key(&key)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| aws_err(&format!("put s3://{}/{key}", dest.bucket), e))?;
+    Ok(())
+}
+
+async fn delete_key(client: &Client, dest: &S3Location, rel: &str) -> Result<(), IngestError> {
+    let key = dest.key(rel);
+    client
+        .delete_object()
+        .bucket(&dest.bucket)
+        .key(&key)
+        .send()
+        .await
+        .map_err(|e| aws_err(&format!("delete s3://{}/{key}", dest.bucket), e))?;
+    Ok(())
+}
+
+/// Uploads a report's outputs from `staging` to `dest`, replacing earlier uploads of the
+/// same source: a stale quarantine object is deleted when the source had no quarantine
+/// entries this time, and record objects that the source's previous manifest lists but
+/// this ingest did not write again are deleted (listed in `report.removed_stale`).
+///
+/// Order: new outputs, then deletions, then the new manifest (see [`manifest`]).
 pub async fn upload_outputs(
     client: &Client,
     staging: &Path,
-    report: &SourceReport,
+    report: &mut SourceReport,
     stem: &str,
     dest: &S3Location,
 ) -> Result<(), IngestError> {
+    let manifest_rel = manifest::manifest_path(stem).to_string_lossy().into_owned();
+    let previous = get_optional_text(client, &dest.bucket, &dest.key(&manifest_rel))
+        .await?
+        .unwrap_or_default();
     let mut rels: Vec<&String> = report.outputs.iter().collect();
     rels.extend(report.quarantine_file.iter());
     for rel in rels {
-        let path = staging.join(rel);
-        let key = dest.key(rel);
-        let body = ByteStream::from_path(&path)
-            .await
-            .map_err(|e| aws_err(&format!("reading {}", path.display()), e))?;
-        client
-            .put_object()
-            .bucket(&dest.bucket)
-            .key(&key)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| aws_err(&format!("put s3://{}/{key}", dest.bucket), e))?;
+        put_file(client, &staging.join(rel), dest, rel).await?;
     }
     if report.quarantine_file.is_none() {
-        let key = dest.key(&OutputLayout::quarantine_path(stem).to_string_lossy());
-        client
-            .delete_object()
-            .bucket(&dest.bucket)
-            .key(&key)
-            .send()
-            .await
-            .map_err(|e| aws_err(&format!("delete s3://{}/{key}", dest.bucket), e))?;
+        let rel = OutputLayout::quarantine_path(stem);
+        delete_key(client, dest, &rel.to_string_lossy()).await?;
     }
+    let stale = manifest::stale(&previous, stem, &report.outputs);
+    for rel in &stale {
+        delete_key(client, dest, rel).await?;
+    }
+    let staged_manifest = staging.join(&manifest_rel);
+    if staged_manifest.is_file() {
+        put_file(client, &staged_manifest, dest, &manifest_rel).await?;
+    } else {
+        delete_key(client, dest, &manifest_rel).await?;
+    }
+    report.removed_stale = stale;
     Ok(())
 }
 
@@ -240,7 +297,7 @@ pub async fn ingest_s3_object(
     let key_owned = key.to_string();
     let file_path = file.clone();
     let opts2 = opts.clone();
-    let report = tokio::task::spawn_blocking(move || {
+    let mut report = tokio::task::spawn_blocking(move || {
         let f = std::fs::File::open(&file_path).map_err(|e| IngestError::io(&file_path, e))?;
         ingest_reader(f, ctx, &key_owned, &opts2)
     })
@@ -248,7 +305,7 @@ pub async fn ingest_s3_object(
     .map_err(|e| IngestError::Aws(format!("ingest task for {source} failed: {e}")))??;
     if let Output::S3(dest) = out {
         let stem = crate::sink::output_stem(key);
-        upload_outputs(client, &staging, &report, &stem, dest).await?;
+        upload_outputs(client, &staging, &mut report, &stem, dest).await?;
     }
     Ok(report)
 }

@@ -190,13 +190,13 @@ pub async fn handle_cloudwatch(
     let mut opts = cfg.options();
     opts.layout = OutputLayout::new(staging.path());
     let source = ctx.source.clone();
-    let report = tokio::task::spawn_blocking({
+    let mut report = tokio::task::spawn_blocking({
         let (stem, opts) = (stem.clone(), opts.clone());
         move || route_items(items.into_iter(), &source, &stem, &opts)
     })
     .await
     .map_err(|e| IngestError::Aws(format!("ingest task failed: {e}")))??;
-    upload_outputs(client, staging.path(), &report, &stem, &out).await?;
+    upload_outputs(client, staging.path(), &mut report, &stem, &out).await?;
     tracing::info!(source = %report.source, read = report.read, written = report.written, quarantined = report.quarantined, "ingested");
     serde_json::to_value(&report).map_err(|e| IngestError::Event(e.to_string()))
 }

@@ -10,6 +10,7 @@ use crate::readers::{
 };
 use crate::record::{RowRef, SourceContext};
 use crate::report::SourceReport;
+use crate::sink::manifest;
 use crate::sink::quarantine::QuarantineSink;
 use crate::sink::{open_record_sink, output_stem, Format, OutputLayout, RecordSink};
 
@@ -83,8 +84,9 @@ impl Router {
         Ok(())
     }
 
-    /// Moves every output into place; returns the report.
-    fn finish(self) -> Result<SourceReport, IngestError> {
+    /// Moves every output into place, deletes outputs of an earlier ingest of the same
+    /// source that were not written again (see [`crate::sink::manifest`]); returns the report.
+    fn finish(self, stem: &str, layout: &OutputLayout) -> Result<SourceReport, IngestError> {
         let mut report = self.report;
         report.outputs = self
             .records
@@ -96,6 +98,7 @@ impl Router {
             .quarantine
             .finish()?
             .map(|p| p.to_string_lossy().into_owned());
+        report.removed_stale = manifest::replace_local(layout, stem, &report.outputs)?;
         Ok(report)
     }
 }
@@ -117,7 +120,7 @@ pub fn route_items(
             Item::Quarantined(q) => router.reject(&q)?,
         }
     }
-    router.finish()
+    router.finish(stem, &opts.layout)
 }
 
 enum Reader<R> {
@@ -174,7 +177,7 @@ pub fn ingest_reader(
             Unit::Rejected(q) => router.reject(&q)?,
         }
     }
-    let mut report = router.finish()?;
+    let mut report = router.finish(&stem, &opts.layout)?;
     let stats = reader.stats();
     report.blank_lines = stats.blank_lines;
     report.bytes = stats.bytes;

@@ -21,6 +21,9 @@ pub struct SourceReport {
     pub outputs: Vec<String>,
     /// The quarantine file, relative to the output root, when there were entries.
     pub quarantine_file: Option<String>,
+    /// Outputs of an earlier ingest of this source that this one no longer produces
+    /// (its records moved to other partitions or another format), deleted.
+    pub removed_stale: Vec<String>,
 }
 
 impl SourceReport {

@@ -517,3 +517,74 @@ async fn cloudwatch_put_log_events_to_subscription_lambda() {
     invoke(&l, &gz(&batch));
     assert_eq!(read_back(&s3, &output).await.0, parquet);
 }
+
+/// A rewritten S3 object whose records moved to another day: the re-ingest deletes the
+/// Parquet object of the day it no longer writes (per-source manifest), and only that.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reingest_of_a_rewritten_object_deletes_its_stale_s3_outputs() {
+    use log_ingest::aws::{ingest_s3_object, Output, S3Location};
+    use log_ingest::{IngestOptions, SourceContext};
+
+    let moto = MotoServer::shared();
+    let s3 = moto.s3_client().await;
+    let input = bucket(&s3, "ivs-rewrite").await;
+    let output = bucket(&s3, "chat-rewrite").await;
+    let key = ivs_key("", "roomREWRITE1", "0001");
+    let next_day = |l: String| l.replace("\"2023-01-05T14:", "\"2023-01-06T14:");
+    let out = Output::S3(S3Location::parse(&format!("s3://{output}/table")).unwrap());
+    let opts = IngestOptions::new(std::env::temp_dir());
+    let defaults = SourceContext::default();
+
+    put(
+        &s3,
+        &input,
+        &key,
+        gz_lines(&[
+            message("msg000000001", 40, "alice", "day one"),
+            next_day(message("msg000000002", 41, "bob", "day two")),
+        ]),
+    )
+    .await;
+    let first = ingest_s3_object(&s3, &input, &key, &out, &opts, &defaults)
+        .await
+        .unwrap();
+    assert_eq!(first.outputs.len(), 2, "{first:?}");
+    let keys: Vec<String> = objects(&s3, &output).await.into_keys().collect();
+    assert_eq!(keys.len(), 3, "two days and the manifest: {keys:?}");
+    assert!(keys.iter().any(|k| k.starts_with("table/_manifests/")));
+
+    // Rewritten: everything on the second day now.
+    put(
+        &s3,
+        &input,
+        &key,
+        gz_lines(&[
+            next_day(message("msg000000001", 40, "alice", "day one")),
+            next_day(message("msg000000002", 41, "bob", "day two")),
+        ]),
+    )
+    .await;
+    let second = ingest_s3_object(&s3, &input, &key, &out, &opts, &defaults)
+        .await
+        .unwrap();
+    assert_eq!(second.outputs, [first.outputs[1].clone()]);
+    assert_eq!(second.removed_stale, [first.outputs[0].clone()]);
+    let (parquet, quarantine) = read_back(&s3, &output).await;
+    assert!(quarantine.is_empty());
+    assert_eq!(
+        parquet.keys().cloned().collect::<Vec<_>>(),
+        [format!("table/{}", second.outputs[0])],
+        "the day-1 object is gone"
+    );
+    let rows = &parquet[&format!("table/{}", second.outputs[0])];
+    assert_eq!(rows.len(), 2);
+    let manifest_key = objects(&s3, &output)
+        .await
+        .into_iter()
+        .find(|(k, _)| k.starts_with("table/_manifests/"))
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(manifest_key.1).unwrap(),
+        format!("{}\n", second.outputs[0])
+    );
+}

@@ -64,8 +64,16 @@ fn parquet_partitions_read_back_and_reingest_replaces() {
     let rep = ingest(dir.path(), Format::Parquet);
     assert_eq!((rep.read, rep.written, rep.quarantined), (4, 3, 1));
     assert!(rep.reconciles());
-    let before = files(dir.path());
-    assert_eq!(before.len(), 3, "{before:?}");
+    let with_manifest = files(dir.path());
+    // The source's manifest lists its record files (see `reingest_of_a_rewritten_source_*`).
+    assert_eq!(with_manifest.len(), 4, "{with_manifest:?}");
+    assert!(with_manifest[0].starts_with("_manifests/123456789012_IVSChatLogs_1.0_us-west-2_room_abc123DEF456_20230105T2350Z_1766dcbc-"));
+    let manifest = fs::read_to_string(dir.path().join(&with_manifest[0])).unwrap();
+    assert_eq!(
+        manifest,
+        format!("{}\n{}\n", rep.outputs[0], rep.outputs[1])
+    );
+    let before = with_manifest[1..].to_vec();
     assert!(before[0].starts_with("_quarantine/123456789012_IVSChatLogs_1.0_us-west-2_room_abc123DEF456_20230105T2350Z_1766dcbc-"));
     assert!(before[1].starts_with("room=abc123DEF456/date=2023-01-05/"));
     assert!(before[2].starts_with("room=abc123DEF456/date=2023-01-06/"));
@@ -112,9 +120,69 @@ fn parquet_partitions_read_back_and_reingest_replaces() {
     assert_eq!(again, rep, "same report on re-ingest");
     assert_eq!(
         files(dir.path()),
-        before,
+        with_manifest,
         "re-ingest replaces, never duplicates"
     );
+}
+
+fn gz(text: &str) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+    e.write_all(text.as_bytes()).unwrap();
+    e.finish().unwrap()
+}
+
+fn ingest_bytes(root: &Path, format: Format, bytes: Vec<u8>) -> log_ingest::SourceReport {
+    let mut opts = IngestOptions::new(root);
+    opts.format = format;
+    let ctx = context_from_key(&format!("s3://bucket/{KEY}"), KEY);
+    ingest_reader(Cursor::new(bytes), ctx, KEY, &opts).unwrap()
+}
+
+#[test]
+fn reingest_of_a_rewritten_source_removes_the_partitions_it_no_longer_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file of another source in the same partition must survive.
+    let other = dir
+        .path()
+        .join("room=abc123DEF456/date=2023-01-05/other-0000000000000000.parquet");
+    fs::create_dir_all(other.parent().unwrap()).unwrap();
+    fs::write(&other, b"not ours").unwrap();
+
+    let first = ingest_bytes(dir.path(), Format::Parquet, object());
+    assert_eq!(first.outputs.len(), 2, "{first:?}");
+    assert!(first.removed_stale.is_empty());
+
+    // The object is rewritten: now all its records are on 2023-01-06.
+    let rewritten = gz(&[
+        msg("2023-01-06T00:00:01.000Z", "m2", "after midnight"),
+        msg("2023-01-06T00:00:03.000Z", "m3", "later"),
+    ]
+    .join("\n"));
+    let second = ingest_bytes(dir.path(), Format::Parquet, rewritten.clone());
+    assert_eq!(second.outputs, [first.outputs[1].clone()]);
+    assert_eq!(second.removed_stale, [first.outputs[0].clone()]);
+    assert!(
+        !dir.path().join(&first.outputs[0]).exists(),
+        "stale day-1 file deleted"
+    );
+    assert!(other.exists(), "other sources' files are never touched");
+    assert_eq!(second.quarantine_file, None);
+    let listed = files(dir.path());
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(listed[0].starts_with("_manifests/"));
+    assert_eq!(
+        listed[1],
+        "room=abc123DEF456/date=2023-01-05/other-0000000000000000.parquet"
+    );
+    assert_eq!(listed[2], second.outputs[0]);
+
+    // Switching the format replaces the Parquet files by NDJSON files.
+    let third = ingest_bytes(dir.path(), Format::Ndjson, rewritten);
+    assert_eq!(third.removed_stale, second.outputs);
+    let listed = files(dir.path());
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert_eq!(listed[2], third.outputs[0]);
+    assert!(listed[2].ends_with(".ndjson"));
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 pub mod columns;
 pub mod layout;
+pub mod manifest;
 pub mod ndjson;
 pub mod parquet;
 pub mod partitions;

@@ -4,6 +4,7 @@
 //! that the S3 shell uploads). A file is written under a temporary name and renamed into
 //! place when complete, so re-ingesting a source replaces its outputs atomically.
 
+pub mod background;
 pub mod columns;
 pub mod layout;
 pub mod manifest;

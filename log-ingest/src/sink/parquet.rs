@@ -1,6 +1,8 @@
 //! Parquet sink: one zstd-compressed file per (source, partition), written in row groups.
+//!
+//! Rows are appended to Arrow builders on the caller's thread; each full batch is encoded
+//! and compressed on the partition's writer thread ([`BackgroundWriter`]) meanwhile.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use parquet::arrow::ArrowWriter;
@@ -8,6 +10,7 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
+use super::background::BackgroundWriter;
 use super::columns::{arrow_schema, ColumnBuilder};
 use super::layout::{commit_tmp, OutputLayout};
 use super::partitions::Partitions;
@@ -24,7 +27,7 @@ struct Part {
     tmp: PathBuf,
     dest: PathBuf,
     rel: PathBuf,
-    writer: Option<ArrowWriter<File>>,
+    writer: Option<BackgroundWriter>,
     columns: ColumnBuilder,
 }
 
@@ -40,7 +43,7 @@ impl Part {
         if !self.columns.is_empty() {
             let batch = self.columns.finish().map_err(|e| perr(&self.dest, e))?;
             if let Some(w) = self.writer.as_mut() {
-                w.write(&batch).map_err(|e| perr(&self.dest, e))?;
+                w.write(batch)?;
             }
         }
         Ok(())
@@ -84,8 +87,9 @@ fn writer_properties() -> WriterProperties {
 
 /// Writes a source's records to `room=<id>/date=<day>/<stem>.parquet` files.
 ///
-/// Memory: per open partition, one batch of [`BATCH_ROWS`] rows in builders plus the
-/// encoded row group in progress (at most [`ROW_GROUP_ROWS`] rows).
+/// Memory: per open partition, one batch of [`BATCH_ROWS`] rows in builders, at most
+/// [`QUEUED_BATCHES`](super::background::QUEUED_BATCHES) batches waiting for the writer
+/// thread, plus the encoded row group in progress (at most [`ROW_GROUP_ROWS`] rows).
 pub struct ParquetSink {
     layout: OutputLayout,
     stem: String,
@@ -115,6 +119,7 @@ impl RecordSink for ParquetSink {
                     let (tmp, dest, file) = layout.create_tmp(&rel)?;
                     let writer = ArrowWriter::try_new(file, arrow_schema(), Some(props.clone()))
                         .map_err(|e| perr(&dest, e))?;
+                    let writer = BackgroundWriter::spawn(writer, &dest)?;
                     Ok(Part {
                         tmp,
                         dest,
@@ -137,7 +142,7 @@ impl RecordSink for ParquetSink {
         for mut part in self.parts.into_parts() {
             part.flush()?;
             if let Some(w) = part.writer.take() {
-                w.close().map_err(|e| perr(&part.dest, e))?;
+                w.close()?;
             }
             commit_tmp(&part.tmp, &part.dest)?;
             written.push(part.rel.clone());

@@ -2,7 +2,7 @@
 //! The decisions (which file, which fallback) are made here; parsing is the pure core's.
 
 use crate::error::{ReplayError, Result};
-use crate::input::{parse_chat, room_from_key, Parsed};
+use crate::input::{parse_chat_parts, room_from_key, Parsed};
 use crate::playlist::{parse_playlist, Playlist};
 use crate::recording::{RecordingMeta, EVENT_FILES};
 use crate::source::{Location, Store};
@@ -200,7 +200,12 @@ pub async fn load_chat(store: &Store, inputs: &[Location]) -> Result<Parsed> {
             let name = f.display();
             let bytes = store.read_required(&f, "chat log file").await?;
             let room = room_from_key(&name).map(str::to_owned);
-            all.append(parse_chat(&name, &bytes, room.as_deref()));
+            let parts = parse_chat_parts(&name, &bytes, room.as_deref());
+            // Free the input before joining the parts: never both in memory at once.
+            drop(bytes);
+            for p in parts {
+                all.append(p);
+            }
         }
     }
     Ok(all)

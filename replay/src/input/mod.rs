@@ -58,15 +58,26 @@ const MIN_PIECE_BYTES: usize = 4 << 20;
 /// Parses one input's bytes (plain or gzip). `room_hint` is the room id known from the
 /// source (e.g. the S3 key), applied to records that carry none.
 pub fn parse_chat(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> Parsed {
-    if bytes.starts_with(b"PAR1") {
-        return parquet::parse_parquet(source_name, bytes, room_hint);
-    }
     let mut out = Parsed::default();
+    for part in parse_chat_parts(source_name, bytes, room_hint) {
+        out.append(part);
+    }
+    out
+}
+
+/// [`parse_chat`] as consecutive parts (one per piece parsed in parallel), to be joined
+/// in order with [`Parsed::append`]: a caller that owns the input can free it first,
+/// so the input and the joined records are never in memory together.
+pub fn parse_chat_parts(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> Vec<Parsed> {
+    if bytes.starts_with(b"PAR1") {
+        return vec![parquet::parse_parquet(source_name, bytes, room_hint)];
+    }
+    let mut gzip_error = Parsed::default();
     let decoded;
     let text: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut buf = Vec::new();
         if let Err(e) = flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut buf) {
-            out.rejected.push(ReplayError::field(
+            gzip_error.rejected.push(ReplayError::field(
                 source_name,
                 0,
                 "(gzip)",
@@ -82,21 +93,22 @@ pub fn parse_chat(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> P
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let pieces = (text.len() / MIN_PIECE_BYTES).clamp(1, cores);
     let room = room_hint.map(Arc::<str>::from);
-    let parsed = parse_text(source_name, text, room.as_ref(), pieces);
-    out.append(parsed);
-    out
+    let mut parts = vec![gzip_error];
+    parts.extend(parse_text(source_name, text, room.as_ref(), pieces));
+    parts
 }
 
-/// Parses decoded text cut into `pieces` parts at line boundaries, in parallel.
+/// Parses decoded text cut into `pieces` parts at line boundaries, in parallel; returns
+/// one [`Parsed`] per part, in order, with line numbers counted in the whole text.
 pub(crate) fn parse_text(
     source_name: &str,
     text: &[u8],
     room: Option<&Arc<str>>,
     pieces: usize,
-) -> Parsed {
+) -> Vec<Parsed> {
     let parts = split_at_lines(text, pieces);
     if parts.len() == 1 {
-        return parse_lines(source_name, text, room).0;
+        return vec![parse_lines(source_name, text, room).0];
     }
     let results: Vec<(Parsed, usize)> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
@@ -108,19 +120,17 @@ pub(crate) fn parse_text(
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
-    let mut out = Parsed {
-        records: Vec::with_capacity(results.iter().map(|(p, _)| p.records.len()).sum()),
-        rejected: Vec::new(),
-    };
     let mut lines_before = 0;
-    for (mut p, lines) in results {
-        for e in &mut p.rejected {
-            e.shift_line(lines_before);
-        }
-        out.append(p);
-        lines_before += lines;
-    }
-    out
+    results
+        .into_iter()
+        .map(|(mut p, lines)| {
+            for e in &mut p.rejected {
+                e.shift_line(lines_before);
+            }
+            lines_before += lines;
+            p
+        })
+        .collect()
 }
 
 /// Cuts `text` into at most `n` slices of similar size, each ending after a newline
@@ -372,9 +382,16 @@ mod tests {
             text.push_str(&MSG.replace("WhO6MW6iRdS5", &format!("id{i:010}")));
             text.push('\n');
         }
-        let one = parse_text("p.log", text.as_bytes(), None, 1);
+        let joined = |pieces| {
+            let mut out = Parsed::default();
+            for p in parse_text("p.log", text.as_bytes(), None, pieces) {
+                out.append(p);
+            }
+            out
+        };
+        let one = joined(1);
         for pieces in [2, 3, 7] {
-            let many = parse_text("p.log", text.as_bytes(), None, pieces);
+            let many = joined(pieces);
             assert_eq!(many.records, one.records, "{pieces} pieces");
             let lines = |p: &Parsed| {
                 p.rejected

@@ -44,8 +44,14 @@ echo "corpus: ${#FILES[@]} objects, $MB MB uncompressed, $(awk -v b="$GZBYTES" '
 now() { date +%s.%N; }
 rate() { awk -v b="$BYTES" -v s="$1" 'BEGIN{printf "%7.1f MB/s (%6.2f s)", b/1e6/s, s}'; }
 
+# CPU seconds (user + system) of a `/usr/bin/time -v` report: less sensitive than wall
+# time to other work on a shared machine.
+cpu() { awk -F: '/User time|System time/{s+=$2} END{printf "%.2f", s}' "$1"; }
+
 # 1. decompression bound (single thread, like one log-ingest job)
-t0=$(now); for f in "${FILES[@]}"; do gzip -dc "$f" > /dev/null; done; t1=$(now)
+t0=$(now)
+/usr/bin/time -v -o "$WORK/time-gzip.txt" bash -c 'for f in "$@"; do gzip -dc "$f" > /dev/null; done' _ "${FILES[@]}"
+t1=$(now)
 GZIP_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
 
 # 2. log-ingest, 1 and 2 jobs, with peak RSS
@@ -67,7 +73,7 @@ grep -q '"failed": 0' "$WORK/report-j2.json" || { echo "log-ingest reported fail
 # 3. DuckDB: same files to one zstd Parquet file (DuckDB uses all cores)
 rm -f "$WORK/duckdb.parquet"
 t0=$(now)
-.venv/bin/python - "$CORPUS" "$WORK/duckdb.parquet" <<'PY'
+/usr/bin/time -v -o "$WORK/time-duckdb.txt" .venv/bin/python - "$CORPUS" "$WORK/duckdb.parquet" <<'PY'
 import sys, duckdb
 src, dst = sys.argv[1], sys.argv[2]
 con = duckdb.connect()
@@ -77,9 +83,9 @@ PY
 t1=$(now)
 DUCK_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
 
-echo "gzip -dc > /dev/null (1 thread):   $(rate "$GZIP_S")"
-echo "log-ingest -> Parquet, --jobs 1:   $(rate "$J1_S")  peak RSS $((RSS1/1024)) MB"
-echo "log-ingest -> Parquet, --jobs 2:   $(rate "$J2_S")  peak RSS $((RSS2/1024)) MB"
-echo "DuckDB read_json -> Parquet (all cores): $(rate "$DUCK_S")"
+echo "gzip -dc > /dev/null (1 thread):   $(rate "$GZIP_S")  cpu $(cpu "$WORK/time-gzip.txt") s"
+echo "log-ingest -> Parquet, --jobs 1:   $(rate "$J1_S")  cpu $(cpu "$WORK/time-j1.txt") s  peak RSS $((RSS1/1024)) MB"
+echo "log-ingest -> Parquet, --jobs 2:   $(rate "$J2_S")  cpu $(cpu "$WORK/time-j2.txt") s  peak RSS $((RSS2/1024)) MB"
+echo "DuckDB read_json -> Parquet (all cores): $(rate "$DUCK_S")  cpu $(cpu "$WORK/time-duckdb.txt") s"
 awk -v g="$GZIP_S" -v j1="$J1_S" -v j2="$J2_S" -v d="$DUCK_S" 'BEGIN{
-  printf "ratios: jobs1/gzip time %.2fx, jobs2 vs DuckDB speed %.2fx, jobs1 vs DuckDB speed %.2fx\n", j1/g, d/j2, d/j1 }'
+  printf "ratios: jobs1/gzip time %.2fx, jobs2/gzip time %.2fx, jobs2 vs DuckDB speed %.2fx, jobs1 vs DuckDB speed %.2fx\n", j1/g, j2/g, d/j2, d/j1 }'

@@ -140,7 +140,7 @@ fn split_at_lines(text: &[u8], n: usize) -> Vec<&[u8]> {
     let mut rest = text;
     for i in (1..n).rev() {
         let target = rest.len() / (i + 1);
-        match rest[target..].iter().position(|&b| b == b'\n') {
+        match memchr::memchr(b'\n', &rest[target..]) {
             Some(nl) => {
                 let (a, b) = rest.split_at(target + nl + 1);
                 parts.push(a);
@@ -157,9 +157,9 @@ fn split_at_lines(text: &[u8], n: usize) -> Vec<&[u8]> {
 /// numbers it used up).
 fn parse_lines(source_name: &str, text: &[u8], room: Option<&Arc<str>>) -> (Parsed, usize) {
     // One record per line, usually: reserve once instead of growing (and copying).
-    let lines = text.iter().filter(|&&b| b == b'\n').count() + 1;
+    let newlines = memchr::memchr_iter(b'\n', text).count();
     let mut out = Parsed {
-        records: Vec::with_capacity(lines),
+        records: Vec::with_capacity(newlines + 1),
         rejected: Vec::new(),
     };
     let mut p = UnitParser {
@@ -167,14 +167,14 @@ fn parse_lines(source_name: &str, text: &[u8], room: Option<&Arc<str>>) -> (Pars
         room,
         senders: Senders::default(),
     };
-    let mut newlines = 0;
-    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-        newlines = i;
-        let trimmed = line.trim_ascii();
-        if trimmed.is_empty() {
-            continue;
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len()));
+    for (i, end) in ends.enumerate() {
+        let trimmed = text[start..end].trim_ascii();
+        start = end + 1;
+        if !trimmed.is_empty() {
+            p.line(trimmed, i + 1, &mut out);
         }
-        p.line(trimmed, i + 1, &mut out);
     }
     (out, newlines)
 }

@@ -2,7 +2,7 @@
 //! The decisions (which file, which fallback) are made here; parsing is the pure core's.
 
 use crate::error::{ReplayError, Result};
-use crate::input::{parse_chat_parts, room_from_key, Parsed};
+use crate::input::{parse_chat, parse_chat_reader, room_from_key, Parsed, CHUNK_BYTES};
 use crate::playlist::{parse_playlist, Playlist};
 use crate::recording::{RecordingMeta, EVENT_FILES};
 use crate::source::{Location, Store};
@@ -198,14 +198,25 @@ pub async fn load_chat(store: &Store, inputs: &[Location]) -> Result<Parsed> {
         }
         for f in files {
             let name = f.display();
-            let bytes = store.read_required(&f, "chat log file").await?;
             let room = room_from_key(&name).map(str::to_owned);
-            let parts = parse_chat_parts(&name, &bytes, room.as_deref());
-            // Free the input before joining the parts: never both in memory at once.
-            drop(bytes);
-            for p in parts {
-                all.append(p);
-            }
+            let parsed = match &f {
+                // Local files are streamed: one chunk in memory at a time.
+                Location::Local(p) => {
+                    let file = std::fs::File::open(p).map_err(|e| match e.kind() {
+                        std::io::ErrorKind::NotFound => ReplayError::NotFound {
+                            source_name: name.clone(),
+                            what: "chat log file".to_owned(),
+                        },
+                        _ => ReplayError::io(p, e),
+                    })?;
+                    parse_chat_reader(&name, file, room.as_deref(), CHUNK_BYTES)
+                }
+                Location::S3 { .. } => {
+                    let bytes = store.read_required(&f, "chat log file").await?;
+                    parse_chat(&name, &bytes, room.as_deref())
+                }
+            };
+            all.append(parsed);
         }
     }
     Ok(all)

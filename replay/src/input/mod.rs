@@ -22,7 +22,7 @@ pub mod envelope;
 pub mod parquet;
 pub(crate) mod row;
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 use serde::de::IgnoredAny;
@@ -58,44 +58,117 @@ const MIN_PIECE_BYTES: usize = 4 << 20;
 /// Parses one input's bytes (plain or gzip). `room_hint` is the room id known from the
 /// source (e.g. the S3 key), applied to records that carry none.
 pub fn parse_chat(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> Parsed {
-    let mut out = Parsed::default();
-    for part in parse_chat_parts(source_name, bytes, room_hint) {
-        out.append(part);
-    }
-    out
+    parse_chat_reader(source_name, bytes, room_hint, CHUNK_BYTES)
 }
 
-/// [`parse_chat`] as consecutive parts (one per piece parsed in parallel), to be joined
-/// in order with [`Parsed::append`]: a caller that owns the input can free it first,
-/// so the input and the joined records are never in memory together.
-pub fn parse_chat_parts(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> Vec<Parsed> {
-    if bytes.starts_with(b"PAR1") {
-        return vec![parquet::parse_parquet(source_name, bytes, room_hint)];
-    }
-    let mut gzip_error = Parsed::default();
-    let decoded;
-    let text: &[u8] = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut buf = Vec::new();
-        if let Err(e) = flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut buf) {
-            gzip_error.rejected.push(ReplayError::field(
-                source_name,
-                0,
-                "(gzip)",
-                format!("a valid gzip stream: {e}"),
-            ));
-            // Keep what was decompressed before the damage.
+/// Decoded input parsed at a time by [`parse_chat_reader`] (cut after a newline).
+pub const CHUNK_BYTES: usize = 32 << 20;
+
+/// Parses one input read as a stream (plain or gzip), `chunk_bytes` of decoded text at
+/// a time (whole lines; a longer line is read whole): memory holds one chunk, never the
+/// whole input. Parquet (`PAR1`) is read whole. A read error (corrupt or truncated
+/// gzip) is reported after the records read before it, which are kept.
+pub fn parse_chat_reader(
+    source_name: &str,
+    reader: impl Read,
+    room_hint: Option<&str>,
+    chunk_bytes: usize,
+) -> Parsed {
+    let mut out = Parsed::default();
+    let mut reader = std::io::BufReader::new(reader);
+    let head = match reader.fill_buf() {
+        Ok(h) => h,
+        Err(e) => {
+            out.rejected.push(read_error(source_name, &e));
+            return out;
         }
-        decoded = buf;
-        &decoded
-    } else {
-        bytes
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let pieces = (text.len() / MIN_PIECE_BYTES).clamp(1, cores);
+    if head.starts_with(b"PAR1") {
+        let mut bytes = Vec::new();
+        if let Err(e) = reader.read_to_end(&mut bytes) {
+            out.rejected.push(read_error(source_name, &e));
+            return out;
+        }
+        return parquet::parse_parquet(source_name, &bytes, room_hint);
+    }
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let mut text: Box<dyn Read> = if gzip {
+        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
+    } else {
+        Box::new(reader)
+    };
     let room = room_hint.map(Arc::<str>::from);
-    let mut parts = vec![gzip_error];
-    parts.extend(parse_text(source_name, text, room.as_ref(), pieces));
-    parts
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk_bytes = chunk_bytes.max(1);
+    // Doubled up to the chunk size as needed (more only for a line longer than a chunk),
+    // then reused.
+    let mut buf = vec![0u8; chunk_bytes.min(1 << 16)];
+    let mut filled = 0;
+    let mut lines_before = 0;
+    loop {
+        // Read up to one chunk, and on until a newline when the chunk has none yet (the
+        // bytes kept from the previous chunk follow its last newline: they have none).
+        let mut eof = false;
+        let mut error = None;
+        let mut newline = false;
+        while filled < chunk_bytes || !newline {
+            if filled == buf.len() {
+                buf.resize(buf.len() * 2, 0);
+            }
+            match text.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => {
+                    newline |= memchr::memchr(b'\n', &buf[filled..filled + n]).is_some();
+                    filled += n;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    // Keep what was decompressed before the damage.
+                    error = Some(e);
+                    eof = true;
+                    break;
+                }
+            }
+        }
+        let end = if eof {
+            filled
+        } else {
+            memchr::memrchr(b'\n', &buf[..filled]).map_or(filled, |i| i + 1)
+        };
+        let chunk = &buf[..end];
+        let pieces = (chunk.len() / MIN_PIECE_BYTES).clamp(1, cores);
+        for mut part in parse_text(source_name, chunk, room.as_ref(), pieces) {
+            for e in &mut part.rejected {
+                e.shift_line(lines_before);
+            }
+            out.append(part);
+        }
+        lines_before += memchr::memchr_iter(b'\n', chunk).count();
+        buf.copy_within(end..filled, 0);
+        filled -= end;
+        if let Some(e) = error {
+            out.rejected.push(if gzip {
+                ReplayError::field(
+                    source_name,
+                    0,
+                    "(gzip)",
+                    format!("a valid gzip stream: {e}"),
+                )
+            } else {
+                read_error(source_name, &e)
+            });
+        }
+        if eof {
+            return out;
+        }
+    }
+}
+
+fn read_error(source_name: &str, e: &std::io::Error) -> ReplayError {
+    ReplayError::field(source_name, 0, "(read)", format!("a readable input: {e}"))
 }
 
 /// Parses decoded text cut into `pieces` parts at line boundaries, in parallel; returns
@@ -412,6 +485,53 @@ mod tests {
             &one.records[0].sender_attributes,
             &one.records[199].sender_attributes
         ));
+    }
+
+    #[test]
+    fn streamed_chunks_give_the_same_result_and_keep_records_before_bad_gzip() {
+        let mut text = String::new();
+        for i in 0..50 {
+            if i % 9 == 4 {
+                text.push_str("{broken\n");
+            }
+            text.push_str(&MSG.replace("WhO6MW6iRdS5", &format!("id{i:010}")));
+            // Some lines hold two values, longer than the smallest chunk below.
+            if i % 7 == 0 {
+                text.push_str(DEL);
+            }
+            text.push('\n');
+        }
+        let whole = parse_chat_reader("s.log", text.as_bytes(), None, 1 << 30);
+        assert_eq!((whole.records.len(), whole.rejected.len()), (58, 6));
+        for chunk in [1, 100, 700, 5_000] {
+            let p = parse_chat_reader("s.log", text.as_bytes(), None, chunk);
+            assert_eq!(p.records, whole.records, "chunk {chunk}");
+            let errs = |p: &Parsed| {
+                p.rejected
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(errs(&p), errs(&whole), "chunk {chunk}");
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let mut gz = gz.finish().unwrap();
+        let p = parse_chat_reader("s.gz", &gz[..], None, 100);
+        assert_eq!(p.records, whole.records);
+        gz.truncate(gz.len() * 2 / 3);
+        let p = parse_chat_reader("s.gz", &gz[..], None, 100);
+        let last = p
+            .rejected
+            .last()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        assert!(
+            last.contains("(gzip)") && last.starts_with("s.gz:0:"),
+            "{last}"
+        );
+        assert!(!p.records.is_empty() && p.records.len() < whole.records.len());
+        assert_eq!(p.records[..], whole.records[..p.records.len()]);
     }
 
     #[test]

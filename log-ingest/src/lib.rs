@@ -7,10 +7,13 @@
 //! to and from S3.
 
 pub mod adapters;
+#[cfg(feature = "shells")]
 pub mod aws;
+#[cfg(feature = "shells")]
 pub mod backfill;
 pub mod envelope;
 pub mod error;
+#[cfg(feature = "shells")]
 pub mod handlers;
 pub mod keys;
 pub mod pipeline;

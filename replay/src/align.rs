@@ -2,7 +2,8 @@
 //!
 //! Documented choices:
 //! - the input order does not matter: entries are sorted by
-//!   (offset, send time, id), so equal offsets always come out in the same order;
+//!   (offset, send time, id, messages before events), so equal offsets always come out
+//!   in the same order;
 //!   records that arrive out of send-time order are counted, not rejected;
 //! - a record seen twice (same kind and id: at-least-once deliveries) is kept once;
 //! - deletes apply whatever their position in the input (before or after the message);
@@ -17,6 +18,9 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use crate::record::{ChatRecord, RecordKind, DELETE_MESSAGE, DISCONNECT_USER};
 use crate::timefmt::{UnixNanos, NANOS_PER_MS};
 use crate::timeline::{Placement, Timeline};
+
+/// While moving records into entries, the input is shrunk every this many records.
+const SHRINK_EVERY: usize = 1 << 16;
 
 /// Default latency compensation: IVS low-latency viewers are ~2-5 s behind live.
 pub const DEFAULT_LATENCY_MS: i64 = 3_000;
@@ -142,7 +146,7 @@ pub struct AlignStats {
 }
 
 /// Applies moderation and filters, places every kept record on the timeline and returns
-/// the entries sorted by (offset, send time, id).
+/// the entries sorted by (offset, send time, id, messages before events).
 ///
 /// Cost: one pass over borrowed records (ids and delete targets are hashed, never
 /// copied), then the kept records are moved (not cloned) into entries and sorted; input
@@ -160,24 +164,33 @@ pub fn align(
         .windows(2)
         .filter(|w| w[1].send_time < w[0].send_time)
         .count();
-    let (placed, mut marked) = decide(&records, timeline, opts, &mut stats);
-    let mut entries =
-        Vec::with_capacity(records.len() - placed.iter().filter(|p| p.is_none()).count());
-    for (i, (r, p)) in records.into_iter().zip(placed).enumerate() {
-        if let Some((offset_ms, pinned_to_gap)) = p {
+    let (mut placed, mut marked) = decide(&records, timeline, opts, &mut stats);
+    let mut entries = Vec::with_capacity(placed.iter().filter(|p| p.is_some()).count());
+    // Move the records from the back, giving the input's memory back as it shrinks: the
+    // input and the entries are never both whole in memory.
+    let mut records = records;
+    while let Some(record) = records.pop() {
+        let i = records.len();
+        if let Some(Some((offset_ms, pinned_to_gap))) = placed.pop() {
             entries.push(Entry {
                 offset_ms,
                 pinned_to_gap,
                 deleted: marked.remove(&i),
-                record: r,
+                record,
             });
         }
+        if i.is_multiple_of(SHRINK_EVERY) {
+            records.shrink_to_fit();
+        }
     }
+    // A total order (a message and an event may share an id, never two messages), so
+    // the result does not depend on the input order.
     entries.sort_by(|a, b| {
         a.offset_ms
             .cmp(&b.offset_ms)
             .then(a.record.send_time.cmp(&b.record.send_time))
             .then_with(|| a.record.id.cmp(&b.record.id))
+            .then_with(|| b.record.is_message().cmp(&a.record.is_message()))
     });
     stats.entries = entries.len();
     (entries, stats)
@@ -388,6 +401,31 @@ mod tests {
         assert_eq!(ids, ["m2", "m1", "m3"]);
         assert_eq!(e[0].deleted.as_deref(), Some("Spam"));
         assert_eq!(s.deleted_marked, 1);
+    }
+
+    #[test]
+    fn order_is_total_whatever_the_input_order() {
+        let mut records = vec![
+            event("x1", "2023-01-05T14:00:10Z", "poll", None),
+            msg("x1", "2023-01-05T14:00:10Z", "a"),
+            msg("x0", "2023-01-05T14:00:10Z", "b"),
+            msg("early", "2023-01-05T14:00:02Z", "c"),
+        ];
+        let opts = AlignOptions {
+            latency_ms: 0,
+            include_custom_events: true,
+            ..AlignOptions::default()
+        };
+        let want = [("early", true), ("x0", true), ("x1", true), ("x1", false)];
+        for _ in 0..2 {
+            let (e, _) = align(records.clone(), &tl(), &opts);
+            let got: Vec<(&str, bool)> = e
+                .iter()
+                .map(|e| (e.record.id.as_str(), e.record.is_message()))
+                .collect();
+            assert_eq!(got, want);
+            records.reverse();
+        }
     }
 
     #[test]

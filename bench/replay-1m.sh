@@ -6,6 +6,9 @@
 # input. On a shared machine the wall time depends on the load; CPU time much less.
 #
 #   bench/replay-1m.sh [sizes...]      (default: 250000 500000 1000000)
+#
+# Needs about 650 MB free under $TMPDIR for 1M messages (input + VTT); with a full
+# disk, TMPDIR=/dev/shm keeps both in RAM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")

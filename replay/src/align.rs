@@ -13,7 +13,9 @@
 //! - chat sent while the stream was down (a gap) is dropped or pinned to the offset
 //!   where the video resumes, by [`GapPolicy`].
 
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::hash::BuildHasher;
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::record::{ChatRecord, RecordKind, DELETE_MESSAGE, DISCONNECT_USER};
 use crate::timefmt::{UnixNanos, NANOS_PER_MS};
@@ -145,6 +147,42 @@ pub struct AlignStats {
     pub out_of_order: usize,
 }
 
+impl AlignStats {
+    /// Adds `other`'s counts to these.
+    fn add(&mut self, other: &AlignStats) {
+        let AlignStats {
+            input,
+            entries,
+            duplicates,
+            deletes,
+            deleted_removed,
+            deleted_marked,
+            events_filtered,
+            room_filtered,
+            sender_filtered,
+            before_start,
+            after_end,
+            gap_dropped,
+            gap_pinned,
+            out_of_order,
+        } = other;
+        self.input += input;
+        self.entries += entries;
+        self.duplicates += duplicates;
+        self.deletes += deletes;
+        self.deleted_removed += deleted_removed;
+        self.deleted_marked += deleted_marked;
+        self.events_filtered += events_filtered;
+        self.room_filtered += room_filtered;
+        self.sender_filtered += sender_filtered;
+        self.before_start += before_start;
+        self.after_end += after_end;
+        self.gap_dropped += gap_dropped;
+        self.gap_pinned += gap_pinned;
+        self.out_of_order += out_of_order;
+    }
+}
+
 /// Applies moderation and filters, places every kept record on the timeline and returns
 /// the entries sorted by (offset, send time, id, messages before events).
 ///
@@ -196,15 +234,33 @@ pub fn align(
     (entries, stats)
 }
 
+/// Where a record goes: offset (ms) and pinned-to-gap, `None` when it is dropped.
+type Placed = Option<(u64, bool)>;
+
+/// Records per thread below which the passes below do not split the work.
+const MIN_RECORDS_PER_THREAD: usize = 1 << 15;
+
 /// The placement of every record (`None`: dropped, counted in `stats`) and the delete
 /// reasons of the deleted messages kept by [`DeletedPolicy::Mark`], by record index.
-#[allow(clippy::type_complexity)]
 fn decide(
     records: &[ChatRecord],
     timeline: &Timeline,
     opts: &AlignOptions,
     stats: &mut AlignStats,
-) -> (Vec<Option<(u64, bool)>>, HashMap<usize, String>) {
+) -> (Vec<Placed>, HashMap<usize, String>) {
+    let threads = crate::parallel::threads_for(records.len(), MIN_RECORDS_PER_THREAD);
+    decide_on(records, timeline, opts, stats, threads)
+}
+
+/// [`decide`] on `threads` threads: duplicates are found per hash partition, the
+/// records are placed per index range; the result does not depend on `threads`.
+fn decide_on(
+    records: &[ChatRecord],
+    timeline: &Timeline,
+    opts: &AlignOptions,
+    stats: &mut AlignStats,
+    threads: usize,
+) -> (Vec<Placed>, HashMap<usize, String>) {
     // Deletions, wherever they are in the input. Later reasons do not override earlier.
     let mut deleted: HashMap<&str, &str> = HashMap::new();
     for r in records {
@@ -216,38 +272,102 @@ fn decide(
             }
         }
     }
-    let latency = opts.latency_ms.saturating_mul(NANOS_PER_MS);
-    let mut seen: HashSet<(bool, &str)> = HashSet::with_capacity(records.len());
+    let duplicate = duplicates(records, threads);
+    let range = records.len().div_ceil(threads).max(1);
+    let parts = crate::parallel::map_parts(threads, |k| {
+        let start = (k * range).min(records.len());
+        let end = (start + range).min(records.len());
+        let mut part_stats = AlignStats::default();
+        let mut marked = Vec::new();
+        let placed: Vec<Placed> = (start..end)
+            .map(|i| {
+                let r = &records[i];
+                if duplicate[i] {
+                    part_stats.duplicates += 1;
+                    return None;
+                }
+                let reason = if r.is_message() {
+                    deleted.get(r.id.as_str()).copied()
+                } else {
+                    None
+                };
+                let placed = place_one(r, reason, timeline, opts, &mut part_stats)?;
+                if let Some(reason) = reason {
+                    marked.push((i, reason.to_owned()));
+                }
+                Some(placed)
+            })
+            .collect();
+        (placed, part_stats, marked)
+    });
+    let mut placed = Vec::with_capacity(records.len());
     let mut marked = HashMap::new();
-    let placed = records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            if !seen.insert((r.is_message(), &r.id)) {
-                stats.duplicates += 1;
-                return None;
-            }
-            if !keep(r, opts, stats) {
-                return None;
-            }
-            let deleted_reason = if r.is_message() {
-                deleted.get(r.id.as_str())
-            } else {
-                None
-            };
-            if deleted_reason.is_some() && opts.deleted == DeletedPolicy::Remove {
-                stats.deleted_removed += 1;
-                return None;
-            }
-            let placed = place(timeline, r.send_time, latency, opts.gap_policy, stats)?;
-            if let Some(reason) = deleted_reason {
-                stats.deleted_marked += 1;
-                marked.insert(i, (*reason).to_owned());
-            }
-            Some(placed)
-        })
-        .collect();
+    for (part, part_stats, part_marked) in parts {
+        placed.extend(part);
+        stats.add(&part_stats);
+        marked.extend(part_marked);
+    }
     (placed, marked)
+}
+
+/// Filters, moderation and placement of one record that is not a duplicate;
+/// `deleted_reason` is set when a delete event names it.
+fn place_one(
+    r: &ChatRecord,
+    deleted_reason: Option<&str>,
+    timeline: &Timeline,
+    opts: &AlignOptions,
+    stats: &mut AlignStats,
+) -> Placed {
+    if !keep(r, opts, stats) {
+        return None;
+    }
+    if deleted_reason.is_some() && opts.deleted == DeletedPolicy::Remove {
+        stats.deleted_removed += 1;
+        return None;
+    }
+    let latency = opts.latency_ms.saturating_mul(NANOS_PER_MS);
+    let placed = place(timeline, r.send_time, latency, opts.gap_policy, stats)?;
+    if deleted_reason.is_some() {
+        stats.deleted_marked += 1;
+    }
+    Some(placed)
+}
+
+/// Flags every record whose kind and id an earlier record already had. Each thread
+/// owns one partition of the hash space (a table of indexes, small enough to stay in
+/// cache) and walks all records in order, so the first of equal records is the one
+/// kept whatever the number of threads.
+fn duplicates(records: &[ChatRecord], threads: usize) -> Vec<bool> {
+    fn key(r: &ChatRecord) -> (bool, &str) {
+        (r.is_message(), r.id.as_str())
+    }
+    let state = foldhash::fast::FixedState::with_seed(0x5eed);
+    let hash = |r: &ChatRecord| state.hash_one(key(r));
+    let parts = crate::parallel::map_parts(threads, |k| {
+        let mut table: hashbrown::HashTable<usize> =
+            hashbrown::HashTable::with_capacity(records.len() / threads + 1);
+        let mut dups = Vec::new();
+        for (i, r) in records.iter().enumerate() {
+            let h = hash(r);
+            // hashbrown uses the low bits (bucket) and the top 7 (tag): partition on others.
+            if (h >> 32) as usize % threads != k {
+                continue;
+            }
+            match table.entry(h, |&j| key(&records[j]) == key(r), |&j| hash(&records[j])) {
+                hashbrown::hash_table::Entry::Occupied(_) => dups.push(i),
+                hashbrown::hash_table::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+            }
+        }
+        dups
+    });
+    let mut flags = vec![false; records.len()];
+    for i in parts.into_iter().flatten() {
+        flags[i] = true;
+    }
+    flags
 }
 
 /// Event and sender/room filters; `false` (counted in `stats`) drops the record.
@@ -425,6 +545,59 @@ mod tests {
                 .collect();
             assert_eq!(got, want);
             records.reverse();
+        }
+    }
+
+    #[test]
+    fn threads_do_not_change_the_decisions() {
+        // Duplicates of both kinds far apart, deletes before and after their targets,
+        // records outside the recording, events of every kind.
+        let mut records = Vec::new();
+        for i in 0..400u32 {
+            let at = format!("2023-01-05T14:00:{:02}.{:03}Z", (i * 7) % 70, i % 1000);
+            let at = if (i * 7) % 70 >= 60 {
+                "2023-01-05T14:01:30Z".to_owned()
+            } else {
+                at
+            };
+            records.push(msg(
+                &format!("m{}", i % 300),
+                &at,
+                if i % 5 == 0 { "bot" } else { "a" },
+            ));
+            if i % 9 == 0 {
+                let target = format!("m{}", (i * 13) % 300);
+                records.push(event(&format!("d{i}"), &at, DELETE_MESSAGE, Some(&target)));
+            }
+            if i % 11 == 0 {
+                records.push(event(&format!("m{}", i % 300), &at, "poll", None));
+                records.push(event(&format!("u{i}"), &at, DISCONNECT_USER, None));
+            }
+        }
+        for deleted in [DeletedPolicy::Remove, DeletedPolicy::Mark] {
+            let opts = AlignOptions {
+                latency_ms: 1_500,
+                deleted,
+                include_custom_events: true,
+                exclude_sender: vec![AttrMatch {
+                    key: "role".into(),
+                    value: "bot".into(),
+                }],
+                ..AlignOptions::default()
+            };
+            let run = |threads| {
+                let mut stats = AlignStats::default();
+                let (placed, marked) = decide_on(&records, &tl(), &opts, &mut stats, threads);
+                let mut marked: Vec<(usize, String)> = marked.into_iter().collect();
+                marked.sort();
+                (placed, marked, stats)
+            };
+            let one = run(1);
+            assert!(one.2.duplicates >= 100 && one.2.deletes > 40 && one.2.after_end > 0);
+            assert_eq!(one.2.deleted_marked > 0, deleted == DeletedPolicy::Mark);
+            for threads in [2, 3, 7] {
+                assert_eq!(run(threads), one, "{threads} threads");
+            }
         }
     }
 

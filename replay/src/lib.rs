@@ -15,6 +15,7 @@ pub mod align;
 pub mod error;
 pub mod input;
 pub mod load;
+mod parallel;
 pub mod playlist;
 pub mod record;
 pub mod recording;

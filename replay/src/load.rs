@@ -2,7 +2,7 @@
 //! The decisions (which file, which fallback) are made here; parsing is the pure core's.
 
 use crate::error::{ReplayError, Result};
-use crate::input::{parse_chat, parse_chat_reader, room_from_key, Parsed, CHUNK_BYTES};
+use crate::input::{parse_chat, parse_chat_ranges, room_from_key, Parsed, CHUNK_BYTES};
 use crate::playlist::{parse_playlist, Playlist};
 use crate::recording::{RecordingMeta, EVENT_FILES};
 use crate::source::{Location, Store};
@@ -202,14 +202,18 @@ pub async fn load_chat(store: &Store, inputs: &[Location]) -> Result<Parsed> {
             let parsed = match &f {
                 // Local files are streamed: one chunk in memory at a time.
                 Location::Local(p) => {
-                    let file = std::fs::File::open(p).map_err(|e| match e.kind() {
+                    let not_found = |e: std::io::Error| match e.kind() {
                         std::io::ErrorKind::NotFound => ReplayError::NotFound {
                             source_name: name.clone(),
                             what: "chat log file".to_owned(),
                         },
                         _ => ReplayError::io(p, e),
-                    })?;
-                    parse_chat_reader(&name, file, room.as_deref(), CHUNK_BYTES)
+                    };
+                    // Opened here first so that a missing or unreadable file stops the run.
+                    let file = std::fs::File::open(p).map_err(not_found)?;
+                    let len = file.metadata().map_err(|e| ReplayError::io(p, e))?.len();
+                    let open = || std::fs::File::open(p);
+                    parse_chat_ranges(&name, open, len, room.as_deref(), CHUNK_BYTES)
                 }
                 Location::S3 { .. } => {
                     let bytes = store.read_required(&f, "chat log file").await?;

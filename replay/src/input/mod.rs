@@ -21,6 +21,9 @@
 pub mod envelope;
 pub mod parquet;
 pub(crate) mod row;
+mod stream;
+
+pub use stream::parse_chat_ranges;
 
 use std::io::{BufRead, Read};
 use std::sync::Arc;
@@ -58,7 +61,14 @@ const MIN_PIECE_BYTES: usize = 4 << 20;
 /// Parses one input's bytes (plain or gzip). `room_hint` is the room id known from the
 /// source (e.g. the S3 key), applied to records that carry none.
 pub fn parse_chat(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> Parsed {
-    parse_chat_reader(source_name, bytes, room_hint, CHUNK_BYTES)
+    let open = || Ok(std::io::Cursor::new(bytes));
+    parse_chat_ranges(
+        source_name,
+        open,
+        bytes.len() as u64,
+        room_hint,
+        CHUNK_BYTES,
+    )
 }
 
 /// Decoded input parsed at a time by [`parse_chat_reader`] (cut after a newline).
@@ -98,76 +108,18 @@ pub fn parse_chat_reader(
         Box::new(reader)
     };
     let room = room_hint.map(Arc::<str>::from);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk_bytes = chunk_bytes.max(1);
-    // Doubled up to the chunk size as needed (more only for a line longer than a chunk),
-    // then reused.
-    let mut buf = vec![0u8; chunk_bytes.min(1 << 16)];
-    let mut filled = 0;
-    let mut lines_before = 0;
-    loop {
-        // Read up to one chunk, and on until a newline when the chunk has none yet (the
-        // bytes kept from the previous chunk follow its last newline: they have none).
-        let mut eof = false;
-        let mut error = None;
-        let mut newline = false;
-        while filled < chunk_bytes || !newline {
-            if filled == buf.len() {
-                buf.resize(buf.len() * 2, 0);
-            }
-            match text.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => {
-                    newline |= memchr::memchr(b'\n', &buf[filled..filled + n]).is_some();
-                    filled += n;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    // Keep what was decompressed before the damage.
-                    error = Some(e);
-                    eof = true;
-                    break;
-                }
-            }
-        }
-        let end = if eof {
-            filled
-        } else {
-            memchr::memrchr(b'\n', &buf[..filled]).map_or(filled, |i| i + 1)
-        };
-        let chunk = &buf[..end];
-        let pieces = (chunk.len() / MIN_PIECE_BYTES).clamp(1, cores);
-        for mut part in parse_text(source_name, chunk, room.as_ref(), pieces) {
-            for e in &mut part.rejected {
-                e.shift_line(lines_before);
-            }
-            out.append(part);
-        }
-        lines_before += memchr::memchr_iter(b'\n', chunk).count();
-        buf.copy_within(end..filled, 0);
-        filled -= end;
-        if let Some(e) = error {
-            out.rejected.push(if gzip {
-                ReplayError::field(
-                    source_name,
-                    0,
-                    "(gzip)",
-                    format!("a valid gzip stream: {e}"),
-                )
-            } else {
-                read_error(source_name, &e)
-            });
-        }
-        if eof {
-            return out;
-        }
-    }
+    stream::parse_stream(
+        source_name,
+        &mut *text,
+        gzip,
+        room.as_ref(),
+        chunk_bytes,
+        true,
+    )
+    .0
 }
 
-fn read_error(source_name: &str, e: &std::io::Error) -> ReplayError {
+pub(crate) fn read_error(source_name: &str, e: &std::io::Error) -> ReplayError {
     ReplayError::field(source_name, 0, "(read)", format!("a readable input: {e}"))
 }
 
@@ -183,16 +135,8 @@ pub(crate) fn parse_text(
     if parts.len() == 1 {
         return vec![parse_lines(source_name, text, room).0];
     }
-    let results: Vec<(Parsed, usize)> = std::thread::scope(|s| {
-        let handles: Vec<_> = parts
-            .iter()
-            .map(|part| s.spawn(move || parse_lines(source_name, part, room)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+    let results =
+        crate::parallel::map_parts(parts.len(), |k| parse_lines(source_name, parts[k], room));
     let mut lines_before = 0;
     results
         .into_iter()
@@ -230,36 +174,48 @@ fn split_at_lines(text: &[u8], n: usize) -> Vec<&[u8]> {
 /// numbers it used up).
 fn parse_lines(source_name: &str, text: &[u8], room: Option<&Arc<str>>) -> (Parsed, usize) {
     // One record per line, usually: reserve once instead of growing (and copying).
-    let newlines = memchr::memchr_iter(b'\n', text).count();
     let mut out = Parsed {
-        records: Vec::with_capacity(newlines + 1),
+        records: Vec::with_capacity(memchr::memchr_iter(b'\n', text).count() + 1),
         rejected: Vec::new(),
     };
-    let mut p = UnitParser {
-        source_name,
-        room,
-        senders: Senders::default(),
-    };
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len()));
-    for (i, end) in ends.enumerate() {
-        let trimmed = text[start..end].trim_ascii();
-        start = end + 1;
-        if !trimmed.is_empty() {
-            p.line(trimmed, i + 1, &mut out);
-        }
-    }
+    let newlines = UnitParser::new(source_name, room).lines(text, 0, &mut out);
     (out, newlines)
 }
 
 /// Parses single records (envelopes or rows) of one source.
-struct UnitParser<'a> {
+pub(crate) struct UnitParser<'a> {
     source_name: &'a str,
     room: Option<&'a Arc<str>>,
     senders: Senders,
 }
 
-impl UnitParser<'_> {
+impl<'a> UnitParser<'a> {
+    /// A parser for records of `source_name` (room applied to records that carry none).
+    pub(crate) fn new(source_name: &'a str, room: Option<&'a Arc<str>>) -> Self {
+        UnitParser {
+            source_name,
+            room,
+            senders: Senders::default(),
+        }
+    }
+
+    /// Parses every line of `text` into `out`, numbering lines after `lines_before`;
+    /// returns the number of newlines in `text`.
+    pub(crate) fn lines(&mut self, text: &[u8], lines_before: usize, out: &mut Parsed) -> usize {
+        let mut start = 0;
+        let mut newlines = 0;
+        let ends = memchr::memchr_iter(b'\n', text).chain(std::iter::once(text.len()));
+        for (i, end) in ends.enumerate() {
+            let trimmed = text[start..end].trim_ascii();
+            start = end + 1;
+            newlines = i;
+            if !trimmed.is_empty() {
+                self.line(trimmed, lines_before + i + 1, out);
+            }
+        }
+        newlines
+    }
+
     /// One line: usually one value; several concatenated values (Firehose without
     /// separators) are split only when the line does not parse as one.
     fn line(&mut self, line: &[u8], line_no: usize, out: &mut Parsed) {
@@ -340,8 +296,8 @@ mod tests {
     use crate::record::DELETE_MESSAGE;
     use std::io::Write;
 
-    const MSG: &str = r#"{"event_timestamp":"2023-01-05T14:33:32.894Z","type":"MESSAGE","version":"1.0","payload":{"Type":"MESSAGE","Id":"WhO6MW6iRdS5","RequestId":"","Content":"bbiab!","Attributes":{"username":"gleningp"},"SendTime":"2023-01-05T14:33:32.894089757Z","Sender":{"UserId":"u1","Attributes":{}}}}"#;
-    const DEL: &str = r#"{"event_timestamp":"2023-01-05T14:33:40Z","type":"EVENT","version":"1.0","payload":{"Type":"EVENT","Id":"e1","RequestId":"r","EventName":"aws:DELETE_MESSAGE","SendTime":"2023-01-05T14:33:40Z","Attributes":{"MessageId":"WhO6MW6iRdS5","Reason":"Spam"}}}"#;
+    pub(crate) const MSG: &str = r#"{"event_timestamp":"2023-01-05T14:33:32.894Z","type":"MESSAGE","version":"1.0","payload":{"Type":"MESSAGE","Id":"WhO6MW6iRdS5","RequestId":"","Content":"bbiab!","Attributes":{"username":"gleningp"},"SendTime":"2023-01-05T14:33:32.894089757Z","Sender":{"UserId":"u1","Attributes":{}}}}"#;
+    pub(crate) const DEL: &str = r#"{"event_timestamp":"2023-01-05T14:33:40Z","type":"EVENT","version":"1.0","payload":{"Type":"EVENT","Id":"e1","RequestId":"r","EventName":"aws:DELETE_MESSAGE","SendTime":"2023-01-05T14:33:40Z","Attributes":{"MessageId":"WhO6MW6iRdS5","Reason":"Spam"}}}"#;
 
     #[test]
     fn reads_envelope_lines_gzip_and_concatenated_values() {

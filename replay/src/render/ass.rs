@@ -39,19 +39,18 @@ pub fn escape(s: &str, out: &mut String) {
 
 /// Writes an ASS file.
 pub fn write_ass<W: Write>(w: &mut W, entries: &[Entry], opts: &DisplayOptions) -> io::Result<()> {
-    let mut scratch = String::new();
-    let line = |e: &Entry, out: &mut String| {
+    let line = |e: &Entry, out: &mut String, scratch: &mut String| {
         let name = opts.display_name(e);
         scratch.clear();
         if !name.is_empty() {
             out.push_str("{\\b1}");
-            push_single_line(name, &mut scratch);
-            escape(&scratch, out);
+            push_single_line(name, scratch);
+            escape(scratch, out);
             out.push_str(":{\\b0} ");
             scratch.clear();
         }
-        push_display_text(e, &mut scratch);
-        escape(&scratch, out);
+        push_display_text(e, scratch);
+        escape(scratch, out);
     };
     write_cues(w, entries, opts, HEADER, line, |buf, _, c, lines| {
         if c.start_ms / 10 == c.end_ms / 10 {

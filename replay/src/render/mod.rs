@@ -5,17 +5,17 @@
 
 pub mod ass;
 pub mod chunks;
+mod cue_writer;
 pub mod html;
 pub mod json;
 pub mod layout;
 pub mod srt;
 pub mod vtt;
 
-use std::io::{self, Write};
-
 use crate::align::Entry;
 use crate::record::RecordKind;
-use layout::{cues, Cue};
+pub(crate) use cue_writer::{write_cues, Lines};
+use layout::Cue;
 
 /// How subtitles show chat.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,68 +134,6 @@ pub fn push_single_line(s: &str, out: &mut String) {
     } else {
         out.push_str(s);
     }
-}
-
-/// The rendered lines of a run of entries, stored end to end in one string.
-#[derive(Debug, Clone)]
-pub(crate) struct Lines<'a> {
-    text: &'a str,
-    start: usize,
-    ends: &'a [usize],
-}
-
-impl<'a> Iterator for Lines<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        let (&end, rest) = self.ends.split_first()?;
-        let line = self.text.get(self.start..end)?;
-        self.start = end;
-        self.ends = rest;
-        Some(line)
-    }
-}
-
-/// Shared subtitle writer: renders each entry's line once with `line` (appending to one
-/// buffer for all lines), then for each layout cue lets `cue` append the cue text (given
-/// the cue's number from 0 and the lines on screen) to a buffer that is flushed to `w`
-/// in 64 KiB pieces.
-pub(crate) fn write_cues<W: Write>(
-    w: &mut W,
-    entries: &[Entry],
-    opts: &DisplayOptions,
-    header: &str,
-    mut line: impl FnMut(&Entry, &mut String),
-    mut cue: impl FnMut(&mut String, usize, &Cue, Lines<'_>),
-) -> io::Result<()> {
-    let mut text = String::with_capacity(entries.len() * 48);
-    let mut ends = Vec::with_capacity(entries.len());
-    for e in entries {
-        line(e, &mut text);
-        ends.push(text.len());
-    }
-    let mut buf = String::with_capacity(1 << 17);
-    buf.push_str(header);
-    let clip = opts.clip_to_ms.unwrap_or(u64::MAX);
-    let clipped = cues(entries, opts.on_screen_ms, opts.max_lines)
-        .map(|c| Cue {
-            end_ms: c.end_ms.min(clip),
-            ..c
-        })
-        .filter(|c| c.end_ms > c.start_ms);
-    for (n, c) in clipped.enumerate() {
-        let lines = Lines {
-            text: &text,
-            start: c.first.checked_sub(1).map_or(0, |i| ends[i]),
-            ends: &ends[c.first..c.last],
-        };
-        cue(&mut buf, n, &c, lines);
-        if buf.len() > 1 << 16 {
-            w.write_all(buf.as_bytes())?;
-            buf.clear();
-        }
-    }
-    w.write_all(buf.as_bytes())
 }
 
 /// Appends a `start --> end` line, the lines on screen, and a blank line (the cue

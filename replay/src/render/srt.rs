@@ -8,7 +8,7 @@ use crate::timefmt::push_srt_time;
 
 /// Writes an SRT file. SRT has no escaping; text is kept on one line per message.
 pub fn write_srt<W: Write>(w: &mut W, entries: &[Entry], opts: &DisplayOptions) -> io::Result<()> {
-    let line = |e: &Entry, out: &mut String| {
+    let line = |e: &Entry, out: &mut String, _: &mut String| {
         let name = opts.display_name(e);
         if !name.is_empty() {
             push_single_line(name, out);

@@ -27,17 +27,16 @@ pub fn escape(s: &str, out: &mut String) {
 
 /// Writes a WebVTT file.
 pub fn write_vtt<W: Write>(w: &mut W, entries: &[Entry], opts: &DisplayOptions) -> io::Result<()> {
-    let mut scratch = String::new();
-    let line = |e: &Entry, out: &mut String| {
+    let line = |e: &Entry, out: &mut String, scratch: &mut String| {
         let name = opts.display_name(e);
         scratch.clear();
-        push_display_text(e, &mut scratch);
+        push_display_text(e, scratch);
         if name.is_empty() {
-            escape(&scratch, out);
+            escape(scratch, out);
         } else {
             out.push_str("<v ");
             let text_len = scratch.len();
-            push_single_line(name, &mut scratch);
+            push_single_line(name, scratch);
             escape(&scratch[text_len..], out);
             out.push('>');
             escape(&scratch[..text_len], out);

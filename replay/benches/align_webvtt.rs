@@ -21,6 +21,7 @@ fn bench(c: &mut Criterion) {
     };
     let timeline = Timeline::from_segments("bench.m3u8", &segs, 1_000).expect("timeline");
     let records = replay::synth::chat(1_000_000, start, 7_500_000);
+    let boxed: Vec<Box<replay::ChatRecord>> = records.iter().cloned().map(Box::new).collect();
     let mut log = Vec::with_capacity(330 << 20);
     for r in &records {
         log.extend_from_slice(replay::synth::envelope_line(r).as_bytes());
@@ -41,12 +42,12 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("align_1m", |b| {
         b.iter_batched(
-            || records.clone(),
+            || boxed.clone(),
             |r| align(r, &timeline, &AlignOptions::default()),
             BatchSize::LargeInput,
         )
     });
-    let (entries, _) = align(records.clone(), &timeline, &AlignOptions::default());
+    let (entries, _) = align(boxed.clone(), &timeline, &AlignOptions::default());
     group.bench_function("webvtt_1m", |b| {
         b.iter(|| {
             let mut out = Vec::with_capacity(256 << 20);
@@ -63,7 +64,7 @@ fn bench(c: &mut Criterion) {
             out.len()
         })
     });
-    group.bench_function("clone_1m_baseline", |b| b.iter(|| records.clone().len()));
+    group.bench_function("clone_1m_baseline", |b| b.iter(|| boxed.clone().len()));
     group.finish();
 }
 

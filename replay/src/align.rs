@@ -21,9 +21,6 @@ use crate::record::{ChatRecord, RecordKind, DELETE_MESSAGE, DISCONNECT_USER};
 use crate::timefmt::{UnixNanos, NANOS_PER_MS};
 use crate::timeline::{Placement, Timeline};
 
-/// While moving records into entries, the input is shrunk every this many records.
-const SHRINK_EVERY: usize = 1 << 16;
-
 /// Default latency compensation: IVS low-latency viewers are ~2-5 s behind live.
 pub const DEFAULT_LATENCY_MS: i64 = 3_000;
 
@@ -110,7 +107,7 @@ pub struct Entry {
     /// (the reason may be empty).
     pub deleted: Option<String>,
     /// The record.
-    pub record: ChatRecord,
+    pub record: Box<ChatRecord>,
 }
 
 /// What happened to the input records; every record is counted exactly once in
@@ -187,10 +184,11 @@ impl AlignStats {
 /// the entries sorted by (offset, send time, id, messages before events).
 ///
 /// Cost: one pass over borrowed records (ids and delete targets are hashed, never
-/// copied), then the kept records are moved (not cloned) into entries and sorted; input
-/// that is already in time order sorts in linear time.
+/// copied), then the kept records are moved (as boxes, never copied) into entries and
+/// sorted; input that is already in time order sorts in linear time.
+#[allow(clippy::vec_box)]
 pub fn align(
-    records: Vec<ChatRecord>,
+    records: Vec<Box<ChatRecord>>,
     timeline: &Timeline,
     opts: &AlignOptions,
 ) -> (Vec<Entry>, AlignStats) {
@@ -202,23 +200,16 @@ pub fn align(
         .windows(2)
         .filter(|w| w[1].send_time < w[0].send_time)
         .count();
-    let (mut placed, mut marked) = decide(&records, timeline, opts, &mut stats);
+    let (placed, mut marked) = decide(&records, timeline, opts, &mut stats);
     let mut entries = Vec::with_capacity(placed.iter().filter(|p| p.is_some()).count());
-    // Move the records from the back, giving the input's memory back as it shrinks: the
-    // input and the entries are never both whole in memory.
-    let mut records = records;
-    while let Some(record) = records.pop() {
-        let i = records.len();
-        if let Some(Some((offset_ms, pinned_to_gap))) = placed.pop() {
+    for (i, (record, placed)) in records.into_iter().zip(placed).enumerate() {
+        if let Some((offset_ms, pinned_to_gap)) = placed {
             entries.push(Entry {
                 offset_ms,
                 pinned_to_gap,
                 deleted: marked.remove(&i),
                 record,
             });
-        }
-        if i.is_multiple_of(SHRINK_EVERY) {
-            records.shrink_to_fit();
         }
     }
     // A total order (a message and an event may share an id, never two messages), so
@@ -243,7 +234,7 @@ const MIN_RECORDS_PER_THREAD: usize = 1 << 15;
 /// The placement of every record (`None`: dropped, counted in `stats`) and the delete
 /// reasons of the deleted messages kept by [`DeletedPolicy::Mark`], by record index.
 fn decide(
-    records: &[ChatRecord],
+    records: &[Box<ChatRecord>],
     timeline: &Timeline,
     opts: &AlignOptions,
     stats: &mut AlignStats,
@@ -255,7 +246,7 @@ fn decide(
 /// [`decide`] on `threads` threads: duplicates are found per hash partition, the
 /// records are placed per index range; the result does not depend on `threads`.
 fn decide_on(
-    records: &[ChatRecord],
+    records: &[Box<ChatRecord>],
     timeline: &Timeline,
     opts: &AlignOptions,
     stats: &mut AlignStats,
@@ -338,7 +329,7 @@ fn place_one(
 /// owns one partition of the hash space (a table of indexes, small enough to stay in
 /// cache) and walks all records in order, so the first of equal records is the one
 /// kept whatever the number of threads.
-fn duplicates(records: &[ChatRecord], threads: usize) -> Vec<bool> {
+fn duplicates(records: &[Box<ChatRecord>], threads: usize) -> Vec<bool> {
     fn key(r: &ChatRecord) -> (bool, &str) {
         (r.is_message(), r.id.as_str())
     }
@@ -454,8 +445,8 @@ mod tests {
         parse_rfc3339(s).unwrap()
     }
 
-    fn msg(id: &str, at: &str, user: &str) -> ChatRecord {
-        ChatRecord {
+    fn msg(id: &str, at: &str, user: &str) -> Box<ChatRecord> {
+        Box::new(ChatRecord {
             kind: RecordKind::Message,
             id: id.into(),
             send_time: t(at),
@@ -470,18 +461,18 @@ mod tests {
             target_message_id: None,
             target_user_id: None,
             reason: None,
-        }
+        })
     }
 
-    fn event(id: &str, at: &str, name: &str, target: Option<&str>) -> ChatRecord {
-        ChatRecord {
+    fn event(id: &str, at: &str, name: &str, target: Option<&str>) -> Box<ChatRecord> {
+        Box::new(ChatRecord {
             kind: RecordKind::Event(name.into()),
             target_message_id: target.map(str::to_owned),
             reason: Some("Spam".into()),
             sender_user_id: None,
             content: None,
-            ..msg(id, at, "x")
-        }
+            ..*msg(id, at, "x")
+        })
     }
 
     fn tl() -> Timeline {

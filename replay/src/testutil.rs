@@ -11,7 +11,7 @@ pub(crate) fn entry(offset_ms: u64, id: &str) -> Entry {
         offset_ms,
         pinned_to_gap: false,
         deleted: None,
-        record: ChatRecord {
+        record: Box::new(ChatRecord {
             kind: RecordKind::Message,
             id: id.into(),
             send_time: 1_672_927_200_000_000_000 + i64::try_from(offset_ms).unwrap() * 1_000_000,
@@ -26,6 +26,6 @@ pub(crate) fn entry(offset_ms: u64, id: &str) -> Entry {
             target_message_id: None,
             target_user_id: None,
             reason: None,
-        },
+        }),
     }
 }

@@ -37,8 +37,10 @@ use envelope::Senders;
 /// What came out of one input: the records read and the ones rejected.
 #[derive(Debug, Default)]
 pub struct Parsed {
-    /// Records read, in input order.
-    pub records: Vec<ChatRecord>,
+    /// Records read, in input order. Boxed: they are moved through alignment and
+    /// sorting as pointers, never copied.
+    #[allow(clippy::vec_box)]
+    pub records: Vec<Box<ChatRecord>>,
     /// One error per rejected record (or per unreadable input), with its location.
     pub rejected: Vec<ReplayError>,
 }
@@ -220,12 +222,12 @@ impl<'a> UnitParser<'a> {
     /// separators) are split only when the line does not parse as one.
     fn line(&mut self, line: &[u8], line_no: usize, out: &mut Parsed) {
         match self.value(line, line_no) {
-            Ok(r) => out.records.push(r),
+            Ok(r) => out.records.push(Box::new(r)),
             Err(e) => match split_values(line) {
                 Some(values) => {
                     for v in values {
                         match self.value(v.trim_ascii(), line_no) {
-                            Ok(r) => out.records.push(r),
+                            Ok(r) => out.records.push(Box::new(r)),
                             Err(e) => out.rejected.push(e),
                         }
                     }

@@ -49,7 +49,7 @@ pub fn parse_parquet(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -
         let cols = Columns::new(&batch);
         for i in 0..batch.num_rows() {
             match cols.row(i).into_record(room.as_ref(), &mut senders) {
-                Ok(r) => out.records.push(r),
+                Ok(r) => out.records.push(Box::new(r)),
                 Err((field, expected)) => out.rejected.push(ReplayError::field(
                     source_name,
                     row_base + i + 1,

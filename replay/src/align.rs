@@ -325,27 +325,34 @@ fn place_one(
     Some(placed)
 }
 
-/// Flags every record whose kind and id an earlier record already had. Each thread
-/// owns one partition of the hash space (a table of indexes, small enough to stay in
-/// cache) and walks all records in order, so the first of equal records is the one
-/// kept whatever the number of threads.
+/// Flags every record whose kind and id an earlier record already had. The hashes are
+/// computed once, in parallel; then each thread owns one partition of the hash space (a
+/// table of indexes, small enough to stay in cache) and walks the hashes in input
+/// order, so the first of equal records is the one kept whatever the number of threads.
 fn duplicates(records: &[Box<ChatRecord>], threads: usize) -> Vec<bool> {
     fn key(r: &ChatRecord) -> (bool, &str) {
         (r.is_message(), r.id.as_str())
     }
     let state = foldhash::fast::FixedState::with_seed(0x5eed);
-    let hash = |r: &ChatRecord| state.hash_one(key(r));
+    let range = records.len().div_ceil(threads).max(1);
+    let hashes: Vec<u64> = crate::parallel::map_parts(threads, |k| {
+        let part = records.chunks(range).nth(k).unwrap_or_default();
+        part.iter()
+            .map(|r| state.hash_one(key(r)))
+            .collect::<Vec<u64>>()
+    })
+    .concat();
     let parts = crate::parallel::map_parts(threads, |k| {
         let mut table: hashbrown::HashTable<usize> =
             hashbrown::HashTable::with_capacity(records.len() / threads + 1);
         let mut dups = Vec::new();
-        for (i, r) in records.iter().enumerate() {
-            let h = hash(r);
+        for (i, &h) in hashes.iter().enumerate() {
             // hashbrown uses the low bits (bucket) and the top 7 (tag): partition on others.
             if (h >> 32) as usize % threads != k {
                 continue;
             }
-            match table.entry(h, |&j| key(&records[j]) == key(r), |&j| hash(&records[j])) {
+            let same = |&j: &usize| key(&records[j]) == key(&records[i]);
+            match table.entry(h, same, |&j| hashes[j]) {
                 hashbrown::hash_table::Entry::Occupied(_) => dups.push(i),
                 hashbrown::hash_table::Entry::Vacant(v) => {
                     v.insert(i);

@@ -31,7 +31,7 @@ for n in "${sizes[@]}"; do
   cpu=$(echo "$user + $sys" | bc -l)
   entries=$(grep -o '"entries":[0-9]*' "$work/summary" | head -1 | cut -d: -f2)
   wc_s=$(echo "$t1 - $t0" | bc -l)
-  stage() { sed -n "s/^replay: timing: $1: \([0-9.]*\) s$/\1/p" "$work/summary"; }
+  stage() { sed -n "s/^replay: timing: $1: \([0-9.]*\) s.*/\1/p" "$work/summary"; }
   printf '%-9s %10s %9s %8s %8.2f %11s %8s %8s %8s %9.3f %8.1f\n' "$n" "$mb" "$entries" "$wall" "$cpu" \
     "$((rss_kb / 1024))" "$(stage read+parse)" "$(stage align)" "$(stage webvtt)" "$wc_s" "$(echo "$wall / $wc_s" | bc -l)"
   rm -rf "${work:?}/$n"

@@ -378,11 +378,20 @@ async fn prepare(
     Ok((entries, info.duration_ms, display))
 }
 
-/// With `REPLAY_TIMINGS` set, prints how long a stage took to stderr (for profiling).
+/// With `REPLAY_TIMINGS` set, prints how long a stage took to stderr (for profiling),
+/// and the peak memory so far where the OS tells it (Linux `VmHWM`).
 fn stage(name: &str, started: std::time::Instant) {
     if std::env::var_os("REPLAY_TIMINGS").is_some() {
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .map(|v| format!(" (peak memory so far {})", v.trim()))
+            })
+            .unwrap_or_default();
         eprintln!(
-            "replay: timing: {name}: {:.3} s",
+            "replay: timing: {name}: {:.3} s{peak}",
             started.elapsed().as_secs_f64()
         );
     }

@@ -105,7 +105,8 @@ pub(super) fn parse_stream(
 
 /// Parses an input that can be opened more than once and sought (a local file, bytes in
 /// memory) of `len` bytes: a plain-text input is cut into byte ranges at line starts,
-/// one per core, each streamed and parsed by its own thread (reading included);
+/// one per core, each streamed and parsed by its own thread (reading included, each
+/// thread with its share of `chunk_bytes`);
 /// gzip, Parquet and small inputs go through [`parse_chat_reader`]. The result is the
 /// same as [`parse_chat_reader`]'s: records in input order, line numbers in the whole
 /// input.
@@ -162,6 +163,8 @@ where
     }
     drop(first);
     let room = room_hint.map(Arc::<str>::from);
+    // The threads share the memory one stream would use.
+    let chunk_bytes = chunk_bytes.div_ceil(bounds.len() - 1);
     let parts = crate::parallel::map_parts(bounds.len() - 1, |k| {
         let (start, end) = (bounds[k], bounds[k + 1]);
         let mut r = match open().and_then(|mut r| r.seek(SeekFrom::Start(start)).map(|_| r)) {

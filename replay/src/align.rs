@@ -17,7 +17,7 @@ use std::hash::BuildHasher;
 
 use foldhash::{HashMap, HashMapExt};
 
-use crate::record::{ChatRecord, RecordKind, DELETE_MESSAGE, DISCONNECT_USER};
+use crate::record::{ChatRecord, DELETE_MESSAGE, DISCONNECT_USER};
 use crate::timefmt::{UnixNanos, NANOS_PER_MS};
 use crate::timeline::{Placement, Timeline};
 
@@ -256,10 +256,10 @@ fn decide_on(
     let mut deleted: HashMap<&str, &str> = HashMap::new();
     for r in records {
         if r.event_name() == Some(DELETE_MESSAGE) {
-            if let Some(target) = &r.target_message_id {
+            if let Some(target) = r.target_message_id() {
                 deleted
                     .entry(target)
-                    .or_insert_with(|| r.reason.as_deref().unwrap_or_default());
+                    .or_insert_with(|| r.reason().unwrap_or_default());
             }
         }
     }
@@ -370,16 +370,16 @@ fn duplicates(records: &[Box<ChatRecord>], threads: usize) -> Vec<bool> {
 
 /// Event and sender/room filters; `false` (counted in `stats`) drops the record.
 fn keep(r: &ChatRecord, opts: &AlignOptions, stats: &mut AlignStats) -> bool {
-    match &r.kind {
-        RecordKind::Event(n) if n == DELETE_MESSAGE => {
+    match r.event_name() {
+        Some(DELETE_MESSAGE) => {
             stats.deletes += 1;
             return false;
         }
-        RecordKind::Event(n) if n == DISCONNECT_USER && !opts.include_disconnects => {
+        Some(DISCONNECT_USER) if !opts.include_disconnects => {
             stats.events_filtered += 1;
             return false;
         }
-        RecordKind::Event(n) if n != DISCONNECT_USER && !opts.include_custom_events => {
+        Some(n) if n != DISCONNECT_USER && !opts.include_custom_events => {
             stats.events_filtered += 1;
             return false;
         }
@@ -445,7 +445,7 @@ fn place(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Attrs;
+    use crate::record::{Attrs, EventInfo, RecordKind};
     use crate::timefmt::parse_rfc3339;
 
     fn t(s: &str) -> UnixNanos {
@@ -462,20 +462,20 @@ mod tests {
                 "role".to_owned(),
                 if user == "bot" { "bot" } else { "viewer" }.to_owned(),
             )])),
-            content: Some(format!("hi from {user}")),
+            content: Some(compact_str::format_compact!("hi from {user}")),
             attributes: Attrs::new(),
             room: Some("r1".into()),
-            target_message_id: None,
-            target_user_id: None,
-            reason: None,
         })
     }
 
     fn event(id: &str, at: &str, name: &str, target: Option<&str>) -> Box<ChatRecord> {
         Box::new(ChatRecord {
-            kind: RecordKind::Event(name.into()),
-            target_message_id: target.map(str::to_owned),
-            reason: Some("Spam".into()),
+            kind: RecordKind::Event(Box::new(EventInfo {
+                name: name.into(),
+                target_message_id: target.map(str::to_owned),
+                target_user_id: None,
+                reason: Some("Spam".into()),
+            })),
             sender_user_id: None,
             content: None,
             ..*msg(id, at, "x")

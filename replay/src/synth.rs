@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::record::{Attrs, ChatRecord, RecordKind};
+use compact_str::format_compact;
+
+use crate::record::{Attrs, ChatRecord, EventInfo, RecordKind};
 use crate::timefmt::{format_rfc3339_ms, UnixNanos};
 
 /// A media playlist of `segments` segments of `segment_ms` each starting at `start`,
@@ -56,30 +58,29 @@ pub fn chat(n: usize, start: UnixNanos, span_ms: u64) -> Vec<ChatRecord> {
         let user = i % 500;
         out.push(ChatRecord {
             kind: RecordKind::Message,
-            id: format!("m{i:011}"),
+            id: format_compact!("m{i:011}"),
             send_time: t,
-            sender_user_id: Some(format!("user-{user}")),
+            sender_user_id: Some(format_compact!("user-{user}")),
             sender_attributes: Arc::clone(&viewers[user]),
-            content: Some(format!("message number {i} <3 what a play")),
+            content: Some(format_compact!("message number {i} <3 what a play")),
             attributes: Attrs::new(),
             room: Some(Arc::clone(&room)),
-            target_message_id: None,
-            target_user_id: None,
-            reason: None,
         });
         if i % 100 == 99 {
             out.push(ChatRecord {
-                kind: RecordKind::Event(crate::record::DELETE_MESSAGE.to_owned()),
-                id: format!("d{i:011}"),
+                kind: RecordKind::Event(Box::new(EventInfo {
+                    name: crate::record::DELETE_MESSAGE.to_owned(),
+                    target_message_id: Some(format!("m{i:011}")),
+                    target_user_id: None,
+                    reason: Some("Spam".to_owned()),
+                })),
+                id: format_compact!("d{i:011}"),
                 send_time: t + 1_000_000_000,
                 sender_user_id: None,
                 sender_attributes: Arc::default(),
                 content: None,
                 attributes: Attrs::new(),
                 room: Some(Arc::clone(&room)),
-                target_message_id: Some(format!("m{i:011}")),
-                target_user_id: None,
-                reason: Some("Spam".to_owned()),
             });
         }
     }
@@ -95,9 +96,9 @@ pub fn envelope_line(r: &ChatRecord) -> String {
             "Attributes": r.attributes, "SendTime": send,
             "Sender": {"UserId": r.sender_user_id, "Attributes": *r.sender_attributes}
         }),
-        RecordKind::Event(name) => serde_json::json!({
-            "Type": "EVENT", "Id": r.id, "RequestId": "", "EventName": name, "SendTime": send,
-            "Attributes": {"MessageID": r.target_message_id, "Reason": r.reason}
+        RecordKind::Event(event) => serde_json::json!({
+            "Type": "EVENT", "Id": r.id, "RequestId": "", "EventName": event.name, "SendTime": send,
+            "Attributes": {"MessageID": event.target_message_id, "Reason": event.reason}
         }),
     };
     let kind = if r.is_message() { "MESSAGE" } else { "EVENT" };

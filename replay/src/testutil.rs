@@ -23,9 +23,6 @@ pub(crate) fn entry(offset_ms: u64, id: &str) -> Entry {
             content: Some(id.into()),
             attributes: Attrs::new(),
             room: None,
-            target_message_id: None,
-            target_user_id: None,
-            reason: None,
         }),
     }
 }

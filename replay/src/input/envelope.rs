@@ -4,13 +4,14 @@
 //! [`ChatRecord`]: only the strings replay keeps are allocated, and sender attributes
 //! are shared.
 
+use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 use log_ingest::envelope::{parse_envelope_fields, ParsedEnvelope};
 
-use crate::record::{Attrs, ChatRecord, RecordKind};
+use crate::record::{Attrs, ChatRecord, CompactString, EventInfo, RecordKind};
 
 /// Interns sender attribute maps: every record of a sender with the same attributes
 /// shares one [`Arc`] (a chat has far fewer senders than messages). Lookups hash the
@@ -89,10 +90,16 @@ fn from_fields(
     room: Option<&Arc<str>>,
     senders: &mut Senders,
 ) -> ChatRecord {
-    let owned = |s: Option<std::borrow::Cow<'_, str>>| s.map(|s| s.into_owned());
+    let owned = |s: Option<Cow<'_, str>>| s.map(Cow::into_owned);
+    let compact = |s: Option<Cow<'_, str>>| s.map(|s| CompactString::from(&*s));
     let kind = if e.r#type == "EVENT" {
-        // log-ingest guarantees a non-empty EventName for events.
-        RecordKind::Event(e.event_name.map(|n| n.into_owned()).unwrap_or_default())
+        RecordKind::Event(Box::new(EventInfo {
+            // log-ingest guarantees a non-empty EventName for events.
+            name: owned(e.event_name).unwrap_or_default(),
+            target_message_id: owned(e.target_message_id),
+            target_user_id: owned(e.target_user_id),
+            reason: owned(e.reason),
+        }))
     } else {
         RecordKind::Message
     };
@@ -102,17 +109,14 @@ fn from_fields(
     };
     ChatRecord {
         kind,
-        id: e.id.into_owned(),
+        id: CompactString::from(&*e.id),
         // SendTime, else when IVS received it.
         send_time: e.send_time.unwrap_or(e.event_timestamp),
-        sender_user_id: owned(e.sender_user_id),
+        sender_user_id: compact(e.sender_user_id),
         sender_attributes,
-        content: owned(e.content),
+        content: compact(e.content),
         attributes: e.attributes.map(|a| a.to_btree()).unwrap_or_default(),
         room: room.cloned(),
-        target_message_id: owned(e.target_message_id),
-        target_user_id: owned(e.target_user_id),
-        reason: owned(e.reason),
     }
 }
 

@@ -312,11 +312,8 @@ mod tests {
         assert_eq!(m.send_time % 1_000_000_000, 894_089_757);
         assert_eq!(m.room.as_deref(), Some("room1"));
         assert_eq!(m.sender_user_id.as_deref(), Some("u1"));
-        assert_eq!(
-            p.records[1].target_message_id.as_deref(),
-            Some("WhO6MW6iRdS5")
-        );
-        assert_eq!(p.records[1].reason.as_deref(), Some("Spam"));
+        assert_eq!(p.records[1].target_message_id(), Some("WhO6MW6iRdS5"));
+        assert_eq!(p.records[1].reason(), Some("Spam"));
 
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(format!("{MSG}{DEL}").as_bytes()).unwrap();
@@ -334,7 +331,7 @@ mod tests {
         assert_eq!(r.event_name(), Some(DELETE_MESSAGE));
         assert_eq!(r.send_time, 1_672_929_212_894_089_757);
         assert_eq!(r.room.as_deref(), Some("abc"));
-        assert_eq!(r.target_message_id.as_deref(), Some("m1"));
+        assert_eq!(r.target_message_id(), Some("m1"));
     }
 
     #[test]

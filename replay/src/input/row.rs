@@ -8,7 +8,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::envelope::Senders;
-use crate::record::{Attrs, ChatRecord, RecordKind, DELETE_MESSAGE, DISCONNECT_USER};
+use crate::record::{Attrs, ChatRecord, EventInfo, RecordKind, DELETE_MESSAGE, DISCONNECT_USER};
 use crate::timefmt::UnixNanos;
 
 /// `event_timestamp` is RFC 3339 text in IVS envelopes and integer ns in log-ingest rows.
@@ -77,35 +77,39 @@ impl Row {
                 "an IVS envelope (with `payload`) or a log-ingest row (with `type`)".to_owned(),
             ));
         };
+        let attributes = self.attributes.unwrap_or_default();
         let kind = match kind.as_str() {
             "MESSAGE" => RecordKind::Message,
-            "EVENT" => RecordKind::Event(
-                self.event_name
-                    .ok_or(("event_name", "the event name of an EVENT row".to_owned()))?,
-            ),
+            "EVENT" => {
+                let name = self
+                    .event_name
+                    .ok_or(("event_name", "the event name of an EVENT row".to_owned()))?;
+                RecordKind::Event(Box::new(EventInfo {
+                    target_message_id: self
+                        .target_message_id
+                        .or_else(|| target_message(&name, &attributes)),
+                    target_user_id: self
+                        .target_user_id
+                        .or_else(|| target_user(&name, &attributes)),
+                    reason: self.reason.or_else(|| attributes.get("Reason").cloned()),
+                    name,
+                }))
+            }
             other => return Err(("type", format!("MESSAGE or EVENT, found {other:?}"))),
         };
         let send_time = self.send_time.or(envelope_time).ok_or((
             "send_time",
             "integer nanoseconds (or event_timestamp)".to_owned(),
         ))?;
-        let attributes = self.attributes.unwrap_or_default();
-        let reason = self.reason.or_else(|| attributes.get("Reason").cloned());
         Ok(ChatRecord {
             id: self
                 .id
-                .ok_or(("id", "the message or event id".to_owned()))?,
+                .ok_or(("id", "the message or event id".to_owned()))?
+                .into(),
             send_time,
-            sender_user_id: self.sender_user_id,
+            sender_user_id: self.sender_user_id.map(Into::into),
             sender_attributes: senders.intern(self.sender_attributes),
-            content: self.content,
-            target_message_id: self
-                .target_message_id
-                .or_else(|| target_message(&kind, &attributes)),
-            target_user_id: self
-                .target_user_id
-                .or_else(|| target_user(&kind, &attributes)),
-            reason,
+            content: self.content.map(Into::into),
             attributes,
             room: self.room_id.map(Arc::from).or_else(|| room.cloned()),
             kind,
@@ -114,19 +118,19 @@ impl Row {
 }
 
 /// `aws:DELETE_MESSAGE` names its target as `MessageID` and/or `MessageId`.
-fn target_message(kind: &RecordKind, attrs: &Attrs) -> Option<String> {
-    match kind {
-        RecordKind::Event(n) if n == DELETE_MESSAGE => attrs
-            .get("MessageID")
-            .or_else(|| attrs.get("MessageId"))
-            .cloned(),
-        _ => None,
-    }
+fn target_message(event_name: &str, attrs: &Attrs) -> Option<String> {
+    (event_name == DELETE_MESSAGE)
+        .then(|| {
+            attrs
+                .get("MessageID")
+                .or_else(|| attrs.get("MessageId"))
+                .cloned()
+        })
+        .flatten()
 }
 
-fn target_user(kind: &RecordKind, attrs: &Attrs) -> Option<String> {
-    match kind {
-        RecordKind::Event(n) if n == DISCONNECT_USER => attrs.get("UserId").cloned(),
-        _ => None,
-    }
+fn target_user(event_name: &str, attrs: &Attrs) -> Option<String> {
+    (event_name == DISCONNECT_USER)
+        .then(|| attrs.get("UserId").cloned())
+        .flatten()
 }

@@ -79,7 +79,7 @@ pub fn write_entry<W: Write>(w: &mut W, e: &Entry, opts: &DisplayOptions) -> io:
         sender,
         content: r.content.as_deref(),
         attributes: &r.attributes,
-        target_user_id: r.target_user_id.as_deref(),
+        target_user_id: r.target_user_id(),
         deleted: e.deleted.is_some(),
         delete_reason: e.deleted.as_deref().filter(|s| !s.is_empty()),
         pinned_to_gap: e.pinned_to_gap,

@@ -94,19 +94,19 @@ pub fn push_display_text(e: &Entry, out: &mut String) {
             }
             push_single_line(r.content.as_deref().unwrap_or(""), out);
         }
-        RecordKind::Event(name) if name == crate::record::DISCONNECT_USER => {
+        RecordKind::Event(event) if event.name == crate::record::DISCONNECT_USER => {
             out.push_str("* ");
-            push_single_line(r.target_user_id.as_deref().unwrap_or("a user"), out);
+            push_single_line(r.target_user_id().unwrap_or("a user"), out);
             out.push_str(" was disconnected");
-            if let Some(reason) = r.reason.as_deref().filter(|r| !r.is_empty()) {
+            if let Some(reason) = r.reason().filter(|r| !r.is_empty()) {
                 out.push_str(" (");
                 push_single_line(reason, out);
                 out.push(')');
             }
         }
-        RecordKind::Event(name) => {
+        RecordKind::Event(event) => {
             out.push_str("* ");
-            push_single_line(name, out);
+            push_single_line(&event.name, out);
             for (k, v) in &r.attributes {
                 out.push(' ');
                 push_single_line(k, out);

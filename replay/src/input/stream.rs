@@ -143,25 +143,30 @@ where
         records: Vec::new(),
         rejected: vec![read_error(source_name, e)],
     };
+    // One thread: a plain stream, never sought (pipes and FIFOs work).
+    let whole = || match open() {
+        Ok(r) => parse_chat_reader(source_name, r, room_hint, chunk_bytes),
+        Err(e) => failed(&e),
+    };
+    if threads <= 1 {
+        return whole();
+    }
     let mut first = match open() {
         Ok(r) => r,
         Err(e) => return failed(&e),
     };
     let bounds = match plain_text(&mut first) {
-        Ok(true) if threads > 1 => match line_starts(&mut first, len, threads) {
+        Ok(true) => match line_starts(&mut first, len, threads) {
             Ok(b) => b,
             Err(e) => return failed(&e),
         },
-        Ok(_) => vec![0, len],
+        Ok(false) => vec![0, len],
         Err(e) => return failed(&e),
     };
-    if bounds.len() <= 2 {
-        return match first.seek(SeekFrom::Start(0)) {
-            Ok(_) => parse_chat_reader(source_name, first, room_hint, chunk_bytes),
-            Err(e) => failed(&e),
-        };
-    }
     drop(first);
+    if bounds.len() <= 2 {
+        return whole();
+    }
     let room = room_hint.map(Arc::<str>::from);
     // The threads share the memory one stream would use.
     let chunk_bytes = chunk_bytes.div_ceil(bounds.len() - 1);
@@ -296,6 +301,25 @@ mod tests {
         let one_line = "x".repeat(1_000);
         let b = line_starts(&mut Cursor::new(one_line.as_bytes()), 1_000, 4).unwrap();
         assert_eq!(b, [0, 1_000]);
+    }
+
+    #[test]
+    fn a_pipe_is_read_as_a_stream_without_seeking() {
+        // A FIFO or pipe: its length reads as 0 and seeking fails.
+        struct Pipe<'a>(&'a [u8]);
+        impl Read for Pipe<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                self.0.read(buf)
+            }
+        }
+        impl Seek for Pipe<'_> {
+            fn seek(&mut self, _: SeekFrom) -> io::Result<u64> {
+                Err(io::Error::other("illegal seek"))
+            }
+        }
+        let text = format!("{MSG}\n{DEL}\n");
+        let p = parse_chat_ranges("pipe", || Ok(Pipe(text.as_bytes())), 0, None, 64);
+        assert_eq!((p.records.len(), errs(&p)), (2, Vec::<String>::new()));
     }
 
     #[test]

@@ -434,3 +434,83 @@ fn timeline_command_reports_gaps() {
     assert_eq!(v["gaps"][0]["resumes_at_ms"], 4_004);
     assert_eq!(v["segments"], 4);
 }
+
+#[test]
+fn a_large_plain_file_cut_into_ranges_gives_what_its_gzip_stream_gives() {
+    // Over 16 MB, so a plain file is cut into byte ranges parsed by separate threads
+    // (on a machine with two cores or more); its gzip copy is one stream.
+    let tmp = tempfile::tempdir().unwrap();
+    let rec = tmp.path().join("rec");
+    write_recording(&rec, PLAYLIST);
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 17 << 20 {
+        let ms = i % 4_000;
+        let at = format!("2023-01-05T14:00:{:02}.{:03}Z", 3 + ms / 1000, ms % 1000);
+        text.push_str(&message(
+            &format!("m{i:09}"),
+            &at,
+            &format!("u{}", i % 50),
+            "hello there",
+        ));
+        text.push('\n');
+        // Bad lines at known places, in every range.
+        if i % 20_011 == 7 {
+            text.push_str("{not json\n");
+        }
+        i += 1;
+    }
+    let plain = tmp.path().join("big.log");
+    std::fs::write(&plain, &text).unwrap();
+    let gz = tmp.path().join("big.log.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, text.as_bytes()).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let run = |chat: &std::path::Path, out: &str| {
+        let vtt = tmp.path().join(format!("{out}.vtt"));
+        let json = tmp.path().join(format!("{out}.json"));
+        let (vtt_s, json_s) = (vtt.to_str().unwrap(), json.to_str().unwrap());
+        let args = [
+            "render",
+            "--recording",
+            s(&rec),
+            "--chat",
+            s(chat),
+            "--latency-ms",
+            "0",
+        ];
+        let run = replay_ok(
+            &[
+                &args[..],
+                &["--allow-bad-records", "--vtt", vtt_s, "--json", json_s],
+            ]
+            .concat(),
+            &[],
+        );
+        let stderr = String::from_utf8_lossy(&run.stderr).replace(s(chat), "CHAT");
+        (
+            std::fs::read(vtt).unwrap(),
+            std::fs::read(json).unwrap(),
+            stderr,
+        )
+    };
+    let (vtt, json, stderr) = run(&plain, "plain");
+    let (vtt_gz, json_gz, stderr_gz) = run(&gz, "gz");
+    assert!(vtt == vtt_gz && json == json_gz, "outputs differ");
+    assert_eq!(stderr, stderr_gz);
+    // The rejected lines carry their line numbers in the whole file.
+    let bad: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("{not"))
+        .map(|(n, _)| n + 1)
+        .collect();
+    assert!(bad.len() >= 3, "{bad:?}");
+    for n in &bad {
+        assert!(
+            stderr.contains(&format!("CHAT:{n}: ")),
+            "line {n}: {stderr}"
+        );
+    }
+    assert!(stderr.contains(&format!("\"input\":{i}")), "{stderr}");
+}

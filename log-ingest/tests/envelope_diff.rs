@@ -353,7 +353,12 @@ fn check(input: &[u8]) -> Result<bool, TestCaseError> {
     let serde = parse_envelope_fields_serde(input);
     prop_assert_eq!(&fast, &serde, "input {:?}", String::from_utf8_lossy(input));
     if let (Ok(f), Ok(s)) = (&fast, &serde) {
-        prop_assert_eq!(borrowed(f), borrowed(s), "input {:?}", String::from_utf8_lossy(input));
+        prop_assert_eq!(
+            borrowed(f),
+            borrowed(s),
+            "input {:?}",
+            String::from_utf8_lossy(input)
+        );
     }
     Ok(fast_path_handles(input))
 }
@@ -417,7 +422,10 @@ fn typical_lines_take_the_fast_path() {
         let with_newline = format!("{line}\n");
         assert!(fast_path_handles(with_newline.as_bytes()));
         let fields = parse_envelope_fields(line.as_bytes()).unwrap();
-        assert_eq!(Ok(fields.clone()), parse_envelope_fields_serde(line.as_bytes()));
+        assert_eq!(
+            Ok(fields.clone()),
+            parse_envelope_fields_serde(line.as_bytes())
+        );
         assert!(matches!(fields.id, Cow::Borrowed(_)));
         assert!(matches!(fields.r#type, Cow::Borrowed(_)));
     }

@@ -8,6 +8,9 @@
 //! input (a [`ParsedEnvelope`]); [`parse_envelope`] turns that into an owned
 //! [`ChatRecord`]. The ingestion hot path appends the borrowed form straight into the
 //! sinks (see [`ParsedEnvelope::row`]), so both paths share one parser.
+//!
+//! The common shape is read by a hand-written scanner (`fast.rs`) that fills the same
+//! raw fields as the serde visitors and defers to them on anything unusual.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -20,6 +23,8 @@ use serde_json::{Map, Value};
 use crate::quarantine::{Item, QuarantineEntry};
 use crate::record::{ChatRecord, MapRef, Position, RowRef, SourceContext};
 use crate::timefmt::parse_rfc3339_nanos;
+
+mod fast;
 
 /// Parses one envelope; `Err` holds the quarantine reason (what was wrong, what was expected).
 pub fn parse_envelope(
@@ -54,9 +59,31 @@ pub fn quarantine_entry(
 /// Same validation and error wording as [`parse_envelope`]; what the delivery knows
 /// (account, room, source, position) is added by [`ParsedEnvelope::row`] or
 /// [`ParsedEnvelope::into_record`].
+///
+/// Envelopes in the shape IVS writes go through a hand-written scanner (`fast.rs`);
+/// anything it is not sure about goes through serde ([`parse_envelope_fields_serde`]).
+/// Both build the same raw fields and share one validation, so the result is the same.
 pub fn parse_envelope_fields(bytes: &[u8]) -> Result<ParsedEnvelope<'_>, String> {
+    let mut raw = RawEnvelope::default();
+    if fast::parse_into(bytes, &mut raw) {
+        return raw.validate();
+    }
+    parse_envelope_fields_serde(bytes)
+}
+
+/// [`parse_envelope_fields`] through serde only (the reference the fast path is tested
+/// against; not for production use).
+#[doc(hidden)]
+pub fn parse_envelope_fields_serde(bytes: &[u8]) -> Result<ParsedEnvelope<'_>, String> {
     let raw: RawEnvelope = serde_json::from_slice(bytes).map_err(|e| describe_json_error(&e))?;
     raw.validate()
+}
+
+/// True when [`parse_envelope_fields`] takes the fast path for `bytes` (for tests and
+/// benchmarks: the fast path must not silently always fall back).
+#[doc(hidden)]
+pub fn fast_path_handles(bytes: &[u8]) -> bool {
+    fast::parse_into(bytes, &mut RawEnvelope::default())
 }
 
 fn describe_json_error(e: &serde_json::Error) -> String {

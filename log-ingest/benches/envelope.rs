@@ -1,0 +1,157 @@
+//! Envelope parsing on typical IVS log lines, three ways in the same run:
+//! `parse_envelope_fields` (fast scanner, serde fallback), `parse_envelope_fields_serde`
+//! (serde only: what `parse_envelope_fields` was before the scanner) and
+//! `serde_json::from_slice::<IgnoredAny>` (serde_json skipping the same bytes, a floor
+//! for any serde-based parser); `fast_scan_only` is the scanner without validation.
+//!
+//! `cargo bench -p log-ingest --no-default-features --bench envelope`
+//! Criterion's time is per batch of [`LINES`] lines; `thrpt` is lines per second.
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use log_ingest::envelope::{fast_path_handles, parse_envelope_fields, parse_envelope_fields_serde};
+use serde::de::IgnoredAny;
+
+/// Lines per batch: 10,000 messages and one delete event per 100 (like `replay`'s
+/// `gen_bench`), ~320 bytes each.
+const LINES: usize = 10_100;
+
+/// Typical lines in the shape IVS writes (keys sorted, as IVS and `replay`'s generator
+/// write them): messages from 500 viewers, every 100th message deleted.
+fn typical_lines() -> Vec<String> {
+    let mut out = Vec::with_capacity(LINES);
+    let start_ms: u64 = 14 * 3_600_000; // 2023-01-05T14:00:00Z
+    for i in 0..LINES / 101 * 100 {
+        let ms = start_ms + i as u64 * 742 / 100;
+        let t = stamp(ms);
+        let user = i % 500;
+        out.push(format!(
+            r#"{{"event_timestamp":"{t}","payload":{{"Attributes":{{}},"Content":"message number {i} <3 what a play","Id":"m{i:011}","RequestId":"","SendTime":"{t}","Sender":{{"Attributes":{{"displayName":"Viewer {user}"}},"UserId":"user-{user}"}},"Type":"MESSAGE"}},"type":"MESSAGE","version":"1.0"}}"#
+        ));
+        if i % 100 == 99 {
+            let t = stamp(ms + 1_000);
+            out.push(format!(
+                r#"{{"event_timestamp":"{t}","payload":{{"Attributes":{{"MessageID":"m{i:011}","Reason":"Spam"}},"EventName":"aws:DELETE_MESSAGE","Id":"d{i:011}","RequestId":"","SendTime":"{t}","Type":"EVENT"}},"type":"EVENT","version":"1.0"}}"#
+            ));
+        }
+    }
+    out
+}
+
+/// `2023-01-05THH:MM:SS.mmmZ` for milliseconds since midnight (within the day).
+fn stamp(ms: u64) -> String {
+    let (h, m, s, f) = (
+        ms / 3_600_000 % 24,
+        ms / 60_000 % 60,
+        ms / 1_000 % 60,
+        ms % 1_000,
+    );
+    format!("2023-01-05T{h:02}:{m:02}:{s:02}.{f:03}Z")
+}
+
+/// CPU time of the calling thread in ns (`/proc/thread-self/schedstat`, Linux), which
+/// other work on a shared machine disturbs far less than wall time; `None` elsewhere.
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// Before criterion: each variant over 1,010,000 lines (100 passes over the batch),
+/// CPU ns/line of this thread and the ratio to the serde path.
+fn cpu_table(lines: &[String]) {
+    const PASSES: usize = 100;
+    type Variant<'a> = (&'a str, fn(&[u8]) -> bool);
+    let variants: [Variant; 4] = [
+        ("fast", |b| parse_envelope_fields(b).is_ok()),
+        ("fast_scan_only", fast_path_handles),
+        ("serde", |b| parse_envelope_fields_serde(b).is_ok()),
+        ("ignored_any", |b| {
+            serde_json::from_slice::<IgnoredAny>(b).is_ok()
+        }),
+    ];
+    // One untimed pass of each first (caches, CPU frequency).
+    for (_, f) in variants {
+        for l in lines {
+            black_box(f(black_box(l.as_bytes())));
+        }
+    }
+    let mut serde_ns = None;
+    let mut rows = Vec::new();
+    for (name, f) in variants {
+        let (Some(t0), w0) = (thread_cpu_ns(), std::time::Instant::now()) else {
+            return;
+        };
+        for _ in 0..PASSES {
+            for l in lines {
+                black_box(f(black_box(l.as_bytes())));
+            }
+        }
+        let wall = w0.elapsed().as_nanos() as f64;
+        let Some(t1) = thread_cpu_ns() else { return };
+        let n = (PASSES * lines.len()) as f64;
+        let cpu = (t1 - t0) as f64 / n;
+        if name == "serde" {
+            serde_ns = Some(cpu);
+        }
+        rows.push((name, cpu, wall / n));
+    }
+    eprintln!("{} lines per variant:", PASSES * lines.len());
+    for (name, cpu, wall) in rows {
+        let ratio = serde_ns.map_or(0.0, |s| s / cpu);
+        eprintln!(
+            "  {name:<15} {cpu:7.1} ns/line CPU ({wall:7.1} wall), serde / this = {ratio:.2}x"
+        );
+    }
+}
+
+fn envelope(c: &mut Criterion) {
+    let lines = typical_lines();
+    assert_eq!(lines.len(), LINES);
+    for l in &lines {
+        assert!(fast_path_handles(l.as_bytes()), "not on the fast path: {l}");
+        assert_eq!(
+            parse_envelope_fields(l.as_bytes()),
+            parse_envelope_fields_serde(l.as_bytes())
+        );
+    }
+    let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
+    eprintln!(
+        "{} lines, {:.1} bytes/line on average",
+        lines.len(),
+        bytes as f64 / lines.len() as f64
+    );
+    cpu_table(&lines);
+    let mut g = c.benchmark_group("envelope");
+    g.throughput(Throughput::Elements(lines.len() as u64));
+    g.bench_function("fast", |b| {
+        b.iter(|| {
+            for l in &lines {
+                black_box(parse_envelope_fields(black_box(l.as_bytes())).is_ok());
+            }
+        })
+    });
+    g.bench_function("fast_scan_only", |b| {
+        b.iter(|| {
+            for l in &lines {
+                black_box(fast_path_handles(black_box(l.as_bytes())));
+            }
+        })
+    });
+    g.bench_function("serde", |b| {
+        b.iter(|| {
+            for l in &lines {
+                black_box(parse_envelope_fields_serde(black_box(l.as_bytes())).is_ok());
+            }
+        })
+    });
+    g.bench_function("ignored_any", |b| {
+        b.iter(|| {
+            for l in &lines {
+                black_box(serde_json::from_slice::<IgnoredAny>(black_box(l.as_bytes())).is_ok());
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, envelope);
+criterion_main!(benches);

@@ -1,0 +1,356 @@
+//! A hand-written scanner for the envelope shape IVS actually writes.
+//!
+//! [`parse_into`] fills the same [`RawEnvelope`] the serde visitors build (every string
+//! `Cow::Borrowed` from the input), so [`RawEnvelope::validate`] — and with it every
+//! check and error message — is shared with the serde path. It handles only a strict
+//! subset of JSON and says "not handled" (`false`) on anything else; the caller then
+//! runs the serde path from scratch, so escapes, unknown fields, `null`s, numbers,
+//! syntax errors and every other odd shape keep exactly the serde path's result.
+//!
+//! Handled (anything else is "not handled"):
+//! - input valid UTF-8 (checked once up front); RFC 8259 whitespace (space, `\t`, `\n`,
+//!   `\r`) around tokens, including before and after the object, nothing else after it;
+//! - strings without a backslash and without a control byte (< 0x20), keys included;
+//! - envelope keys `event_timestamp`, `type`, `version` (strings) and `payload` (object);
+//! - payload keys `Type`, `Id`, `RequestId`, `EventName`, `Content`, `SendTime`
+//!   (strings), `Attributes` (object of strings) and `Sender` (object with `UserId`, a
+//!   string, and `Attributes`, an object of strings), in any order;
+//! - each of those keys at most once per object (string maps may repeat keys: both
+//!   paths build them with [`StrMap::from_pairs`] in input order).
+//!
+//! Pure: no I/O, no allocation but the string-map vectors.
+
+use std::borrow::Cow;
+
+use super::{RawEnvelope, RawPayload, StrMap};
+
+/// Fills `env` (expected to be `RawEnvelope::default()`) from `bytes` when the input is
+/// in the handled subset and returns `true`; returns `false` otherwise, leaving `env`
+/// partly filled (the caller discards it and runs the serde path).
+pub(super) fn parse_into<'a>(bytes: &'a [u8], env: &mut RawEnvelope<'a>) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let mut s = Scanner { text, i: 0 };
+    s.envelope(env).is_some() && {
+        s.ws();
+        s.i == bytes.len()
+    }
+}
+
+/// `None` means "not handled", never "invalid": it only ever sends the input to serde.
+type Handled = Option<()>;
+
+/// Marks `bit` in `seen`; not handled when it was already marked (a repeated key).
+#[inline]
+fn once(seen: &mut u8, bit: u8) -> Handled {
+    if *seen & bit != 0 {
+        return None;
+    }
+    *seen |= bit;
+    Some(())
+}
+
+/// The index of the closing `"` of a string whose content starts at `i`; `None` when a
+/// backslash or a control byte (< 0x20) comes first, or the input ends.
+///
+/// Eight bytes at a time: the classic "has a byte equal to / less than" bit tricks.
+/// Each mask's lowest set bit is exact (false positives only appear above a true
+/// hit), so the lowest bit of their union is the first special byte.
+#[inline(always)]
+fn find_quote(b: &[u8], mut i: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const QUOTE: u64 = LO * b'"' as u64;
+    const BACKSLASH: u64 = LO * b'\\' as u64;
+    const SPACE: u64 = LO * 0x20;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().ok()?);
+        let q = x ^ QUOTE;
+        let e = x ^ BACKSLASH;
+        let hits =
+            (q.wrapping_sub(LO) & !q) | (e.wrapping_sub(LO) & !e) | (x.wrapping_sub(SPACE) & !x);
+        let hits = hits & HI;
+        if hits != 0 {
+            let j = i + (hits.trailing_zeros() / 8) as usize;
+            return (b[j] == b'"').then_some(j);
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' {
+            return Some(i);
+        }
+        if c == b'\\' || c < 0x20 {
+            return None;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A cursor over the (UTF-8 checked) input.
+struct Scanner<'a> {
+    text: &'a str,
+    i: usize,
+}
+
+impl<'a> Scanner<'a> {
+    /// Skips JSON whitespace.
+    #[inline]
+    fn ws(&mut self) {
+        let b = self.text.as_bytes();
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    #[inline]
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.text.as_bytes().get(self.i).copied()
+    }
+
+    /// Consumes `c` after whitespace.
+    #[inline]
+    fn eat(&mut self, c: u8) -> Handled {
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+
+    /// A string without escapes or control bytes, borrowed from the input.
+    #[inline(always)]
+    fn string(&mut self) -> Option<&'a str> {
+        // The usual case: the quote right here, no whitespace to skip.
+        if self.text.as_bytes().get(self.i) == Some(&b'"') {
+            self.i += 1;
+        } else {
+            self.eat(b'"')?;
+        }
+        let start = self.i;
+        let end = find_quote(self.text.as_bytes(), start)?;
+        self.i = end + 1;
+        // Both ends sit next to an ASCII quote, so this is always a char boundary.
+        self.text.get(start..end)
+    }
+
+    /// A string value, as the serde path stores it.
+    #[inline]
+    fn str_value(&mut self) -> Option<Option<Cow<'a, str>>> {
+        self.string().map(|s| Some(Cow::Borrowed(s)))
+    }
+
+    /// An object: calls `member` with each key, the cursor on its value.
+    #[inline]
+    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Handled) -> Handled {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            member(self, key)?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// An object of string values, pairs in input order (as the serde `StrMap` visitor).
+    fn str_map(&mut self) -> Option<StrMap<'a>> {
+        let mut pairs = Vec::new();
+        self.object(|s, k| {
+            let v = s.string()?;
+            pairs.push((Cow::Borrowed(k), Cow::Borrowed(v)));
+            Some(())
+        })?;
+        Some(StrMap::from_pairs(pairs))
+    }
+
+    /// The top-level object.
+    fn envelope(&mut self, env: &mut RawEnvelope<'a>) -> Handled {
+        let mut seen = 0u8;
+        self.object(|s, k| {
+            match k {
+                "event_timestamp" => {
+                    once(&mut seen, 1)?;
+                    env.event_timestamp = s.str_value()?;
+                }
+                "type" => {
+                    once(&mut seen, 2)?;
+                    env.r#type = s.str_value()?;
+                }
+                "version" => {
+                    once(&mut seen, 4)?;
+                    env.version = s.str_value()?;
+                }
+                "payload" => {
+                    once(&mut seen, 8)?;
+                    s.payload(env.payload.insert(RawPayload::default()))?;
+                }
+                _ => return None,
+            }
+            Some(())
+        })
+    }
+
+    /// The `payload` object.
+    fn payload(&mut self, p: &mut RawPayload<'a>) -> Handled {
+        let mut seen = 0u8;
+        self.object(|s, k| {
+            match k {
+                "Type" => {
+                    once(&mut seen, 1)?;
+                    p.r#type = s.str_value()?;
+                }
+                "Id" => {
+                    once(&mut seen, 2)?;
+                    p.id = s.str_value()?;
+                }
+                "RequestId" => {
+                    once(&mut seen, 4)?;
+                    p.request_id = s.str_value()?;
+                }
+                "EventName" => {
+                    once(&mut seen, 8)?;
+                    p.event_name = s.str_value()?;
+                }
+                "Content" => {
+                    once(&mut seen, 16)?;
+                    p.content = s.str_value()?;
+                }
+                "SendTime" => {
+                    once(&mut seen, 32)?;
+                    p.send_time = s.str_value()?;
+                }
+                "Attributes" => {
+                    once(&mut seen, 64)?;
+                    p.attributes = Some(s.str_map()?);
+                }
+                "Sender" => {
+                    once(&mut seen, 128)?;
+                    s.sender(p)?;
+                }
+                _ => return None,
+            }
+            Some(())
+        })
+    }
+
+    /// The `payload.Sender` object: like the serde path, it sets both sender fields
+    /// (`None` when absent from the object).
+    fn sender(&mut self, p: &mut RawPayload<'a>) -> Handled {
+        let mut seen = 0u8;
+        let (mut user_id, mut attributes) = (None, None);
+        self.object(|s, k| {
+            match k {
+                "UserId" => {
+                    once(&mut seen, 1)?;
+                    user_id = s.str_value()?;
+                }
+                "Attributes" => {
+                    once(&mut seen, 2)?;
+                    attributes = Some(s.str_map()?);
+                }
+                _ => return None,
+            }
+            Some(())
+        })?;
+        p.sender_user_id = user_id;
+        p.sender_attributes = attributes;
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handled(s: &str) -> bool {
+        parse_into(s.as_bytes(), &mut RawEnvelope::default())
+    }
+
+    #[test]
+    fn find_quote_stops_at_the_first_special_byte() {
+        for (s, want) in [
+            ("\"", Some(0)),
+            ("abc\"", Some(3)),
+            ("abcdefgh\"", Some(8)),
+            ("abcdefghijklmno\"x\"", Some(15)),
+            ("abcdefg\\\"", None),
+            ("abcdefghi\\\"", None),
+            ("ab\u{1f}cdefghij\"", None),
+            ("\u{7f}é😀 ~\"", Some(9)),
+            ("abcdefghijkl", None),
+            ("a\"\\", Some(1)),
+            ("abcdefg\"\u{0}", Some(7)),
+        ] {
+            assert_eq!(find_quote(s.as_bytes(), 0), want, "{s:?}");
+        }
+        // Every position of a special byte in and across 8-byte chunks.
+        for len in 0..20 {
+            for (c, found) in [(b'"', true), (b'\\', false), (0x1f, false), (0, false)] {
+                let mut v = vec![b'a'; len];
+                v.push(c);
+                v.extend_from_slice(b"zz\"");
+                let want = if found { Some(len) } else { None };
+                assert_eq!(find_quote(&v, 0), want, "{len} {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn handles_the_typical_shapes() {
+        for s in [
+            r#"{"event_timestamp":"2023-01-05T14:00:00.000Z","payload":{"Attributes":{},"Content":"message number 0 <3 what a play","Id":"m00000000000","RequestId":"","SendTime":"2023-01-05T14:00:00.000Z","Sender":{"Attributes":{"displayName":"Viewer 0"},"UserId":"user-0"},"Type":"MESSAGE"},"type":"MESSAGE","version":"1.0"}"#,
+            r#"{"event_timestamp":"2023-01-05T14:00:01.742Z","payload":{"Attributes":{"MessageID":"m00000000099","Reason":"Spam"},"EventName":"aws:DELETE_MESSAGE","Id":"d00000000099","RequestId":"","SendTime":"2023-01-05T14:00:01.742Z","Type":"EVENT"},"type":"EVENT","version":"1.0"}"#,
+            " \t{ \"payload\" : { \"Sender\" : { } , \"Attributes\":{\"a\":\"1\",\"a\":\"2\"} } }\r\n",
+            "{}",
+            r#"{"type":"é😀"}"#,
+        ] {
+            assert!(handled(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn leaves_everything_else_to_serde() {
+        for s in [
+            "",
+            "{",
+            "{} x",
+            "{}\u{c}",
+            "\u{a0}{}",
+            "[]",
+            r#"{"type":"a\"b"}"#,
+            r#"{"typ\u0065":"a"}"#,
+            "{\"type\":\"a\tb\"}",
+            r#"{"type":null}"#,
+            r#"{"type":1}"#,
+            r#"{"type":"a","type":"b"}"#,
+            r#"{"payload":null}"#,
+            r#"{"payload":"x"}"#,
+            r#"{"payload":{"Sender":{"UserId":"a"},"Sender":{}}}"#,
+            r#"{"payload":{"Attributes":{"a":1}}}"#,
+            r#"{"payload":{"Attributes":null}}"#,
+            r#"{"payload":{"Sender":{"Ip":"1"}}}"#,
+            r#"{"payload":{"Extra":"1"}}"#,
+            r#"{"shard":"7"}"#,
+            r#"{"type":"a",}"#,
+            r#"{,"type":"a"}"#,
+            r#"{"type" "a"}"#,
+        ] {
+            assert!(!handled(s), "{s}");
+        }
+        assert!(!parse_into(
+            b"{\"type\":\"\xff\"}",
+            &mut RawEnvelope::default()
+        ));
+    }
+}

@@ -14,9 +14,11 @@
 //! that cannot be read is rejected with its `source:line` (row, for Parquet) and the
 //! reason; the others are kept.
 //!
-//! Large inputs are cut at line boundaries into one piece per core and the pieces are
-//! parsed in parallel (scoped threads); the result is the same as parsing in one go:
-//! records in input order, errors with their line numbers in the whole input.
+//! Large inputs are parsed on every core (scoped threads): a seekable plain input is cut
+//! into byte ranges at line starts, each read and parsed by its own thread
+//! ([`parse_chat_ranges`]); a stream (gzip) is read by one thread, and each chunk is cut
+//! into pieces parsed in parallel. The result is the same as parsing in one go: records
+//! in input order, errors with their line numbers in the whole input.
 
 pub mod envelope;
 pub mod parquet;

@@ -7,7 +7,7 @@
 //!   rejects exactly what ingestion does, with the same reasons;
 //! - the NDJSON rows written by `log-ingest` (flat, snake_case: `type`, `id`,
 //!   `send_time` as integer nanoseconds, `sender_user_id`, `target_message_id` ...), see
-//!   [`row`].
+//!   `row.rs`.
 //!
 //! Either may be gzip-compressed (detected by the magic bytes). The Parquet files
 //! `log-ingest` writes are read too (detected by `PAR1`), see [`parquet`]. A record

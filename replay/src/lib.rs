@@ -5,7 +5,7 @@
 //! - [`playlist`]: a strict HLS playlist reader (integer µs durations, line numbers);
 //! - [`timeline`]: the wall-clock -> video-offset map, with discontinuities and gaps;
 //! - [`input`]: raw IVS log envelopes and `log-ingest` NDJSON rows -> [`record::ChatRecord`];
-//! - [`align`]: moderation (deletes), filters, latency shift, placement, stable order;
+//! - [`mod@align`]: moderation (deletes), filters, latency shift, placement, stable order;
 //! - [`render`]: JSON track, chunked JSON, WebVTT, SRT, ASS, HTML preview.
 //!
 //! The imperative shell ([`source`], [`load`], the `replay` binary) reads local directories or

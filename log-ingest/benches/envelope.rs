@@ -3,6 +3,8 @@
 //! (serde only: what `parse_envelope_fields` was before the scanner) and
 //! `serde_json::from_slice::<IgnoredAny>` (serde_json skipping the same bytes, a floor
 //! for any serde-based parser); `fast_scan_only` is the scanner without validation.
+//! The CPU table is printed for the typical lines and again with an escaped quote in
+//! every message.
 //!
 //! `cargo bench -p log-ingest --no-default-features --bench envelope`
 //! Criterion's time is per batch of [`LINES`] lines; `thrpt` is lines per second.
@@ -57,7 +59,7 @@ fn thread_cpu_ns() -> Option<u64> {
 
 /// Before criterion: each variant over 1,010,000 lines (100 passes over the batch),
 /// CPU ns/line of this thread and the ratio to the serde path.
-fn cpu_table(lines: &[String]) {
+fn cpu_table(label: &str, lines: &[String]) {
     const PASSES: usize = 100;
     type Variant<'a> = (&'a str, fn(&[u8]) -> bool);
     let variants: [Variant; 4] = [
@@ -94,7 +96,7 @@ fn cpu_table(lines: &[String]) {
         }
         rows.push((name, cpu, wall / n));
     }
-    eprintln!("{} lines per variant:", PASSES * lines.len());
+    eprintln!("{label}: {} lines per variant:", PASSES * lines.len());
     for (name, cpu, wall) in rows {
         let ratio = serde_ns.map_or(0.0, |s| s / cpu);
         eprintln!(
@@ -106,7 +108,13 @@ fn cpu_table(lines: &[String]) {
 fn envelope(c: &mut Criterion) {
     let lines = typical_lines();
     assert_eq!(lines.len(), LINES);
-    for l in &lines {
+    // The same lines with an escaped quote in every message (`\"play\"`): unescaped by
+    // the scanner into an owned copy.
+    let escaped: Vec<String> = lines
+        .iter()
+        .map(|l| l.replace("what a play", r#"what a \"play\""#))
+        .collect();
+    for l in lines.iter().chain(&escaped) {
         assert!(fast_path_handles(l.as_bytes()), "not on the fast path: {l}");
         assert_eq!(
             parse_envelope_fields(l.as_bytes()),
@@ -119,7 +127,8 @@ fn envelope(c: &mut Criterion) {
         lines.len(),
         bytes as f64 / lines.len() as f64
     );
-    cpu_table(&lines);
+    cpu_table("typical lines", &lines);
+    cpu_table("escaped quotes in every message", &escaped);
     let mut g = c.benchmark_group("envelope");
     g.throughput(Throughput::Elements(lines.len() as u64));
     g.bench_function("fast", |b| {

@@ -85,6 +85,13 @@ fn str_body(g: &mut Gen) -> String {
             "\\/",
             "\\u00e9",
             "\\ud83d\\ude00",
+            "\\uDBFF\\uDFFF",
+            "\\u00C9\\u00c9",
+            "\\ud83d\\u0041",
+            "\\udc00",
+            "\\u12",
+            "\\u12g4",
+            "\\b\\f\\r\\t",
             "\\ud83d",
             "\\u0000",
             "\\x",
@@ -392,9 +399,11 @@ proptest! {
 #[test]
 fn generator_covers_fast_and_fallback_ok_and_err() {
     let (mut fast_ok, mut fast_err, mut slow_ok, mut slow_err) = (0, 0, 0, 0);
+    let mut fast_escaped = 0;
     for seed in 0..5000 {
         let text = envelope(&mut Gen::new(seed));
         let handled = check(text.as_bytes()).unwrap();
+        fast_escaped += usize::from(handled && text.contains('\\'));
         match (handled, parse_envelope_fields(text.as_bytes()).is_ok()) {
             (true, true) => fast_ok += 1,
             (true, false) => fast_err += 1,
@@ -403,6 +412,8 @@ fn generator_covers_fast_and_fallback_ok_and_err() {
         }
     }
     let counts = (fast_ok, fast_err, slow_ok, slow_err);
+    // String values with escapes are unescaped by the fast path too.
+    assert!(fast_escaped > 40, "{fast_escaped} {counts:?}");
     assert!(fast_ok > 1000, "{counts:?}");
     assert!(fast_err > 100, "{counts:?}");
     assert!(slow_ok > 50, "{counts:?}");

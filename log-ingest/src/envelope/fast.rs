@@ -10,7 +10,10 @@
 //! Handled (anything else is "not handled"):
 //! - input valid UTF-8 (checked once up front); RFC 8259 whitespace (space, `\t`, `\n`,
 //!   `\r`) around tokens, including before and after the object, nothing else after it;
-//! - strings without a backslash and without a control byte (< 0x20), keys included;
+//! - keys without a backslash; string values with the JSON escapes (`\"`, `\\`, `\/`,
+//!   `\b`, `\f`, `\n`, `\r`, `\t`, `\uXXXX` and `\uXXXX\uXXXX` surrogate pairs),
+//!   unescaped into an owned copy as serde_json does (borrowed when there is none); no
+//!   control byte (< 0x20) in any string, no lone surrogate, no other escape;
 //! - envelope keys `event_timestamp`, `type`, `version` (strings) and `payload` (object);
 //! - payload keys `Type`, `Id`, `RequestId`, `EventName`, `Content`, `SendTime`
 //!   (strings), `Attributes` (object of strings) and `Sender` (object with `UserId`, a
@@ -18,7 +21,7 @@
 //! - each of those keys at most once per object (string maps may repeat keys: both
 //!   paths build them with [`StrMap::from_pairs`] in input order).
 //!
-//! Pure: no I/O, no allocation but the string-map vectors.
+//! Pure: no I/O, no allocation but the string-map vectors and unescaped strings.
 
 use std::borrow::Cow;
 
@@ -51,14 +54,14 @@ fn once(seen: &mut u8, bit: u8) -> Handled {
     Some(())
 }
 
-/// The index of the closing `"` of a string whose content starts at `i`; `None` when a
-/// backslash or a control byte (< 0x20) comes first, or the input ends.
+/// The index of the first `"`, `\\` or control byte (< 0x20) at or after `i`; `None`
+/// when the input ends first.
 ///
 /// Eight bytes at a time: the classic "has a byte equal to / less than" bit tricks.
 /// Each mask's lowest set bit is exact (false positives only appear above a true
 /// hit), so the lowest bit of their union is the first special byte.
 #[inline(always)]
-fn find_quote(b: &[u8], mut i: usize) -> Option<usize> {
+fn find_special(b: &[u8], mut i: usize) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     const QUOTE: u64 = LO * b'"' as u64;
@@ -72,21 +75,68 @@ fn find_quote(b: &[u8], mut i: usize) -> Option<usize> {
             (q.wrapping_sub(LO) & !q) | (e.wrapping_sub(LO) & !e) | (x.wrapping_sub(SPACE) & !x);
         let hits = hits & HI;
         if hits != 0 {
-            let j = i + (hits.trailing_zeros() / 8) as usize;
-            return (b[j] == b'"').then_some(j);
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
     while let Some(&c) = b.get(i) {
-        if c == b'"' {
+        if c == b'"' || c == b'\\' || c < 0x20 {
             return Some(i);
-        }
-        if c == b'\\' || c < 0x20 {
-            return None;
         }
         i += 1;
     }
     None
+}
+
+/// The index of the closing `"` of a string whose content starts at `i`; `None` when a
+/// backslash or a control byte (< 0x20) comes first, or the input ends.
+#[inline(always)]
+fn find_quote(b: &[u8], i: usize) -> Option<usize> {
+    let j = find_special(b, i)?;
+    (b[j] == b'"').then_some(j)
+}
+
+/// The escape starting with the backslash at `j`: the character and the bytes it takes.
+/// `None` for an unknown escape, bad hex digits or a surrogate outside a valid pair
+/// (serde_json rejects those; the serde path then says how).
+fn unescape(b: &[u8], j: usize) -> Option<(char, usize)> {
+    let c = match *b.get(j + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hi = hex4(b, j + 2)?;
+            return match hi {
+                0xD800..=0xDBFF => {
+                    if b.get(j + 6..j + 8)? != b"\\u" {
+                        return None;
+                    }
+                    let lo = hex4(b, j + 8)?;
+                    if !(0xDC00..=0xDFFF).contains(&lo) {
+                        return None;
+                    }
+                    let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?;
+                    Some((c, 12))
+                }
+                0xDC00..=0xDFFF => None,
+                _ => char::from_u32(hi).map(|c| (c, 6)),
+            };
+        }
+        _ => return None,
+    };
+    Some((c, 2))
+}
+
+/// Four hex digits (either case) at `i`.
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    b.get(i..i + 4)?
+        .iter()
+        .try_fold(0u32, |n, &c| Some(n * 16 + char::from(c).to_digit(16)?))
 }
 
 /// A cursor over the (UTF-8 checked) input.
@@ -134,10 +184,47 @@ impl<'a> Scanner<'a> {
         self.text.get(start..end)
     }
 
-    /// A string value, as the serde path stores it.
+    /// A string value, as the serde path stores it: borrowed from the input when it has
+    /// no escape, else unescaped into an owned copy.
+    #[inline(always)]
+    fn value(&mut self) -> Option<Cow<'a, str>> {
+        if self.text.as_bytes().get(self.i) == Some(&b'"') {
+            self.i += 1;
+        } else {
+            self.eat(b'"')?;
+        }
+        let b = self.text.as_bytes();
+        let start = self.i;
+        let mut j = find_special(b, start)?;
+        if b[j] == b'"' {
+            self.i = j + 1;
+            return self.text.get(start..j).map(Cow::Borrowed);
+        }
+        let mut out = String::with_capacity(j - start + 16);
+        let mut from = start;
+        loop {
+            // Every cut is next to an ASCII byte, so always a char boundary.
+            out.push_str(self.text.get(from..j)?);
+            match b[j] {
+                b'"' => {
+                    self.i = j + 1;
+                    return Some(Cow::Owned(out));
+                }
+                b'\\' => {
+                    let (c, len) = unescape(b, j)?;
+                    out.push(c);
+                    from = j + len;
+                }
+                _ => return None,
+            }
+            j = find_special(b, from)?;
+        }
+    }
+
+    /// A string value in the envelope's `Option` field shape.
     #[inline]
     fn str_value(&mut self) -> Option<Option<Cow<'a, str>>> {
-        self.string().map(|s| Some(Cow::Borrowed(s)))
+        self.value().map(Some)
     }
 
     /// An object: calls `member` with each key, the cursor on its value.
@@ -167,8 +254,8 @@ impl<'a> Scanner<'a> {
     fn str_map(&mut self) -> Option<StrMap<'a>> {
         let mut pairs = Vec::new();
         self.object(|s, k| {
-            let v = s.string()?;
-            pairs.push((Cow::Borrowed(k), Cow::Borrowed(v)));
+            let v = s.value()?;
+            pairs.push((Cow::Borrowed(k), v));
             Some(())
         })?;
         Some(StrMap::from_pairs(pairs))
@@ -314,8 +401,32 @@ mod tests {
             " \t{ \"payload\" : { \"Sender\" : { } , \"Attributes\":{\"a\":\"1\",\"a\":\"2\"} } }\r\n",
             "{}",
             r#"{"type":"é😀"}"#,
+            // Escaped values (keys stay unescaped).
+            r#"{"type":"a\"b","payload":{"Content":"\\ \/ \b\f\n\r\t \u00e9 \ud83d\ude00 \u0000"}}"#,
+            r#"{"payload":{"Attributes":{"q":"say \"hi\""},"Sender":{"UserId":"\u0041"}}}"#,
         ] {
             assert!(handled(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn escaped_values_come_out_as_serde_json_reads_them() {
+        for text in [
+            r#"a\"b"#,
+            r#"\\"#,
+            r#"x\/y"#,
+            r#"\b\f\n\r\t"#,
+            r#"\u00E9\u00e9"#,
+            r#"\ud83d\ude00!"#,
+            r#"\u0000"#,
+            r#"12345678\"12345678\"1234567"#,
+        ] {
+            let json = format!(r#"{{"type":"{text}"}}"#);
+            let mut env = RawEnvelope::default();
+            assert!(parse_into(json.as_bytes(), &mut env), "{json}");
+            let want: String = serde_json::from_str(&format!(r#""{text}""#)).unwrap();
+            assert_eq!(env.r#type.as_deref(), Some(want.as_str()), "{json}");
+            assert!(matches!(env.r#type, Some(Cow::Owned(_))), "{json}");
         }
     }
 
@@ -328,8 +439,15 @@ mod tests {
             "{}\u{c}",
             "\u{a0}{}",
             "[]",
-            r#"{"type":"a\"b"}"#,
             r#"{"typ\u0065":"a"}"#,
+            r#"{"type":"\x"}"#,
+            r#"{"type":"\u12"}"#,
+            r#"{"type":"\u12g4"}"#,
+            r#"{"type":"\ud83d"}"#,
+            r#"{"type":"\ud83dx"}"#,
+            r#"{"type":"\ud83d\u0041"}"#,
+            r#"{"type":"\ude00"}"#,
+            r#"{"type":"a\"#,
             "{\"type\":\"a\tb\"}",
             r#"{"type":null}"#,
             r#"{"type":1}"#,

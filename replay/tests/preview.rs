@@ -282,7 +282,16 @@ fn preview_page_follows_the_playhead_in_headless_chromium() {
         );
     }
     // Playing: the playhead moves and the panel shows exactly what is at or before it.
-    let st = dump(&format!("{base}/preview.html#t=2&play"), "6000");
+    // Playback runs on the media pipeline's own clock, which a busy machine can starve
+    // within the virtual-time budget (seen once in CI: still at 2000 ms): up to three
+    // runs with longer budgets; the checks below apply to the last one.
+    let mut st = dump(&format!("{base}/preview.html#t=2&play"), "6000");
+    for budget in ["12000", "20000"] {
+        if st.video_ready && st.current_ms > 2_000 {
+            break;
+        }
+        st = dump(&format!("{base}/preview.html#t=2&play"), budget);
+    }
     assert!(
         st.video_ready && st.current_ms > 2_000,
         "video did not play: at {} ms",

@@ -11,6 +11,10 @@ use log_ingest::envelope::{
 };
 use proptest::prelude::*;
 
+mod common;
+
+use common::mutate;
+
 /// A small deterministic generator (splitmix64) driven by a proptest seed, with a
 /// per-envelope noise level (0, 10 or 100 %) scaling how often anything odd happens.
 struct Gen {
@@ -314,25 +318,6 @@ fn envelope(g: &mut Gen) -> String {
         object(g, &env, &["shard", "Type", "event_timestamp2"]),
         ws(g)
     )
-}
-
-/// Byte edits as in tests/robustness.rs: overwrite, remove or insert at an index.
-fn mutate(base: &[u8], edits: &[(usize, u8)]) -> Vec<u8> {
-    let mut v = base.to_vec();
-    for &(i, b) in edits {
-        if v.is_empty() {
-            break;
-        }
-        let i = i % v.len();
-        match b % 3 {
-            0 => v[i] = b,
-            1 => {
-                v.remove(i);
-            }
-            _ => v.insert(i, b),
-        }
-    }
-    v
 }
 
 /// Whether each string field is borrowed: the fast path must borrow where serde does.

@@ -7,25 +7,11 @@ use log_ingest::readers::{decode, JsonValueItems, LineItems};
 use log_ingest::{parse_item, Item, Position, SourceContext};
 use proptest::prelude::*;
 
-const MSG: &str = r#"{"event_timestamp":"2023-01-05T14:33:32.894Z","type":"MESSAGE","version":"1.0","payload":{"Type":"MESSAGE","Id":"WhO6MW6iRdS5","RequestId":"","Content":"bbiab!","Attributes":{"username":"gleningp"},"SendTime":"2023-01-05T14:33:32.894089757Z","Sender":{"UserId":"75758272","Attributes":{}}}}"#;
+mod common;
 
-fn mutate(base: &[u8], edits: &[(usize, u8)]) -> Vec<u8> {
-    let mut v = base.to_vec();
-    for &(i, b) in edits {
-        if v.is_empty() {
-            break;
-        }
-        let i = i % v.len();
-        match b % 3 {
-            0 => v[i] = b,
-            1 => {
-                v.remove(i);
-            }
-            _ => v.insert(i, b),
-        }
-    }
-    v
-}
+use common::mutate;
+
+const MSG: &str = r#"{"event_timestamp":"2023-01-05T14:33:32.894Z","type":"MESSAGE","version":"1.0","payload":{"Type":"MESSAGE","Id":"WhO6MW6iRdS5","RequestId":"","Content":"bbiab!","Attributes":{"username":"gleningp"},"SendTime":"2023-01-05T14:33:32.894089757Z","Sender":{"UserId":"75758272","Attributes":{}}}}"#;
 
 fn gz(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

@@ -72,3 +72,23 @@ pub fn parquet_rows(path: &Path) -> Vec<Row> {
     }
     out
 }
+
+/// Byte edits for robustness tests: each `(index, byte)` overwrites, removes or inserts
+/// (by `byte % 3`) at `index` modulo the current length.
+pub fn mutate(base: &[u8], edits: &[(usize, u8)]) -> Vec<u8> {
+    let mut v = base.to_vec();
+    for &(i, b) in edits {
+        if v.is_empty() {
+            break;
+        }
+        let i = i % v.len();
+        match b % 3 {
+            0 => v[i] = b,
+            1 => {
+                v.remove(i);
+            }
+            _ => v.insert(i, b),
+        }
+    }
+    v
+}

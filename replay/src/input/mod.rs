@@ -57,6 +57,25 @@ impl Parsed {
         }
         self.rejected.extend(other.rejected);
     }
+
+    /// Appends consecutive parts of one input, each with the number of newlines it
+    /// spans, the first starting after line `lines_before`: their rejections get line
+    /// numbers in the whole input. Returns the newlines of all parts.
+    pub(crate) fn append_parts(
+        &mut self,
+        parts: Vec<(Parsed, usize)>,
+        lines_before: usize,
+    ) -> usize {
+        let mut lines = 0;
+        for (mut part, part_lines) in parts {
+            for e in &mut part.rejected {
+                e.shift_line(lines_before + lines);
+            }
+            lines += part_lines;
+            self.append(part);
+        }
+        lines
+    }
 }
 
 /// Inputs smaller than this per extra core are parsed on one thread.
@@ -127,31 +146,20 @@ pub(crate) fn read_error(source_name: &str, e: &std::io::Error) -> ReplayError {
     ReplayError::field(source_name, 0, "(read)", format!("a readable input: {e}"))
 }
 
-/// Parses decoded text cut into `pieces` parts at line boundaries, in parallel; returns
-/// one [`Parsed`] per part, in order, with line numbers counted in the whole text.
+/// Parses decoded text cut into `pieces` parts at line boundaries, in parallel, into
+/// `out` in order, numbering lines after `lines_before`; returns the newlines in `text`.
 pub(crate) fn parse_text(
     source_name: &str,
     text: &[u8],
     room: Option<&Arc<str>>,
     pieces: usize,
-) -> Vec<Parsed> {
+    lines_before: usize,
+    out: &mut Parsed,
+) -> usize {
     let parts = split_at_lines(text, pieces);
-    if parts.len() == 1 {
-        return vec![parse_lines(source_name, text, room).0];
-    }
     let results =
         crate::parallel::map_parts(parts.len(), |k| parse_lines(source_name, parts[k], room));
-    let mut lines_before = 0;
-    results
-        .into_iter()
-        .map(|(mut p, lines)| {
-            for e in &mut p.rejected {
-                e.shift_line(lines_before);
-            }
-            lines_before += lines;
-            p
-        })
-        .collect()
+    out.append_parts(results, lines_before)
 }
 
 /// Cuts `text` into at most `n` slices of similar size, each ending after a newline
@@ -414,9 +422,7 @@ mod tests {
         }
         let joined = |pieces| {
             let mut out = Parsed::default();
-            for p in parse_text("p.log", text.as_bytes(), None, pieces) {
-                out.append(p);
-            }
+            parse_text("p.log", text.as_bytes(), None, pieces, 0, &mut out);
             out
         };
         let one = joined(1);

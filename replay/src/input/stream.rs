@@ -72,17 +72,11 @@ pub(super) fn parse_stream(
         } else {
             1
         };
-        if pieces == 1 {
-            lines_before += parser.lines(chunk, lines_before, &mut out);
+        lines_before += if pieces == 1 {
+            parser.lines(chunk, lines_before, &mut out)
         } else {
-            for mut part in parse_text(source_name, chunk, room, pieces) {
-                for e in &mut part.rejected {
-                    e.shift_line(lines_before);
-                }
-                out.append(part);
-            }
-            lines_before += memchr::memchr_iter(b'\n', chunk).count();
-        }
+            parse_text(source_name, chunk, room, pieces, lines_before, &mut out)
+        };
         buf.copy_within(end..filled, 0);
         filled -= end;
         if let Some(e) = error {
@@ -187,14 +181,7 @@ where
         )
     });
     let mut out = Parsed::default();
-    let mut lines_before = 0;
-    for (mut part, lines) in parts {
-        for e in &mut part.rejected {
-            e.shift_line(lines_before);
-        }
-        lines_before += lines;
-        out.append(part);
-    }
+    out.append_parts(parts, 0);
     out
 }
 

@@ -264,15 +264,12 @@ fn decide_on(
         }
     }
     let duplicate = duplicates(records, threads);
-    let range = records.len().div_ceil(threads).max(1);
-    let parts = crate::parallel::map_parts(threads, |k| {
-        let start = (k * range).min(records.len());
-        let end = (start + range).min(records.len());
+    let parts = crate::parallel::map_chunks(records, threads, |offset, chunk| {
         let mut part_stats = AlignStats::default();
         let mut marked = Vec::new();
-        let placed: Vec<Placed> = (start..end)
-            .map(|i| {
-                let r = &records[i];
+        let placed: Vec<Placed> = (offset..)
+            .zip(chunk)
+            .map(|(i, r)| {
                 if duplicate[i] {
                     part_stats.duplicates += 1;
                     return None;
@@ -334,10 +331,9 @@ fn duplicates(records: &[Box<ChatRecord>], threads: usize) -> Vec<bool> {
         (r.is_message(), r.id.as_str())
     }
     let state = foldhash::fast::FixedState::with_seed(0x5eed);
-    let range = records.len().div_ceil(threads).max(1);
-    let hashes: Vec<u64> = crate::parallel::map_parts(threads, |k| {
-        let part = records.chunks(range).nth(k).unwrap_or_default();
-        part.iter()
+    let hashes: Vec<u64> = crate::parallel::map_chunks(records, threads, |_, chunk| {
+        chunk
+            .iter()
             .map(|r| state.hash_one(key(r)))
             .collect::<Vec<u64>>()
     })

@@ -30,6 +30,22 @@ pub(crate) fn map_parts<T: Send>(parts: usize, f: impl Fn(usize) -> T + Sync) ->
     })
 }
 
+/// Cuts `items` into at most `parts` consecutive chunks of similar size and runs
+/// `f(offset, chunk)` on each (see [`map_parts`]); `offset` is the chunk's first index
+/// in `items`. Results in order; none for no items.
+pub(crate) fn map_chunks<T: Sync, R: Send>(
+    items: &[T],
+    parts: usize,
+    f: impl Fn(usize, &[T]) -> R + Sync,
+) -> Vec<R> {
+    let size = items.len().div_ceil(parts.max(1)).max(1);
+    let chunks: Vec<&[T]> = items.chunks(size).collect();
+    if chunks.is_empty() {
+        return Vec::new();
+    }
+    map_parts(chunks.len(), |k| f(k * size, chunks[k]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,6 +54,10 @@ mod tests {
     fn results_come_back_in_order() {
         assert_eq!(map_parts(5, |k| k * 10), [0, 10, 20, 30, 40]);
         assert_eq!(map_parts(0, |k| k), [0]);
+        let items: Vec<u32> = (0..10).collect();
+        let sums = map_chunks(&items, 3, |offset, c| (offset, c.iter().sum::<u32>()));
+        assert_eq!(sums, [(0, 6), (4, 22), (8, 17)]);
+        assert!(map_chunks(&[] as &[u32], 4, |o, _| o).is_empty());
         assert_eq!(threads_for(10, 100), 1);
         assert!(threads_for(1 << 30, 1) >= 1);
     }

@@ -94,6 +94,11 @@ pub fn parse_chat(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -> P
     )
 }
 
+/// How a Parquet file starts.
+const PARQUET_MAGIC: &[u8] = b"PAR1";
+/// How a gzip stream starts.
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+
 /// Decoded input parsed at a time by [`parse_chat_reader`] (cut after a newline).
 pub const CHUNK_BYTES: usize = 32 << 20;
 
@@ -116,7 +121,7 @@ pub fn parse_chat_reader(
             return out;
         }
     };
-    if head.starts_with(b"PAR1") {
+    if head.starts_with(PARQUET_MAGIC) {
         let mut bytes = Vec::new();
         if let Err(e) = reader.read_to_end(&mut bytes) {
             out.rejected.push(read_error(source_name, &e));
@@ -124,7 +129,7 @@ pub fn parse_chat_reader(
         }
         return parquet::parse_parquet(source_name, &bytes, room_hint);
     }
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let gzip = head.starts_with(GZIP_MAGIC);
     let mut text: Box<dyn Read> = if gzip {
         Box::new(flate2::bufread::MultiGzDecoder::new(reader))
     } else {

@@ -5,7 +5,10 @@
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
-use super::{parse_chat_reader, parse_text, read_error, Parsed, UnitParser, MIN_PIECE_BYTES};
+use super::{
+    parse_chat_reader, parse_text, read_error, Parsed, UnitParser, GZIP_MAGIC, MIN_PIECE_BYTES,
+    PARQUET_MAGIC,
+};
 use crate::error::ReplayError;
 
 /// Inputs smaller than this per extra thread are not cut into ranges.
@@ -187,18 +190,9 @@ where
 
 /// True unless the input starts like gzip or Parquet (read from the current position).
 fn plain_text(r: &mut impl Read) -> io::Result<bool> {
-    let mut head = [0u8; 4];
-    let mut n = 0;
-    while n < head.len() {
-        match r.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let head = &head[..n];
-    Ok(!head.starts_with(b"PAR1") && !head.starts_with(&[0x1f, 0x8b]))
+    let mut head = Vec::with_capacity(PARQUET_MAGIC.len());
+    r.take(PARQUET_MAGIC.len() as u64).read_to_end(&mut head)?;
+    Ok(!head.starts_with(PARQUET_MAGIC) && !head.starts_with(GZIP_MAGIC))
 }
 
 /// Range bounds `[0, s1, .., len]`: each `s_k` the first line start at or after

@@ -168,15 +168,22 @@ impl<'a> Scanner<'a> {
         (self.peek()? == c).then(|| self.i += 1)
     }
 
-    /// A string without escapes or control bytes, borrowed from the input.
+    /// Consumes the `"` that opens a string.
     #[inline(always)]
-    fn string(&mut self) -> Option<&'a str> {
+    fn open_quote(&mut self) -> Handled {
         // The usual case: the quote right here, no whitespace to skip.
         if self.text.as_bytes().get(self.i) == Some(&b'"') {
             self.i += 1;
+            Some(())
         } else {
-            self.eat(b'"')?;
+            self.eat(b'"')
         }
+    }
+
+    /// A string without escapes or control bytes, borrowed from the input.
+    #[inline(always)]
+    fn string(&mut self) -> Option<&'a str> {
+        self.open_quote()?;
         let start = self.i;
         let end = find_quote(self.text.as_bytes(), start)?;
         self.i = end + 1;
@@ -188,11 +195,7 @@ impl<'a> Scanner<'a> {
     /// no escape, else unescaped into an owned copy.
     #[inline(always)]
     fn value(&mut self) -> Option<Cow<'a, str>> {
-        if self.text.as_bytes().get(self.i) == Some(&b'"') {
-            self.i += 1;
-        } else {
-            self.eat(b'"')?;
-        }
+        self.open_quote()?;
         let b = self.text.as_bytes();
         let start = self.i;
         let mut j = find_special(b, start)?;

@@ -18,7 +18,7 @@ use crate::pack::{
     ActionDef, FailMode, KindDef, LinkBlock, MatchMode, PackSet, RoomDef, RuleDef, SettingsDef,
     TooLong,
 };
-use crate::rewrite::{add_attributes, add_rule_ids, apply, clamp, Edit};
+use crate::rewrite::{add_attributes, apply, clamp, ours_first, Edit};
 use crate::senders::{parse_net, SenderMatcher};
 use crate::spam::SpamRule;
 use crate::RulesError;
@@ -578,6 +578,18 @@ impl Engine {
         }
     }
 
+    /// Lowers every pack's and room's `max_length` to `limit` where it is higher: the
+    /// rooms' real `MaximumMessageLength` (the review handler's `MAX_MESSAGE_LENGTH`).
+    /// Rewrites, truncation and the fail response are then clamped to what IVS accepts,
+    /// so a rewrite that grows past the room's limit is cut, not rejected as invalid.
+    /// A `limit` of 0 is treated as 1.
+    pub fn cap_max_length(&mut self, limit: usize) {
+        let limit = limit.max(1);
+        for pack in &mut self.packs {
+            pack.settings.max_length = pack.settings.max_length.min(limit);
+        }
+    }
+
     fn pack_for(&self, room_arn: &str) -> Option<&CompiledPack> {
         let idx = self.rooms.get(room_arn).copied().unwrap_or(0);
         self.packs.get(idx).or_else(|| self.packs.first())
@@ -792,12 +804,12 @@ fn fallback(req: &ReviewRequest, max: usize) -> ReviewResponse {
 ///   the last whole grapheme cluster (`"truncate"`).
 /// - A rewrite longer than max length is cut the same way (we made it longer).
 /// - A result that is empty or only whitespace: DENY with `empty_reason`.
-/// - Attributes: the sender's message attributes are kept as they are; our tags are
-///   added while the total stays <= 1 KB, truncated or dropped if not; then the enforced
-///   rule ids (`expose_rule_ids`), whole ids only, `+N` for those that did not fit.
-///   Keys the pack writes are reserved: a sender value under the same key is replaced
-///   (so a sender cannot pre-set `flagged=false`).
-///   If the sender's own attributes already exceed 1 KB the message is denied.
+/// - Attributes: ours first ([`ours_first`]): the pack's tags, then the enforced rule
+///   ids (`expose_rule_ids`), take the 1 KB budget before the sender's message
+///   attributes, which are kept as they are beside ours. Keys the pack writes are
+///   reserved: a sender value under the same key is replaced (so a sender cannot pre-set
+///   `flagged=false`, nor crowd our tags out by filling the budget). If the sender's
+///   attributes do not fit beside ours (or alone exceed 1 KB) the message is denied.
 fn respond(
     req: &ReviewRequest,
     s: &Settings,
@@ -839,9 +851,14 @@ fn respond(
             "deny",
         );
     }
-    let mut attributes = req.attributes.clone();
-    add_attributes(&mut attributes, &tags);
-    add_rule_ids(&mut attributes, &s.rule_ids_attribute, rule_ids);
+    let Some(attributes) = ours_first(&req.attributes, &tags, &s.rule_ids_attribute, rule_ids)
+    else {
+        let reason = "Message attributes leave no room for moderation attributes (1 KB in total)";
+        return (
+            deny_response(&req.content, s.max_length, reason.into()),
+            "deny",
+        );
+    };
     let changed = content != req.content;
     let action = if changed {
         "rewrite"

@@ -133,6 +133,33 @@ pub(crate) fn add_rule_ids(base: &mut BTreeMap<String, String>, key: &str, ids: 
     ids.len()
 }
 
+/// The attributes of an ALLOW, the pack's own first: `tags` ([`add_attributes`]), then
+/// the rule `ids` under `ids_key` ([`add_rule_ids`]) take the 1 KB budget before the
+/// sender's message attributes; a sender value under one of our keys is dropped (ours
+/// replaces it). `None` when the sender's remaining attributes do not fit beside ours:
+/// the caller denies the message. Neither side is cut to make room: our tags must never
+/// be lost (a sender could otherwise suppress them by filling the budget), and the
+/// sender's data is not silently changed. Ours are cut only if they alone exceed 1 KB
+/// (a pack whose tags are that large).
+pub(crate) fn ours_first(
+    sender: &BTreeMap<String, String>,
+    tags: &[(String, String)],
+    ids_key: &str,
+    ids: &[&str],
+) -> Option<BTreeMap<String, String>> {
+    let mut ours = BTreeMap::new();
+    add_attributes(&mut ours, tags);
+    add_rule_ids(&mut ours, ids_key, ids);
+    let reserved = |k: &str| tags.iter().any(|(t, _)| t == k) || (!ids.is_empty() && k == ids_key);
+    let theirs: Vec<(&String, &String)> = sender.iter().filter(|(k, _)| !reserved(k)).collect();
+    let theirs_size: usize = theirs.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if attributes_size(&ours) + theirs_size > MAX_ATTRIBUTES_BYTES {
+        return None;
+    }
+    ours.extend(theirs.into_iter().map(|(k, v)| (k.clone(), v.clone())));
+    Some(ours)
+}
+
 /// Adds `ours` to `base` while the total stays within 1 KB, truncating our values (at a
 /// char boundary) and dropping keys that do not fit. Returns whether all fitted.
 pub(crate) fn add_attributes(
@@ -267,5 +294,51 @@ mod tests {
         let mut a = attrs(&[("ids", "forged".into())]);
         add_rule_ids(&mut a, "ids", &["real"]);
         assert_eq!(a["ids"], "real");
+    }
+
+    fn tag(k: &str, v: &str) -> Vec<(String, String)> {
+        vec![(k.to_string(), v.to_string())]
+    }
+
+    #[test]
+    fn a_sender_cannot_crowd_our_tags_out_of_the_budget() {
+        // Issue 15 finding 9: the sender's empty `promo` plus 1016 bytes of padding used to
+        // leave no room, so `promo=true` was dropped and the sender's `promo=""` kept.
+        let sender = attrs(&[("promo", String::new()), ("pad", "x".repeat(1016))]);
+        assert_eq!(attributes_size(&sender), 1024);
+        // Ours (9 bytes) plus the padding (1019) exceed 1 KB: no answer with ours lost,
+        // the caller denies.
+        assert_eq!(ours_first(&sender, &tag("promo", "true"), "ids", &[]), None);
+        // With 4 bytes less padding both fit: ours replaces the sender's `promo`.
+        let sender = attrs(&[("promo", "false".into()), ("pad", "x".repeat(1012))]);
+        let a = ours_first(&sender, &tag("promo", "true"), "ids", &[]).unwrap();
+        assert_eq!(a["promo"], "true");
+        assert_eq!(a["pad"].len(), 1012);
+        assert_eq!(attributes_size(&a), MAX_ATTRIBUTES_BYTES);
+        let sender = attrs(&[("pad", "x".repeat(1013))]);
+        assert_eq!(ours_first(&sender, &tag("promo", "true"), "ids", &[]), None);
+    }
+
+    #[test]
+    fn rule_ids_are_reserved_like_tags() {
+        let sender = attrs(&[("ids", "forged".into()), ("pad", "x".repeat(1010))]);
+        let a = ours_first(&sender, &[], "ids", &["real"]).unwrap();
+        assert_eq!(a["ids"], "real");
+        assert_eq!(a["pad"].len(), 1010);
+        let sender = attrs(&[("pad", "x".repeat(1018))]);
+        assert_eq!(ours_first(&sender, &[], "ids", &["real"]), None);
+        // Nothing of ours: the sender's attributes are kept unchanged, whatever their keys.
+        let sender = attrs(&[("ids", "theirs".into())]);
+        assert_eq!(ours_first(&sender, &[], "ids", &[]), Some(sender));
+    }
+
+    #[test]
+    fn ours_alone_over_the_budget_are_cut_and_the_senders_same_keys_dropped() {
+        let sender = attrs(&[("note", "sender".into())]);
+        let big = tag("note", &"n".repeat(2000));
+        let a = ours_first(&sender, &big, "ids", &[]).unwrap();
+        assert_eq!(a.len(), 1);
+        assert!(a["note"].starts_with("nnn"));
+        assert_eq!(attributes_size(&a), MAX_ATTRIBUTES_BYTES);
     }
 }

@@ -330,16 +330,24 @@ fn too_long_and_empty_rules() {
 }
 
 #[test]
-fn attributes_keep_senders_data_and_truncate_ours() {
+fn attributes_keep_senders_data_and_reserve_ours_first() {
     let e = engine(
         "[settings]\nexpose_rule_ids = true\n[[rules]]\nid = \"t\"\nkind = \"regex\"\naction = \"tag\"\npatterns = ['.']\ntags = { note = \"0123456789012345678901234567890123456789\" }\n",
     );
     let mut r = req("hi");
+    // Ours take 61 bytes (`note` 44, `moderation_rules=t` 17); the sender's 996 do not
+    // fit beside them. Issue 15 finding 9: ours used to be cut (or dropped) to make room,
+    // so a sender could suppress the pack's tags; now the message is denied instead.
     r.attributes = BTreeMap::from([("client".to_string(), "x".repeat(990))]);
     let ev = e.evaluate(&r);
     validate_response(&ev.response, 500).unwrap();
-    assert_eq!(ev.response.attributes["client"].len(), 990);
-    assert!(ev.response.attributes["note"].len() < 40);
+    assert_eq!(ev.response.review_result, ReviewResult::Deny);
+    r.attributes = BTreeMap::from([("client".to_string(), "x".repeat(957))]);
+    let ev = e.evaluate(&r);
+    validate_response(&ev.response, 500).unwrap();
+    assert_eq!(ev.response.attributes["client"].len(), 957);
+    assert_eq!(ev.response.attributes["note"].len(), 40);
+    assert_eq!(ev.response.attributes["moderation_rules"], "t");
     let mut small = req("hi");
     small.attributes = BTreeMap::from([("a".to_string(), "b".to_string())]);
     let ev = e.evaluate(&small);

@@ -6,27 +6,55 @@
 //!  "shadow_rules":[],"pack":"default","elapsed_us":41}
 //! ```
 //!
-//! With `HASH_IDENTITIES` the user id and IP are replaced by `sha256:<hex>` of
-//! `HASH_SALT` followed by the value, so that decisions stay joinable per user without
-//! the log holding the raw identity.
+//! With `HASH_IDENTITIES` the user id and IP are replaced by
+//! `hmac-sha256:<hex>`, an HMAC-SHA256 keyed with the deployer's secret `HASH_KEY`, so
+//! that decisions stay joinable per user without the log holding the raw identity. An
+//! unkeyed (or publicly salted) hash is not enough: IPv4 has only 2^32 addresses and user
+//! ids are often guessable, so anyone with the log could hash every candidate; without
+//! the key they cannot.
+//!
+//! The `detail` of a failure never carries the message text or other request values
+//! (see [`crate::decide`]): malformed-request details are computed on a redacted copy.
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::config::Config;
 use crate::decision::Decision;
 
-/// `sha256:<hex of sha256(salt || value)>`.
-pub fn hash_identity(salt: &str, value: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(salt.as_bytes());
-    h.update(value.as_bytes());
-    let digest = h.finalize();
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for b in digest {
-        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
-        out.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
+/// Shortest accepted `HASH_KEY`, in bytes (the HMAC-SHA256 output size: a shorter key
+/// would be the weakest part).
+pub const MIN_KEY_BYTES: usize = 32;
+
+/// The secret key of identity hashing. Its `Debug` never shows the key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdentityKey(Vec<u8>);
+
+impl IdentityKey {
+    /// The key, if it has at least [`MIN_KEY_BYTES`] bytes.
+    pub fn new(key: Vec<u8>) -> Option<IdentityKey> {
+        (key.len() >= MIN_KEY_BYTES).then_some(IdentityKey(key))
+    }
+}
+
+impl std::fmt::Debug for IdentityKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdentityKey(<redacted, {} bytes>)", self.0.len())
+    }
+}
+
+/// `hmac-sha256:<hex of HMAC-SHA256(key, value)>`.
+pub fn hash_identity(key: &IdentityKey, value: &str) -> String {
+    let mut out = String::with_capacity(12 + 64);
+    out.push_str("hmac-sha256:");
+    // HMAC takes keys of any length, so this never fails.
+    if let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key.0) {
+        mac.update(value.as_bytes());
+        for b in mac.finalize().into_bytes() {
+            out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+            out.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
+        }
     }
     out
 }
@@ -36,8 +64,10 @@ pub fn audit_record(d: &Decision, config: &Config) -> Value {
     let identity = |v: &Option<String>| -> Value {
         match v {
             None => Value::Null,
-            Some(v) if config.hash_identities => Value::String(hash_identity(&config.hash_salt, v)),
-            Some(v) => Value::String(v.clone()),
+            Some(v) => match &config.identity_key {
+                Some(key) => Value::String(hash_identity(key, v)),
+                None => Value::String(v.clone()),
+            },
         }
     };
     let ids = |shadow: bool| -> Vec<&str> {
@@ -130,30 +160,49 @@ mod tests {
         assert_eq!(r["detail"], "missing field `Content`");
     }
 
+    fn key(byte: u8, len: usize) -> IdentityKey {
+        IdentityKey::new(vec![byte; len]).unwrap()
+    }
+
     #[test]
     fn identities_are_hashed_on_request() {
         let config = Config {
-            hash_identities: true,
-            hash_salt: "salt".into(),
+            identity_key: Some(key(7, 32)),
             ..Config::default()
         };
         let r = audit_record(&decision(Outcome::Evaluated), &config);
         let user = r["user_id"].as_str().unwrap();
-        assert_eq!(user, hash_identity("salt", "user-1"));
+        assert_eq!(user, hash_identity(&key(7, 32), "user-1"));
+        assert!(
+            user.starts_with("hmac-sha256:") && user.len() == 12 + 64,
+            "{user}"
+        );
         assert!(!r.to_string().contains("user-1") && !r.to_string().contains("192.0.2.7"));
         assert_ne!(
-            hash_identity("salt", "user-1"),
-            hash_identity("other", "user-1")
+            hash_identity(&key(7, 32), "user-1"),
+            hash_identity(&key(8, 32), "user-1")
         );
     }
 
     #[test]
-    fn known_sha256_vector() {
-        // sha256("abc"), FIPS 180-2 appendix B.1.
+    fn keys_shorter_than_32_bytes_are_refused() {
+        assert!(IdentityKey::new(vec![1; 31]).is_none());
+        assert!(IdentityKey::new(Vec::new()).is_none());
         assert_eq!(
-            hash_identity("", "abc"),
-            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+            format!("{:?}", key(b'k', 40)),
+            "IdentityKey(<redacted, 40 bytes>)"
         );
-        assert_eq!(hash_identity("a", "bc"), hash_identity("", "abc"));
+    }
+
+    #[test]
+    fn known_hmac_sha256_vector() {
+        // RFC 4231 test case 6: a 131-byte key of 0xaa.
+        assert_eq!(
+            hash_identity(
+                &key(0xaa, 131),
+                "Test Using Larger Than Block-Size Key - Hash Key First"
+            ),
+            "hmac-sha256:60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
     }
 }

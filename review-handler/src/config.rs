@@ -7,9 +7,10 @@
 //! | `RULES_FETCH_TIMEOUT_MS` | `2000` | timeout of one background S3 re-check |
 //! | `REVIEW_DEADLINE_MS` | `150` | internal evaluation budget; past it the fail decision is answered |
 //! | `DECISION_ATTRIBUTES` | `pack` | `true`/`false` force every pack's `expose_rule_ids` on/off (the enforced rule ids that fired, in the attribute the pack names, `moderation_rules` by default); `pack` or unset: each pack decides |
-//! | `HASH_IDENTITIES` | `false` | log `sha256(salt + value)` instead of the user id and IP |
-//! | `HASH_SALT` | empty | salt for `HASH_IDENTITIES` |
-//! | `MAX_MESSAGE_LENGTH` | unset | the rooms' `MaximumMessageLength`; when set, the final response check uses the smaller of it and the pack's `max_length` |
+//! | `HASH_IDENTITIES` | `false` | log `hmac-sha256:<hex>` (keyed with `HASH_KEY`) instead of the user id and IP |
+//! | `HASH_KEY` | unset | the secret HMAC key for `HASH_IDENTITIES`, at least 32 bytes; required when hashing is on (startup error otherwise) |
+//! | `HASH_SALT` | - | replaced by `HASH_KEY`: setting it is a startup error, so an old deployment does not silently log unkeyed hashes |
+//! | `MAX_MESSAGE_LENGTH` | unset | the rooms' `MaximumMessageLength`; when set, it caps every pack's `max_length` in the engine (the smaller wins), so rewrites are clamped to it |
 //! | `METRICS_NAMESPACE` | `IvsChatReview` | CloudWatch namespace of the EMF metrics |
 //!
 //! Booleans accept `true/false`, `1/0`, `yes/no`, `on/off` (any case).
@@ -17,6 +18,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use rules::Engine;
+
+use crate::audit::IdentityKey;
 use crate::HandlerError;
 
 /// Where the rule pack comes from.
@@ -83,12 +87,11 @@ pub struct Config {
     pub deadline: Duration,
     /// Forces every pack's `expose_rule_ids` on or off; `None`: each pack decides.
     pub decision_attributes: Option<bool>,
-    /// Whether user ids and IPs are hashed in the audit log.
-    pub hash_identities: bool,
-    /// Salt for hashing.
-    pub hash_salt: String,
+    /// The HMAC key when user ids and IPs are hashed in the audit log; `None`: logged
+    /// as they are.
+    pub identity_key: Option<IdentityKey>,
     /// The rooms' maximum message length in code points, if configured; the pack's
-    /// per-room `max_length` applies too (the smaller wins).
+    /// per-room `max_length` applies too (the smaller wins, see [`Config::configure`]).
     pub max_message_length: Option<usize>,
     /// CloudWatch namespace for EMF metrics.
     pub metrics_namespace: String,
@@ -102,8 +105,7 @@ impl Default for Config {
             fetch_timeout: Duration::from_millis(2000),
             deadline: Duration::from_millis(150),
             decision_attributes: None,
-            hash_identities: false,
-            hash_salt: String::new(),
+            identity_key: None,
             max_message_length: None,
             metrics_namespace: "IvsChatReview".to_string(),
         }
@@ -111,6 +113,18 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Applies the deployment-wide overrides to a freshly compiled engine (at cold
+    /// start and on every reload): `DECISION_ATTRIBUTES` and the `MAX_MESSAGE_LENGTH`
+    /// cap, so that the engine rewrites and clamps to the room's real limit.
+    pub fn configure(&self, engine: &mut Engine) {
+        if let Some(on) = self.decision_attributes {
+            engine.set_expose_rule_ids(on);
+        }
+        if let Some(limit) = self.max_message_length {
+            engine.cap_max_length(limit);
+        }
+    }
+
     /// The length limit for a final response check: the pack's limit for the room,
     /// lowered to `MAX_MESSAGE_LENGTH` when that is set.
     pub fn max_length(&self, pack_max: usize) -> usize {
@@ -128,6 +142,7 @@ impl Config {
         V: AsRef<str>,
     {
         let mut c = Config::default();
+        let (mut hash_identities, mut hash_key) = (false, None);
         for (k, v) in vars {
             let v = v.as_ref();
             match k.as_ref() {
@@ -160,8 +175,15 @@ impl Config {
                         _ => Some(parse_bool("DECISION_ATTRIBUTES", v)?),
                     }
                 }
-                "HASH_IDENTITIES" => c.hash_identities = parse_bool("HASH_IDENTITIES", v)?,
-                "HASH_SALT" => c.hash_salt = v.to_string(),
+                "HASH_IDENTITIES" => hash_identities = parse_bool("HASH_IDENTITIES", v)?,
+                "HASH_KEY" => hash_key = Some(v.to_string()),
+                "HASH_SALT" => {
+                    return Err(HandlerError::BadEnv {
+                        var: "HASH_SALT",
+                        expected: "unset: identities are hashed with an HMAC keyed by HASH_KEY",
+                        value: "<redacted>".to_string(),
+                    })
+                }
                 "MAX_MESSAGE_LENGTH" => {
                     c.max_message_length = Some(
                         usize::try_from(positive("MAX_MESSAGE_LENGTH", v)?).unwrap_or(usize::MAX),
@@ -180,9 +202,23 @@ impl Config {
                 _ => {}
             }
         }
+        if hash_identities {
+            let key = hash_key.unwrap_or_default();
+            let redacted = format!("<redacted, {} bytes>", key.len());
+            c.identity_key = Some(IdentityKey::new(key.into_bytes()).ok_or(
+                HandlerError::BadEnv {
+                    var: "HASH_KEY",
+                    expected: KEY_EXPECTED,
+                    value: redacted,
+                },
+            )?);
+        }
         Ok(c)
     }
 }
+
+/// What `HASH_KEY` must hold, for the startup error.
+const KEY_EXPECTED: &str = "a secret of at least 32 bytes when HASH_IDENTITIES is on";
 
 fn parse_u64(var: &'static str, v: &str, expected: &'static str) -> Result<u64, HandlerError> {
     v.trim().parse::<u64>().map_err(|_| HandlerError::BadEnv {
@@ -241,7 +277,7 @@ mod tests {
             ("REVIEW_DEADLINE_MS", "80"),
             ("DECISION_ATTRIBUTES", "ON"),
             ("HASH_IDENTITIES", "yes"),
-            ("HASH_SALT", "pepper"),
+            ("HASH_KEY", KEY),
             ("MAX_MESSAGE_LENGTH", "1000"),
             ("METRICS_NAMESPACE", "Chat"),
         ])
@@ -256,14 +292,73 @@ mod tests {
         assert_eq!(c.reload_every, Some(Duration::from_secs(5)));
         assert_eq!(c.fetch_timeout, Duration::from_millis(700));
         assert_eq!(c.deadline, Duration::from_millis(80));
-        assert!(c.decision_attributes == Some(true) && c.hash_identities);
+        assert!(c.decision_attributes == Some(true));
+        assert_eq!(c.identity_key, IdentityKey::new(KEY.into()));
         for (value, expect) in [("pack", None), ("off", Some(false)), ("", Some(false))] {
             let c = env(&[("DECISION_ATTRIBUTES", value)]).unwrap();
             assert_eq!(c.decision_attributes, expect, "{value}");
         }
-        assert_eq!(c.hash_salt, "pepper");
         assert_eq!(c.max_message_length, Some(1000));
         assert_eq!(c.metrics_namespace, "Chat");
+    }
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn hashing_requires_a_long_enough_key_and_never_echoes_it() {
+        // Issue 15 finding 10: hashing used to default to an empty salt.
+        for pairs in [
+            vec![("HASH_IDENTITIES", "true")],
+            vec![("HASH_IDENTITIES", "true"), ("HASH_KEY", "")],
+            vec![
+                ("HASH_IDENTITIES", "on"),
+                ("HASH_KEY", "short-secret-31-bytes-long-xxxx"),
+            ],
+        ] {
+            let err = env(&pairs).unwrap_err().to_string();
+            assert!(
+                err.contains("HASH_KEY") && err.contains("32 bytes"),
+                "{err}"
+            );
+            assert!(
+                !err.contains("short-secret"),
+                "the key must not be echoed: {err}"
+            );
+        }
+        let c = env(&[("HASH_KEY", KEY), ("HASH_IDENTITIES", "true")]).unwrap();
+        assert!(c.identity_key.is_some());
+        assert!(
+            !format!("{c:?}").contains(KEY),
+            "Debug must not print the key"
+        );
+        // A key without hashing on is unused.
+        assert_eq!(env(&[("HASH_KEY", KEY)]).unwrap().identity_key, None);
+        let err = env(&[("HASH_SALT", "pepper")]).unwrap_err().to_string();
+        assert!(
+            err.contains("HASH_SALT") && err.contains("HASH_KEY") && !err.contains("pepper"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn configure_caps_the_engines_max_length() {
+        let mut engine = Engine::compile(&rules::PackSet::bundled_default()).unwrap();
+        assert_eq!(engine.max_length(""), 500);
+        Config::default().configure(&mut engine);
+        assert_eq!(engine.max_length(""), 500);
+        let c = Config {
+            max_message_length: Some(200),
+            ..Config::default()
+        };
+        c.configure(&mut engine);
+        assert_eq!(engine.max_length(""), 200);
+        // A larger room limit never raises a pack's own.
+        Config {
+            max_message_length: Some(900),
+            ..Config::default()
+        }
+        .configure(&mut engine);
+        assert_eq!(engine.max_length(""), 200);
     }
 
     #[test]

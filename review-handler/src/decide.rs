@@ -20,15 +20,16 @@ pub const LAST_RESORT_REASON: &str = "Message could not be reviewed";
 
 /// Evaluates one raw event. Never panics on input, and the returned
 /// [`Decision::response`] always passes [`rules::validate_response`] with the room's
-/// limit ([`Config::max_length`] of the pack's `max_length`).
+/// limit ([`Config::max_length`] of the pack's `max_length`). An engine answer that fails
+/// that check becomes a DENY ([`fail_decision`]), never the unmoderated original.
 pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
     let started = Instant::now();
     let request = match ReviewRequest::deserialize(event) {
         Ok(r) => r,
-        Err(e) => {
+        Err(_) => {
             // Same answer as `rules eval` (Engine::review_value): the fail decision for
             // whatever of the request is readable.
-            let outcome = Outcome::Malformed(e.to_string());
+            let outcome = Outcome::Malformed(malformed_detail(event));
             let salvaged = ReviewRequest::salvage(event);
             return fail_decision(engine, event, salvaged.as_ref(), outcome, config, started);
         }
@@ -63,8 +64,38 @@ pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
     }
 }
 
+/// Why `event` is not a review request, without any of its values: serde's message for
+/// a copy whose strings are emptied and numbers zeroed (serde quotes the offending value,
+/// which may be the message text, and the audit log must not carry it). The copy has
+/// the same shape, so it fails the same way.
+pub fn malformed_detail(event: &Value) -> String {
+    match ReviewRequest::deserialize(&redacted(event)) {
+        Err(e) => format!("{e} (values redacted)"),
+        Ok(_) => "not an IVS review request".to_string(),
+    }
+}
+
+/// `value` with every string emptied and every number zeroed (integers stay integers);
+/// keys, `null`s, booleans and nesting are kept.
+fn redacted(value: &Value) -> Value {
+    match value {
+        Value::String(_) => Value::String(String::new()),
+        Value::Number(n) if n.is_f64() => Value::from(0.0),
+        Value::Number(_) => Value::from(0),
+        Value::Array(items) => Value::Array(items.iter().map(redacted).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), redacted(v))).collect())
+        }
+        Value::Null | Value::Bool(_) => value.clone(),
+    }
+}
+
 /// The fail decision for `event` (used for malformed requests, timeouts, internal and
-/// invalid-response errors): the pack's fail response, checked like any other.
+/// invalid-response errors). For a malformed request or a timeout it is the pack's fail
+/// response (`fail = "allow"` keeps the original), checked like any other. When the
+/// engine itself failed on this input ([`Outcome::is_engine_fault`]: a rewrite that is
+/// not a valid answer, a panic) it is [`last_resort`]'s DENY whatever the fail mode: an
+/// input that makes the engine fail must not be delivered unmoderated.
 pub fn fail_decision(
     engine: &Engine,
     event: &Value,
@@ -74,7 +105,11 @@ pub fn fail_decision(
     started: Instant,
 ) -> Decision {
     let room = request.map_or("", |r| r.room_arn.as_str());
-    let response = fail_response(engine, request, config.max_length(engine.max_length(room)));
+    let response = if outcome.is_engine_fault() {
+        last_resort()
+    } else {
+        fail_response(engine, request, config.max_length(engine.max_length(room)))
+    };
     Decision {
         result: response.review_result.as_str().to_string(),
         response: to_json(&response),
@@ -105,8 +140,9 @@ fn fail_response(
         .unwrap_or_else(last_resort)
 }
 
-/// A DENY that satisfies the contract whatever the configuration: used only if the
-/// engine's own fail responses are invalid (a misconfigured pack).
+/// A DENY that satisfies the contract whatever the configuration: the answer when the
+/// engine failed on the input, or when the engine's own fail responses are invalid (a
+/// misconfigured pack).
 pub fn last_resort() -> ReviewResponse {
     ReviewResponse {
         review_result: ReviewResult::Deny,

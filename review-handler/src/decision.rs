@@ -12,10 +12,10 @@ pub enum Outcome {
     Malformed(String),
     /// Evaluation exceeded the internal deadline; the fail decision was answered.
     Timeout,
-    /// The engine's response failed the final validity check (a bug); the fail
-    /// decision was answered.
+    /// The engine's response failed the final validity check (a bug); a DENY was
+    /// answered (never the original).
     InvalidResponse(String),
-    /// Evaluation panicked or its task failed (a bug); the fail decision was answered.
+    /// Evaluation panicked or its task failed (a bug); a DENY was answered.
     Internal(String),
 }
 
@@ -37,6 +37,13 @@ impl Outcome {
             Outcome::Evaluated | Outcome::Timeout => None,
             Outcome::Malformed(d) | Outcome::InvalidResponse(d) | Outcome::Internal(d) => Some(d),
         }
+    }
+
+    /// Whether the engine failed on this input (an invalid answer, a panic): such a
+    /// request is denied whatever the pack's fail mode, since the input may have been
+    /// crafted to make the engine fail and get through unmoderated.
+    pub fn is_engine_fault(&self) -> bool {
+        matches!(self, Outcome::InvalidResponse(_) | Outcome::Internal(_))
     }
 
     /// Whether the fail decision was answered instead of an evaluation.

@@ -32,12 +32,10 @@ pub struct State {
 }
 
 impl State {
-    /// A state serving `loaded` with `config`.
-    /// `config.decision_attributes` is applied to `loaded`'s engine here.
+    /// A state serving `loaded` with `config`; [`Config::configure`] is applied to
+    /// `loaded`'s engine here (the reloader applies it to every new engine).
     pub fn new(mut loaded: Loaded, config: Config) -> State {
-        if let Some(on) = config.decision_attributes {
-            loaded.engine.set_expose_rule_ids(on);
-        }
+        config.configure(&mut loaded.engine);
         State {
             engines: Arc::new(ArcSwap::from_pointee(loaded)),
             config: Arc::new(config),
@@ -87,7 +85,9 @@ impl State {
 }
 
 /// Runs `evaluate` on the blocking pool; [`Outcome::Timeout`] if it has not finished
-/// within `deadline`, [`Outcome::Internal`] if it panicked.
+/// within `deadline`, [`Outcome::Internal`] if it panicked. The internal detail never
+/// carries the panic message: a panic on a `str` slice quotes the text, which may be the
+/// chat message.
 pub async fn within_deadline<T, F>(deadline: Duration, evaluate: F) -> Result<T, Outcome>
 where
     T: Send + 'static,
@@ -95,7 +95,10 @@ where
 {
     match tokio::time::timeout(deadline, tokio::task::spawn_blocking(evaluate)).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(join)) => Err(Outcome::Internal(format!("evaluation task failed: {join}"))),
+        Ok(Err(join)) if join.is_panic() => Err(Outcome::Internal(
+            "evaluation panicked (message withheld: it may quote the chat text)".into(),
+        )),
+        Ok(Err(_)) => Err(Outcome::Internal("evaluation task was cancelled".into())),
         Err(_) => Err(Outcome::Timeout),
     }
 }

@@ -18,6 +18,7 @@ use arc_swap::ArcSwap;
 use aws_sdk_s3::Client;
 use serde_json::{json, Value};
 
+use crate::config::Config;
 use crate::s3::fetch_if_changed;
 use crate::source::{compile_text, Loaded};
 
@@ -69,32 +70,30 @@ pub struct Reloader {
     client: Client,
     bucket: String,
     key: String,
-    fetch_timeout: Duration,
+    config: Arc<Config>,
     engines: Arc<ArcSwap<Loaded>>,
-    rule_ids: Option<bool>,
     last_seen: Option<String>,
 }
 
 impl Reloader {
     /// A reloader for `s3://bucket/key`; `engines` holds the engine loaded at init
-    /// (its ETag is the first one compared); `rule_ids` is the handler's
-    /// `DECISION_ATTRIBUTES` override, applied to every new engine.
+    /// (its ETag is the first one compared). Each check is bounded by
+    /// `config.fetch_timeout`, and [`Config::configure`] is applied to every new engine
+    /// (`DECISION_ATTRIBUTES`, the `MAX_MESSAGE_LENGTH` cap), as at cold start.
     pub fn new(
         client: Client,
         bucket: String,
         key: String,
-        fetch_timeout: Duration,
+        config: Arc<Config>,
         engines: Arc<ArcSwap<Loaded>>,
-        rule_ids: Option<bool>,
     ) -> Reloader {
         let last_seen = engines.load().etag.clone();
         Reloader {
             client,
             bucket,
             key,
-            fetch_timeout,
+            config,
             engines,
-            rule_ids,
             last_seen,
         }
     }
@@ -111,10 +110,11 @@ impl Reloader {
             &self.key,
             self.last_seen.as_deref(),
         );
-        let object = match tokio::time::timeout(self.fetch_timeout, fetch).await {
+        let fetch_timeout = self.config.fetch_timeout;
+        let object = match tokio::time::timeout(fetch_timeout, fetch).await {
             Err(_) => {
                 return ReloadOutcome::FetchFailed {
-                    error: format!("timed out after {:?}", self.fetch_timeout),
+                    error: format!("timed out after {fetch_timeout:?}"),
                 }
             }
             Ok(Err(e)) => {
@@ -133,9 +133,7 @@ impl Reloader {
             tokio::task::spawn_blocking(move || compile_text(&body, &compile_origin, None)).await;
         match compiled {
             Ok(Ok(mut engine)) => {
-                if let Some(on) = self.rule_ids {
-                    engine.set_expose_rule_ids(on);
-                }
+                self.config.configure(&mut engine);
                 let etag = object.etag;
                 self.engines.store(Arc::new(Loaded {
                     engine,

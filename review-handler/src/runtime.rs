@@ -56,9 +56,8 @@ pub async fn init(config: Config, path_style: bool) -> Result<State, HandlerErro
             client,
             bucket,
             key,
-            state.config.fetch_timeout,
+            Arc::clone(&state.config),
             Arc::clone(&state.engines),
-            state.config.decision_attributes,
         );
         reloader.spawn(every);
     }

@@ -196,7 +196,7 @@ terms = ["kiwi"]
             ("RULES_SOURCE", &source),
             ("DECISION_ATTRIBUTES", "true"),
             ("HASH_IDENTITIES", "true"),
-            ("HASH_SALT", "s3cret"),
+            ("HASH_KEY", "an e2e test key of at least 32 bytes"),
         ]),
     )
     .unwrap();
@@ -235,7 +235,7 @@ terms = ["kiwi"]
         .find(|l| l["kind"] == "decision" && l["rules"] == json!(["soft-apple"]))
         .unwrap();
     assert_eq!(kiwi["shadow_rules"], json!(["watch-kiwi"]));
-    assert!(kiwi["user_id"].as_str().unwrap().starts_with("sha256:"));
+    assert!(kiwi["user_id"].as_str().unwrap().starts_with("hmac-sha256:"));
     assert_eq!(
         kiwi["pack"].as_str().map(|p| p.starts_with("fruit")),
         Some(true),

@@ -303,3 +303,26 @@ fn ivs_wiring_follows_the_contract() {
             && params.get("projection.date.type").is_some()
     );
 }
+
+#[test]
+fn the_identity_hashing_key_is_a_secret_parameter_without_a_default() {
+    // Issue 15 finding 10: the template used to default to an empty HASH_SALT.
+    let t = template();
+    let vars = &t["Resources"]["ReviewHandlerFunction"]["Properties"]["Environment"]["Variables"];
+    assert!(
+        vars.get("HASH_SALT").is_none(),
+        "HASH_SALT is replaced by HASH_KEY"
+    );
+    let key = text(&vars["HASH_KEY"]);
+    let param = key
+        .strip_prefix("!Ref ")
+        .unwrap_or_else(|| panic!("HASH_KEY must be a parameter reference, got {key:?}"));
+    let p = &t["Parameters"][param];
+    assert_eq!(p["NoEcho"].as_bool(), Some(true), "{param} must be NoEcho");
+    assert!(
+        p.get("Default").is_none_or(|d| d.as_str() == Some("")),
+        "{param} must have no default secret"
+    );
+    let pattern = regex::Regex::new(p["AllowedPattern"].as_str().expect("AllowedPattern")).unwrap();
+    assert!(!pattern.is_match(&"k".repeat(31)) && pattern.is_match(&"k".repeat(32)));
+}

@@ -272,6 +272,53 @@ mod tests {
     }
 
     #[test]
+    fn engine_faults_are_denied_whatever_the_fail_mode() {
+        // The bundled pack fails open (`fail = "allow"`): a timeout keeps the original,
+        // a panic or an invalid answer must not.
+        let engine = engine();
+        let event = request("hello there");
+        let req = ReviewRequest::deserialize(&event).unwrap();
+        let fail = |outcome| {
+            fail_decision(
+                &engine,
+                &event,
+                Some(&req),
+                outcome,
+                &Config::default(),
+                Instant::now(),
+            )
+        };
+        assert_eq!(fail(Outcome::Timeout).response["Content"], "hello there");
+        assert_eq!(fail(Outcome::Timeout).result, "ALLOW");
+        for outcome in [
+            Outcome::Internal("x".into()),
+            Outcome::InvalidResponse("x".into()),
+        ] {
+            let d = fail(outcome);
+            assert_eq!(d.result, "DENY", "{:?}", d.outcome);
+            assert_eq!(d.response, to_json(&last_resort()));
+        }
+    }
+
+    #[test]
+    fn malformed_details_carry_no_request_values() {
+        let d = decide(
+            &engine(),
+            &json!({"Content": "hi", "Sender": "my secret message", "MessageId": 12345}),
+            &Config::default(),
+        );
+        let detail = d.outcome.detail().unwrap();
+        assert!(
+            !detail.contains("secret") && !detail.contains("12345"),
+            "{detail}"
+        );
+        assert!(
+            detail.contains("expected") && detail.contains("redacted"),
+            "{detail}"
+        );
+    }
+
+    #[test]
     fn last_resort_is_valid_for_any_limit() {
         assert!(validate_response(&last_resort(), 1).is_ok());
     }

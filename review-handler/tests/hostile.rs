@@ -265,6 +265,14 @@ fn check(
     if d.result != r.review_result.as_str() {
         return Err(format!("decision says {} but answers {r:?}", d.result));
     }
+    // The documented bounds (README "Limits").
+    let size = d.response.to_string().len();
+    if size > 6 * limit + 12 * rules::MAX_ATTRIBUTES_BYTES + 64 {
+        return Err(format!("response of {size} bytes for limit {limit}"));
+    }
+    if let Some(detail) = d.outcome.detail().filter(|t| t.len() > 200) {
+        return Err(format!("audit detail of {} bytes: {detail}", detail.len()));
+    }
     let allowed = r.review_result == ReviewResult::Allow;
     if let Ok(ev) = reference.review_value(event) {
         let want = &ev.response;

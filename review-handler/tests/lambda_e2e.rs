@@ -235,7 +235,10 @@ terms = ["kiwi"]
         .find(|l| l["kind"] == "decision" && l["rules"] == json!(["soft-apple"]))
         .unwrap();
     assert_eq!(kiwi["shadow_rules"], json!(["watch-kiwi"]));
-    assert!(kiwi["user_id"].as_str().unwrap().starts_with("hmac-sha256:"));
+    assert!(kiwi["user_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("hmac-sha256:"));
     assert_eq!(
         kiwi["pack"].as_str().map(|p| p.starts_with("fruit")),
         Some(true),

@@ -69,10 +69,12 @@ fn valid_updates_are_picked_up_and_invalid_ones_rejected() {
     let mut env = moto.child_env();
     env.push(("RULES_SOURCE".into(), format!("s3://{bucket}/{key}")));
     env.push(("RULES_RELOAD_SECONDS".into(), "1".into()));
+    env.push(("MAX_MESSAGE_LENGTH".into(), "20".into()));
     let lambda = LocalLambda::start(BIN, &env).unwrap();
 
     assert_eq!(result(&lambda, "I like apple pie"), "DENY");
     assert_eq!(result(&lambda, "I like banana bread"), "ALLOW");
+    assert_room_limit_applies(&lambda);
 
     put(pack("v2", "banana"));
     eventually(&lambda, "v2 pack in use", Duration::from_secs(30), || {
@@ -119,4 +121,17 @@ fn valid_updates_are_picked_up_and_invalid_ones_rejected() {
     eventually(&lambda, "v3 pack in use", Duration::from_secs(30), || {
         result(&lambda, "cherry on top") == "DENY"
     });
+    // MAX_MESSAGE_LENGTH reaches every reloaded engine too, not only the first.
+    assert_room_limit_applies(&lambda);
+}
+
+/// The engine itself applies `MAX_MESSAGE_LENGTH` = 20 (its too-long reason names it),
+/// rather than the final check rejecting its answer (issue 15, finding 2).
+fn assert_room_limit_applies(lambda: &LocalLambda) {
+    let r = lambda
+        .invoke(&request("thirty characters of clean text"))
+        .unwrap();
+    assert_eq!(r["ReviewResult"], "DENY", "{r}");
+    let reason = r["Attributes"]["Reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("at most 20 characters"), "{r}");
 }

@@ -166,10 +166,30 @@ fn console_free_stderr() -> impl indicatif::TermLike {
     Stderr
 }
 
-/// Ingests local files with at most `jobs` in parallel. `root` is what keys are relative to.
+/// The identity of a local file: its canonical absolute path (`/`-separated), and a
+/// fingerprint of its content (size and modification time, ns).
+///
+/// Two different files never share a key, and one file reached through different
+/// arguments (a directory, a subdirectory, a symlink) always has the same one, so its
+/// outputs are named the same ([`crate::sink::output_stem`] of the key: a file in the IVS
+/// layout keeps the name of the same object in S3) and its resume line matches.
+pub fn local_identity(path: &Path) -> Result<(PathBuf, String, String), IngestError> {
+    let abs = fs::canonicalize(path).map_err(|e| IngestError::io(path, e))?;
+    let meta = fs::metadata(&abs).map_err(|e| IngestError::io(&abs, e))?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let key = abs.to_string_lossy().replace('\\', "/");
+    let fingerprint = format!("size={};mtime_ns={mtime}", meta.len());
+    Ok((abs, key, fingerprint))
+}
+
+/// Ingests local files with at most `jobs` in parallel; each is keyed by its
+/// [`local_identity`].
 pub fn run_local(
     files: &[PathBuf],
-    root: &Path,
     opts: &IngestOptions,
     defaults: &SourceContext,
     jobs: usize,
@@ -179,30 +199,13 @@ pub fn run_local(
     let next = AtomicUsize::new(0);
     let report = Mutex::new(RunReport::default());
     let one = |path: &PathBuf| -> Result<Option<SourceReport>, IngestError> {
-        let rel = path.strip_prefix(root).unwrap_or(path);
-        let rel = if rel.as_os_str().is_empty() {
-            path.as_path()
-        } else {
-            rel
-        };
-        let key = rel.to_string_lossy().replace('\\', "/");
-        let key = if key.is_empty() || path == root {
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or(key)
-        } else {
-            key
-        };
-        let size = fs::metadata(path)
-            .map_err(|e| IngestError::io(path, e))?
-            .len();
-        let fp = format!("size={size}");
+        let (abs, key, fp) = local_identity(path)?;
         if state.is_some_and(|s| s.is_done(&key, &fp)) {
             return Ok(None);
         }
         let source = path.to_string_lossy().into_owned();
         let ctx = with_defaults(context_from_key(&source, &key), defaults);
-        let f = fs::File::open(path).map_err(|e| IngestError::io(path, e))?;
+        let f = fs::File::open(&abs).map_err(|e| IngestError::io(&abs, e))?;
         let rep = ingest_reader(f, ctx, &key, opts)?;
         if let Some(s) = state {
             s.mark_done(&key, &fp)?;

@@ -32,6 +32,10 @@ pub enum IngestError {
     /// A command-line argument or environment setting is invalid.
     #[error("configuration: {0}")]
     Config(String),
+    /// A source went past a bound that cannot be handled by counting (see
+    /// [`crate::limits::Limits`]); the message names the bound.
+    #[error("limit: {0}")]
+    Limit(String),
     /// An AWS call (S3) failed.
     #[error("aws: {0}")]
     Aws(String),

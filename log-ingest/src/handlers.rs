@@ -115,7 +115,7 @@ async fn ingest_objects(
             &cfg.defaults,
         )
         .await?;
-        tracing::info!(source = %rep.source, read = rep.read, written = rep.written, quarantined = rep.quarantined, "ingested");
+        tracing::info!(source = %rep.source, read = rep.read, written = rep.written, quarantined = rep.quarantined, quarantine_omitted = rep.quarantine_omitted, limits = ?rep.limits, "ingested");
         reports.push(rep);
     }
     Ok(reports)
@@ -197,7 +197,7 @@ pub async fn handle_cloudwatch(
     .await
     .map_err(|e| IngestError::Aws(format!("ingest task failed: {e}")))??;
     upload_outputs(client, staging.path(), &mut report, &stem, &out).await?;
-    tracing::info!(source = %report.source, read = report.read, written = report.written, quarantined = report.quarantined, "ingested");
+    tracing::info!(source = %report.source, read = report.read, written = report.written, quarantined = report.quarantined, quarantine_omitted = report.quarantine_omitted, limits = ?report.limits, "ingested");
     serde_json::to_value(&report).map_err(|e| IngestError::Event(e.to_string()))
 }
 

@@ -16,6 +16,7 @@ pub mod error;
 #[cfg(feature = "shells")]
 pub mod handlers;
 pub mod keys;
+pub mod limits;
 pub mod pipeline;
 pub mod quarantine;
 pub mod readers;

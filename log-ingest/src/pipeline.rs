@@ -4,14 +4,16 @@ use std::io::Read;
 
 use crate::envelope::{parse_envelope_fields, quarantine_entry};
 use crate::error::IngestError;
-use crate::quarantine::{Item, QuarantineEntry};
+use crate::limits::{note, Limit, Limits, MAX_ROOM_COMPONENT};
+use crate::quarantine::{count_omitted, Item, QuarantineEntry};
 use crate::readers::{
-    decode, JsonValueItems, LineItems, ReaderStats, Unit, DEFAULT_MAX_RECORD_BYTES,
+    decode_bounded, JsonValueItems, LineItems, ReaderStats, Unit, DEFAULT_MAX_RECORD_BYTES,
 };
 use crate::record::{RowRef, SourceContext};
 use crate::report::SourceReport;
+use crate::sink::layout::room_value_is_cut;
 use crate::sink::manifest;
-use crate::sink::quarantine::QuarantineSink;
+use crate::sink::quarantine::{QuarantineSink, Written};
 use crate::sink::{open_record_sink, output_stem, Format, OutputLayout, RecordSink};
 
 /// How a source's bytes are framed.
@@ -37,6 +39,8 @@ pub struct IngestOptions {
     pub max_record_bytes: usize,
     /// Framing of the sources.
     pub shape: Shape,
+    /// Per-source bounds (open partitions, quarantine, decompression).
+    pub limits: Limits,
 }
 
 impl IngestOptions {
@@ -47,6 +51,7 @@ impl IngestOptions {
             format: Format::Parquet,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
             shape: Shape::Auto,
+            limits: Limits::default(),
         }
     }
 }
@@ -56,17 +61,33 @@ struct Router {
     records: Box<dyn RecordSink>,
     quarantine: QuarantineSink,
     report: SourceReport,
+    limits: Limits,
 }
 
 impl Router {
     fn new(source: &str, stem: &str, opts: &IngestOptions) -> Self {
         Router {
-            records: open_record_sink(opts.format, &opts.layout, stem),
-            quarantine: QuarantineSink::new(opts.layout.clone(), stem),
+            records: open_record_sink(opts.format, &opts.layout, stem, &opts.limits),
+            quarantine: QuarantineSink::new(opts.layout.clone(), stem, &opts.limits),
             report: SourceReport {
                 source: source.to_string(),
                 ..SourceReport::default()
             },
+            limits: opts.limits,
+        }
+    }
+
+    /// Notes (once per source) a room id whose partition value has to be cut.
+    fn check_room(&mut self, room: Option<&str>) {
+        if !self.report.limits.contains_key(&Limit::RoomIdLength)
+            && room.is_some_and(room_value_is_cut)
+        {
+            note(
+                &mut self.report.limits,
+                Limit::RoomIdLength,
+                MAX_ROOM_COMPONENT as u64,
+                1,
+            );
         }
     }
 
@@ -79,8 +100,18 @@ impl Router {
 
     fn reject(&mut self, entry: &QuarantineEntry) -> Result<(), IngestError> {
         self.report.read += 1;
-        self.quarantine.write(entry)?;
-        self.report.quarantined += 1;
+        match self.quarantine.write(entry)? {
+            Written::Kept => self.report.quarantined += 1,
+            Written::Omitted(limit) => {
+                self.report.quarantine_omitted += 1;
+                count_omitted(&mut self.report.quarantine_omitted_by_reason, &entry.reason);
+                let value = match limit {
+                    Limit::QuarantineBytes => self.limits.max_quarantine_bytes,
+                    _ => self.limits.max_quarantine_entries,
+                };
+                note(&mut self.report.limits, limit, value, 1);
+            }
+        }
         Ok(())
     }
 
@@ -88,6 +119,12 @@ impl Router {
     /// source that were not written again (see [`crate::sink::manifest`]); returns the report.
     fn finish(self, stem: &str, layout: &OutputLayout) -> Result<SourceReport, IngestError> {
         let mut report = self.report;
+        note(
+            &mut report.limits,
+            Limit::OpenPartitions,
+            self.limits.max_open_partitions as u64,
+            self.records.closed_early(),
+        );
         report.outputs = self
             .records
             .finish()?
@@ -116,7 +153,10 @@ pub fn route_items(
     let mut router = Router::new(source, stem, opts);
     for item in items {
         match item {
-            Item::Record(r) => router.record(&r.row())?,
+            Item::Record(r) => {
+                router.check_room(r.room_id.as_deref());
+                router.record(&r.row())?
+            }
             Item::Quarantined(q) => router.reject(&q)?,
         }
     }
@@ -156,18 +196,20 @@ pub fn ingest_reader(
 ) -> Result<SourceReport, IngestError> {
     let source = ctx.source.clone();
     let stem = output_stem(source_key);
-    let (decoded, _) = decode(input).map_err(|e| IngestError::io(&source, e))?;
+    let (decoded, _, meter) =
+        decode_bounded(input, &opts.limits).map_err(|e| IngestError::io(&source, e))?;
     let shape = match opts.shape {
         Shape::Auto if ctx.room_id.is_some() && ctx.account_id.is_some() => Shape::Lines,
         Shape::Auto => Shape::JsonValues,
         s => s,
     };
     let room_arn = ctx.room_arn();
+    let mut router = Router::new(&source, &stem, opts);
+    router.check_room(ctx.room_id.as_deref());
     let mut reader = match shape {
         Shape::Lines => Reader::Lines(LineItems::new(decoded, ctx, opts.max_record_bytes)),
         _ => Reader::Values(JsonValueItems::new(decoded, ctx, opts.max_record_bytes)),
     };
-    let mut router = Router::new(&source, &stem, opts);
     while let Some(unit) = reader.next_unit() {
         match unit {
             Unit::Envelope { bytes, ctx, pos } => match parse_envelope_fields(bytes) {
@@ -176,6 +218,14 @@ pub fn ingest_reader(
             },
             Unit::Rejected(q) => router.reject(&q)?,
         }
+    }
+    if meter.ratio_bound_reached() {
+        note(
+            &mut router.report.limits,
+            Limit::DecompressionRatio,
+            opts.limits.max_decompression_ratio,
+            1,
+        );
     }
     let mut report = router.finish(&stem, &opts.layout)?;
     let stats = reader.stats();

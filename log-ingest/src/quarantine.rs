@@ -1,7 +1,10 @@
 //! Quarantine entries: input that could not become a record, with where and why.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
+use crate::limits::{MAX_SUMMARY_REASONS, OTHER_REASONS};
 use crate::record::Position;
 
 /// At most this many raw bytes of a bad input unit are kept in its quarantine entry.
@@ -56,6 +59,30 @@ impl QuarantineEntry {
     }
 }
 
+/// The summary key of a reason: its text up to the first `:` (what kind of problem, not
+/// where), at most 80 bytes.
+pub fn reason_summary(reason: &str) -> &str {
+    let head = reason.split(':').next().unwrap_or(reason);
+    let mut end = head.len().min(80);
+    while !head.is_char_boundary(end) {
+        end -= 1;
+    }
+    &head[..end]
+}
+
+/// Counts one omitted entry of `reason` in `counts`, which holds at most
+/// [`MAX_SUMMARY_REASONS`] reasons plus [`OTHER_REASONS`].
+pub fn count_omitted(counts: &mut BTreeMap<String, u64>, reason: &str) {
+    let key = reason_summary(reason);
+    if let Some(n) = counts.get_mut(key) {
+        *n += 1;
+    } else if counts.len() < MAX_SUMMARY_REASONS {
+        counts.insert(key.to_string(), 1);
+    } else {
+        *counts.entry(OTHER_REASONS.to_string()).or_insert(0) += 1;
+    }
+}
+
 /// The outcome for one input unit: a record, or a quarantine entry. Never both, never neither.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
@@ -63,4 +90,26 @@ pub enum Item {
     Record(Box<crate::ChatRecord>),
     /// The unit was rejected.
     Quarantined(Box<QuarantineEntry>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn omitted_entries_are_counted_by_the_head_of_their_reason_in_a_bounded_map() {
+        assert_eq!(
+            reason_summary("not valid JSON: expected value at line 1 column 1"),
+            "not valid JSON"
+        );
+        assert_eq!(reason_summary(&"é".repeat(100)).len(), 80);
+        let mut counts = BTreeMap::new();
+        for i in 0..(MAX_SUMMARY_REASONS + 10) {
+            count_omitted(&mut counts, &format!("reason {i}: x"));
+        }
+        count_omitted(&mut counts, "reason 0: y");
+        assert_eq!(counts.len(), MAX_SUMMARY_REASONS + 1);
+        assert_eq!(counts["reason 0"], 2);
+        assert_eq!(counts[OTHER_REASONS], 10);
+    }
 }

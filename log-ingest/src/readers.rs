@@ -7,10 +7,14 @@
 //! entry for the unreadable remainder; everything read before it has been yielded.
 
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 use flate2::bufread::MultiGzDecoder;
 
 use crate::envelope::parse_item;
+use crate::error::IngestError;
+use crate::limits::{Limits, MAX_JSON_DEPTH};
 use crate::quarantine::{Item, QuarantineEntry};
 use crate::record::{Position, SourceContext};
 
@@ -28,18 +32,100 @@ pub enum Encoding {
     Plain,
 }
 
-/// Wraps `r` in a decompressor when it starts with the gzip magic bytes `1f 8b`.
+/// Wraps `r` in a decompressor when it starts with the gzip magic bytes `1f 8b`, bounded
+/// by the default [`Limits`] (see [`decode_bounded`]).
 pub fn decode(r: impl Read + Send + 'static) -> io::Result<(Box<dyn BufRead + Send>, Encoding)> {
-    let mut br = BufReader::with_capacity(READ_BUFFER, r);
+    decode_bounded(r, &Limits::default()).map(|(r, enc, _)| (r, enc))
+}
+
+/// Bytes in and out of a gzip source's decompressor, shared with its bounded reader.
+#[derive(Debug, Default)]
+struct Meter {
+    compressed: AtomicU64,
+    tripped: AtomicBool,
+}
+
+/// Tells whether a source decoded by [`decode_bounded`] reached its decompression bound.
+#[derive(Debug, Clone, Default)]
+pub struct DecodeMeter(Arc<Meter>);
+
+impl DecodeMeter {
+    /// True once the decompression-ratio bound stopped the source.
+    pub fn ratio_bound_reached(&self) -> bool {
+        self.0.tripped.load(Ordering::Relaxed)
+    }
+}
+
+/// Counts the compressed bytes the decompressor pulls.
+struct Counting<R> {
+    inner: R,
+    meter: Arc<Meter>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.meter.compressed.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Decompressed output, failing once it passes the floor and the ratio bound.
+struct RatioBounded<R> {
+    inner: R,
+    meter: Arc<Meter>,
+    out: u64,
+    ratio: u64,
+    floor: u64,
+}
+
+impl<R: Read> Read for RatioBounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let compressed = self.meter.compressed.load(Ordering::Relaxed);
+        if self.out >= self.floor && self.out > compressed.saturating_mul(self.ratio) {
+            self.meter.tripped.store(true, Ordering::Relaxed);
+            return Err(io::Error::other(IngestError::Limit(format!(
+                "decompression ratio bound: {} bytes decompressed from {compressed} compressed bytes, \
+                 more than {}:1 past the first {} bytes (a gzip bomb?); the rest of the source is not read",
+                self.out, self.ratio, self.floor
+            ))));
+        }
+        let n = self.inner.read(buf)?;
+        self.out += n as u64;
+        Ok(n)
+    }
+}
+
+/// Wraps `r` in a decompressor when it starts with the gzip magic bytes `1f 8b`; the
+/// decompressed stream fails (with an [`IngestError::Limit`] inside the `io::Error`) once it
+/// is past [`Limits::decompression_floor_bytes`] and more than
+/// [`Limits::max_decompression_ratio`] times the compressed bytes read.
+pub fn decode_bounded(
+    r: impl Read + Send + 'static,
+    limits: &Limits,
+) -> io::Result<(Box<dyn BufRead + Send>, Encoding, DecodeMeter)> {
+    let meter = Arc::new(Meter::default());
+    let counting = Counting {
+        inner: r,
+        meter: Arc::clone(&meter),
+    };
+    let mut br = BufReader::with_capacity(READ_BUFFER, counting);
     let head = br.fill_buf()?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        let gz = MultiGzDecoder::new(br);
+        let gz = RatioBounded {
+            inner: MultiGzDecoder::new(br),
+            meter: Arc::clone(&meter),
+            out: 0,
+            ratio: limits.max_decompression_ratio,
+            floor: limits.decompression_floor_bytes,
+        };
         Ok((
             Box::new(BufReader::with_capacity(READ_BUFFER, gz)),
             Encoding::Gzip,
+            DecodeMeter(meter),
         ))
     } else {
-        Ok((Box::new(br), Encoding::Plain))
+        Ok((Box::new(br), Encoding::Plain, DecodeMeter(meter)))
     }
 }
 
@@ -87,11 +173,22 @@ fn tail_entry(
     consumed: u64,
     partial: &[u8],
 ) -> Box<QuarantineEntry> {
-    let reason = format!(
-        "unreadable remainder after {consumed} decompressed bytes (truncated or corrupt gzip?): {e}; \
-         {} partial bytes of the current record are kept here, anything after is lost",
-        partial.len()
-    );
+    let bound = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<IngestError>())
+        .filter(|inner| matches!(inner, IngestError::Limit(_)));
+    let reason = match bound {
+        Some(limit) => format!(
+            "unread remainder after {consumed} decompressed bytes: {limit}; {} partial bytes of \
+             the current record are kept here",
+            partial.len()
+        ),
+        None => format!(
+            "unreadable remainder after {consumed} decompressed bytes (truncated or corrupt gzip?): {e}; \
+             {} partial bytes of the current record are kept here, anything after is lost",
+            partial.len()
+        ),
+    };
     Box::new(QuarantineEntry::new(
         &ctx.source,
         pos,
@@ -125,7 +222,7 @@ fn oversize_entry(
     Box::new(QuarantineEntry::new(
         &ctx.source,
         pos,
-        format!("{what} of {total} bytes exceeds the {cap}-byte limit for one log envelope"),
+        format!("{what} too long: {total} bytes exceeds the {cap}-byte limit for one log envelope"),
         kept,
         total,
     ))
@@ -255,7 +352,10 @@ impl<R: BufRead> Iterator for LineItems<R> {
 enum Scan {
     Between,
     Value {
-        depth: u32,
+        /// Open `{`/`[`: one per byte read at most, so a `u64` cannot overflow.
+        depth: u64,
+        /// Deeper than [`MAX_JSON_DEPTH`] at some point: the value is quarantined.
+        deep: bool,
         in_string: bool,
         escape: bool,
     },
@@ -266,7 +366,8 @@ enum Scan {
 /// concatenated with no separator, or separated by any whitespace.
 ///
 /// A value is delimited by brace matching (strings and escapes respected) and then parsed
-/// as an envelope. Bytes between values that are not whitespace are quarantined as one
+/// as an envelope. A value nested deeper than [`MAX_JSON_DEPTH`] is still delimited exactly
+/// but quarantined unparsed. Bytes between values that are not whitespace are quarantined as one
 /// unit up to the next `{` or newline; an unterminated value at the end is quarantined.
 pub struct JsonValueItems<R> {
     reader: R,
@@ -317,9 +418,21 @@ impl<R: BufRead> JsonValueItems<R> {
             line: None,
             offset: Some(self.unit_start),
         };
+        let deep = matches!(self.state, Scan::Value { deep: true, .. });
         self.state = Scan::Between;
         self.reset = true;
-        if garbage {
+        if deep {
+            Ready::Rejected(Box::new(QuarantineEntry::new(
+                &self.ctx.source,
+                pos,
+                format!(
+                    "JSON value nested deeper than {MAX_JSON_DEPTH} levels: {} bytes, expected a log envelope (4 levels)",
+                    self.unit_len
+                ),
+                &self.buf,
+                self.unit_len,
+            )))
+        } else if garbage {
             Ready::Rejected(Box::new(QuarantineEntry::new(
                 &self.ctx.source,
                 pos,
@@ -352,13 +465,18 @@ impl<R: BufRead> JsonValueItems<R> {
                 }
                 Scan::Between => None,
                 Scan::Garbage => Some(self.finish_unit(true)),
-                Scan::Value { .. } => {
+                Scan::Value { deep, .. } => {
                     let pos = Position {
                         line: None,
                         offset: Some(self.unit_start),
                     };
+                    let nested = if deep {
+                        format!(" (nested deeper than {MAX_JSON_DEPTH} levels)")
+                    } else {
+                        String::new()
+                    };
                     let reason = format!(
-                        "truncated JSON value: {} bytes from offset {} without the closing brace before end of object",
+                        "truncated JSON value{nested}: {} bytes from offset {} without the closing brace before end of object",
                         self.unit_len, self.unit_start
                     );
                     let item = QuarantineEntry::new(
@@ -387,6 +505,7 @@ impl<R: BufRead> JsonValueItems<R> {
                     if b == b'{' {
                         state = Scan::Value {
                             depth: 1,
+                            deep: false,
                             in_string: false,
                             escape: false,
                         };
@@ -406,6 +525,7 @@ impl<R: BufRead> JsonValueItems<R> {
                 }
                 Scan::Value {
                     depth,
+                    deep,
                     in_string,
                     escape,
                 } => {
@@ -421,6 +541,7 @@ impl<R: BufRead> JsonValueItems<R> {
                         *in_string = true;
                     } else if b == b'{' || b == b'[' {
                         *depth += 1;
+                        *deep |= *depth > u64::from(MAX_JSON_DEPTH);
                     } else if b == b'}' || b == b']' {
                         *depth -= 1;
                         if *depth == 0 {

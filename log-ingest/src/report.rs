@@ -1,6 +1,11 @@
-//! Per-source and per-run counts. `read = written + quarantined` always holds.
+//! Per-source and per-run counts. `read = written + quarantined + quarantine_omitted`
+//! always holds.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
+
+use crate::limits::{Limit, LimitsReached};
 
 /// What happened to one source.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -11,8 +16,15 @@ pub struct SourceReport {
     pub read: u64,
     /// Records written to the record sink.
     pub written: u64,
-    /// Units written to the quarantine sink.
+    /// Units written to the quarantine sink (kept in full).
     pub quarantined: u64,
+    /// Rejected units counted but not kept: the source's quarantine bound was reached
+    /// (see [`crate::limits::Limits`]).
+    pub quarantine_omitted: u64,
+    /// [`SourceReport::quarantine_omitted`] by reason (the reason text up to its first `:`).
+    pub quarantine_omitted_by_reason: BTreeMap<String, u64>,
+    /// Bounds this source reached, with what happened past them.
+    pub limits: LimitsReached,
     /// Whitespace-only lines skipped (not input units).
     pub blank_lines: u64,
     /// Decompressed bytes read.
@@ -27,9 +39,9 @@ pub struct SourceReport {
 }
 
 impl SourceReport {
-    /// True when every unit read was either written or quarantined.
+    /// True when every unit read was written, quarantined, or counted as omitted.
     pub fn reconciles(&self) -> bool {
-        self.read == self.written + self.quarantined
+        self.read == self.written + self.quarantined + self.quarantine_omitted
     }
 }
 
@@ -48,6 +60,10 @@ pub struct RunReport {
     pub written: u64,
     /// Sum of [`SourceReport::quarantined`].
     pub quarantined: u64,
+    /// Sum of [`SourceReport::quarantine_omitted`].
+    pub quarantine_omitted: u64,
+    /// How often each bound applied, over every source (see [`SourceReport::limits`]).
+    pub limits: BTreeMap<Limit, u64>,
     /// Sum of [`SourceReport::blank_lines`].
     pub blank_lines: u64,
     /// Sum of decompressed bytes.
@@ -63,6 +79,10 @@ impl RunReport {
         self.read += s.read;
         self.written += s.written;
         self.quarantined += s.quarantined;
+        self.quarantine_omitted += s.quarantine_omitted;
+        for (limit, reached) in &s.limits {
+            *self.limits.entry(*limit).or_insert(0) += reached.times;
+        }
         self.blank_lines += s.blank_lines;
         self.bytes += s.bytes;
     }
@@ -75,6 +95,10 @@ impl RunReport {
         self.read += r.read;
         self.written += r.written;
         self.quarantined += r.quarantined;
+        self.quarantine_omitted += r.quarantine_omitted;
+        for (limit, times) in r.limits {
+            *self.limits.entry(limit).or_insert(0) += times;
+        }
         self.blank_lines += r.blank_lines;
         self.bytes += r.bytes;
         self.failures.extend(r.failures);
@@ -86,9 +110,9 @@ impl RunReport {
         self.failures.push(format!("{source}: {error}"));
     }
 
-    /// True when `read = written + quarantined` over the run.
+    /// True when `read = written + quarantined + quarantine_omitted` over the run.
     pub fn reconciles(&self) -> bool {
-        self.read == self.written + self.quarantined
+        self.read == self.written + self.quarantined + self.quarantine_omitted
     }
 
     /// The report as pretty JSON.

@@ -1,5 +1,7 @@
 //! One source through readers and sinks into Parquet/NDJSON files, read back.
 
+mod common;
+
 use std::fs;
 use std::io::{Cursor, Write};
 use std::path::Path;
@@ -41,30 +43,13 @@ fn ingest(root: &Path, format: Format) -> log_ingest::SourceReport {
     ingest_reader(Cursor::new(object()), ctx, KEY, &opts).unwrap()
 }
 
-fn files(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn parquet_partitions_read_back_and_reingest_replaces() {
     let dir = tempfile::tempdir().unwrap();
     let rep = ingest(dir.path(), Format::Parquet);
     assert_eq!((rep.read, rep.written, rep.quarantined), (4, 3, 1));
     assert!(rep.reconciles());
-    let with_manifest = files(dir.path());
+    let with_manifest = common::tree(dir.path());
     // The source's manifest lists its record files (see `reingest_of_a_rewritten_source_*`).
     assert_eq!(with_manifest.len(), 4, "{with_manifest:?}");
     assert!(with_manifest[0].starts_with("_manifests/123456789012_IVSChatLogs_1.0_us-west-2_room_abc123DEF456_20230105T2350Z_1766dcbc-"));
@@ -119,7 +104,7 @@ fn parquet_partitions_read_back_and_reingest_replaces() {
     let again = ingest(dir.path(), Format::Parquet);
     assert_eq!(again, rep, "same report on re-ingest");
     assert_eq!(
-        files(dir.path()),
+        common::tree(dir.path()),
         with_manifest,
         "re-ingest replaces, never duplicates"
     );
@@ -167,7 +152,7 @@ fn reingest_of_a_rewritten_source_removes_the_partitions_it_no_longer_writes() {
     );
     assert!(other.exists(), "other sources' files are never touched");
     assert_eq!(second.quarantine_file, None);
-    let listed = files(dir.path());
+    let listed = common::tree(dir.path());
     assert_eq!(listed.len(), 3, "{listed:?}");
     assert!(listed[0].starts_with("_manifests/"));
     assert_eq!(
@@ -179,7 +164,7 @@ fn reingest_of_a_rewritten_source_removes_the_partitions_it_no_longer_writes() {
     // Switching the format replaces the Parquet files by NDJSON files.
     let third = ingest_bytes(dir.path(), Format::Ndjson, rewritten);
     assert_eq!(third.removed_stale, second.outputs);
-    let listed = files(dir.path());
+    let listed = common::tree(dir.path());
     assert_eq!(listed.len(), 3, "{listed:?}");
     assert_eq!(listed[2], third.outputs[0]);
     assert!(listed[2].ends_with(".ndjson"));

@@ -81,15 +81,99 @@ pub struct TransformConfig {
     pub account_id: Option<String>,
     /// Event names to answer `Dropped` (e.g. noisy custom events); nothing else is dropped.
     pub drop_event_names: Vec<String>,
-    /// Response size cap; records past it are answered `ProcessingFailed` (retried by Firehose).
+    /// Response size cap (0: [`RESPONSE_CAP`]); see [`transform`] for how it is kept.
     pub response_cap: usize,
 }
 
 /// Why each non-Ok record was not Ok, in input order (for logging); `None` for Ok.
 pub type Reasons = Vec<Option<String>>;
 
+/// The serialised size of an answer (what it adds to the response, without the comma).
+fn json_len(answer: &FirehoseOutRecord) -> usize {
+    serde_json::to_vec(answer).map_or(usize::MAX / 4, |v| v.len())
+}
+
+/// `{"records":[` + `]}`.
+const RESPONSE_FRAME: usize = 14;
+
+/// The `ProcessingFailed` answer to `rec`, echoing its data or (`echo == false`) with empty
+/// data: Firehose keeps the original record for its processing-failed output.
+fn failed_answer(rec: &FirehoseInRecord, echo: bool) -> FirehoseOutRecord {
+    FirehoseOutRecord {
+        record_id: rec.record_id.clone(),
+        result: "ProcessingFailed".to_string(),
+        data: if echo {
+            rec.data.clone()
+        } else {
+            String::new()
+        },
+        metadata: None,
+    }
+}
+
+/// The answer this record gets when the response has room for it.
+fn preferred_answer(
+    rec: &FirehoseInRecord,
+    ctx: &SourceContext,
+    cfg: &TransformConfig,
+) -> (FirehoseOutRecord, Option<String>) {
+    let bytes = match STANDARD.decode(rec.data.as_bytes()) {
+        Ok(b) => b,
+        Err(e) => {
+            let why = format!("record {}: data is not base64: {e}", rec.record_id);
+            return (failed_answer(rec, true), Some(why));
+        }
+    };
+    let mut r = match parse_envelope(bytes.trim_ascii(), ctx, Position::default()) {
+        Ok(r) => r,
+        Err(reason) => {
+            let why = format!("record {}: {reason}", rec.record_id);
+            return (failed_answer(rec, true), Some(why));
+        }
+    };
+    r.source_ref = Some(rec.record_id.clone());
+    let dropped = r
+        .event_name
+        .as_ref()
+        .is_some_and(|n| cfg.drop_event_names.iter().any(|d| d == n));
+    if dropped {
+        let answer = FirehoseOutRecord {
+            record_id: rec.record_id.clone(),
+            result: "Dropped".to_string(),
+            data: rec.data.clone(),
+            metadata: None,
+        };
+        let why = format!("record {}: event name configured to drop", rec.record_id);
+        return (answer, Some(why));
+    }
+    let (room, date) = r.partition();
+    let mut line = r.to_json_line();
+    line.push('\n');
+    let answer = FirehoseOutRecord {
+        record_id: rec.record_id.clone(),
+        result: "Ok".to_string(),
+        data: STANDARD.encode(line.as_bytes()),
+        metadata: Some(Metadata {
+            partition_keys: BTreeMap::from([
+                ("date".to_string(), date),
+                ("room".to_string(), room),
+            ]),
+        }),
+    };
+    (answer, None)
+}
+
 /// Transforms a batch: `Ok` + normalised JSON line + partition keys for envelopes,
 /// `ProcessingFailed` for anything that is not one, `Dropped` for configured event names.
+///
+/// Every input record is answered exactly once, in order, and the serialised response is
+/// at most the cap (6 MB) whenever answering every record `ProcessingFailed` with empty
+/// data fits (always, for a request within Lambda's 6 MB payload limit: such an answer is
+/// smaller than its input record). Room is reserved for the answers still to come: while
+/// echoing the data of every failed record fits, failed records echo it and `Ok` records
+/// that do not fit are answered `ProcessingFailed` (with echoed data, Firehose delivers
+/// them to its processing-failed output); otherwise failed records are answered with
+/// empty data.
 pub fn transform(req: &FirehoseRequest, cfg: &TransformConfig) -> (FirehoseResponse, Reasons) {
     let ctx = SourceContext {
         source: if req.delivery_stream_arn.is_empty() {
@@ -107,77 +191,50 @@ pub fn transform(req: &FirehoseRequest, cfg: &TransformConfig) -> (FirehoseRespo
     } else {
         cfg.response_cap
     };
-    let mut size = 32usize;
+    let echo_len: Vec<usize> = req
+        .records
+        .iter()
+        .map(|r| json_len(&failed_answer(r, true)) + 1)
+        .collect();
+    let echo_fits = RESPONSE_FRAME + echo_len.iter().sum::<usize>() <= cap;
+    let reserve: Vec<usize> = if echo_fits {
+        echo_len
+    } else {
+        req.records
+            .iter()
+            .map(|r| json_len(&failed_answer(r, false)) + 1)
+            .collect()
+    };
+    // `after[i]`: the room reserved for the answers to records i+1.. .
+    let mut after = vec![0usize; req.records.len()];
+    for i in (0..req.records.len().saturating_sub(1)).rev() {
+        after[i] = after[i + 1] + reserve[i + 1];
+    }
+    let mut size = RESPONSE_FRAME;
     let mut out = Vec::with_capacity(req.records.len());
     let mut reasons = Vec::with_capacity(req.records.len());
-    for rec in &req.records {
-        let failed = |reason: String| {
-            (
-                FirehoseOutRecord {
-                    record_id: rec.record_id.clone(),
-                    result: "ProcessingFailed".to_string(),
-                    data: rec.data.clone(),
-                    metadata: None,
-                },
-                Some(reason),
-            )
-        };
-        let (answer, reason) = match STANDARD.decode(rec.data.as_bytes()) {
-            Err(e) => failed(format!("record {}: data is not base64: {e}", rec.record_id)),
-            Ok(bytes) => match parse_envelope(bytes.trim_ascii(), &ctx, Position::default()) {
-                Err(reason) => failed(format!("record {}: {reason}", rec.record_id)),
-                Ok(mut r) => {
-                    r.source_ref = Some(rec.record_id.clone());
-                    let dropped = r
-                        .event_name
-                        .as_ref()
-                        .is_some_and(|n| cfg.drop_event_names.iter().any(|d| d == n));
-                    if dropped {
-                        let answer = FirehoseOutRecord {
-                            record_id: rec.record_id.clone(),
-                            result: "Dropped".to_string(),
-                            data: rec.data.clone(),
-                            metadata: None,
-                        };
-                        (
-                            answer,
-                            Some(format!(
-                                "record {}: event name configured to drop",
-                                rec.record_id
-                            )),
-                        )
-                    } else {
-                        let (room, date) = r.partition();
-                        let mut line = r.to_json_line();
-                        line.push('\n');
-                        let answer = FirehoseOutRecord {
-                            record_id: rec.record_id.clone(),
-                            result: "Ok".to_string(),
-                            data: STANDARD.encode(line.as_bytes()),
-                            metadata: Some(Metadata {
-                                partition_keys: BTreeMap::from([
-                                    ("date".to_string(), date),
-                                    ("room".to_string(), room),
-                                ]),
-                            }),
-                        };
-                        (answer, None)
-                    }
-                }
-            },
-        };
-        let answer_size = answer.data.len() + answer.record_id.len() + 160;
-        let (answer, reason) = if size + answer_size > cap && answer.result == "Ok" {
-            failed(format!(
-                "record {}: response would exceed the {cap}-byte Firehose limit; failed so Firehose retries it",
-                rec.record_id
-            ))
+    for (i, rec) in req.records.iter().enumerate() {
+        let fits = |a: &FirehoseOutRecord| size + json_len(a) + 1 + after[i] <= cap;
+        let (preferred, why) = preferred_answer(rec, &ctx, cfg);
+        let (answer, why) = if fits(&preferred) {
+            (preferred, why)
         } else {
-            (answer, reason)
+            let over = format!(
+                "record {}: the response would exceed the {cap}-byte Firehose limit",
+                rec.record_id
+            );
+            let why = why.map_or(over.clone(), |w| format!("{w}; {over}"));
+            let echoed = failed_answer(rec, true);
+            if fits(&echoed) {
+                (echoed, Some(why))
+            } else {
+                let bare = failed_answer(rec, false);
+                (bare, Some(format!("{why}: answered without its data")))
+            }
         };
-        size += answer.data.len() + answer.record_id.len() + 160;
+        size += json_len(&answer) + 1;
         out.push(answer);
-        reasons.push(reason);
+        reasons.push(why);
     }
     (FirehoseResponse { records: out }, reasons)
 }

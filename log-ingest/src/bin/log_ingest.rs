@@ -24,8 +24,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Ingest local files or directories (recursively; keys are paths relative to each
-    /// argument, so a local copy of `AWSLogs/...` yields account, region and room).
+    /// Ingest local files or directories (recursively). Each file is keyed by its canonical
+    /// path (a copy of `AWSLogs/...` yields account, region and room, and the output names
+    /// of the same object in S3); the same file named twice is one source.
     Files(FilesArgs),
     /// Ingest one stream from standard input.
     Stdin(StdinArgs),
@@ -83,6 +84,11 @@ struct Common {
     /// Also write the run report (JSON) to this file.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Partition files open at once per source (each Parquet one costs a writer thread and
+    /// up to ~20 MB); more partitions are closed least recently used first and continued in
+    /// further part files.
+    #[arg(long, default_value_t = log_ingest::limits::Limits::default().max_open_partitions)]
+    max_open_partitions: usize,
 }
 
 #[derive(Args)]
@@ -144,6 +150,7 @@ fn options(c: &Common, root: PathBuf) -> (IngestOptions, SourceContext) {
         ShapeArg::Json => Shape::JsonValues,
     };
     opts.max_record_bytes = c.max_record_bytes;
+    opts.limits.max_open_partitions = c.max_open_partitions.max(1);
     let defaults = SourceContext {
         source: String::new(),
         account_id: c.account.clone(),
@@ -193,46 +200,31 @@ fn files(a: FilesArgs) -> Result<RunReport, IngestError> {
     let root = local_out(&a.common)?;
     let (opts, defaults) = options(&a.common, root.clone());
     let state = state_for(&a.backfill, &Output::Local(root.clone()))?;
-    let mut jobs: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut files: Vec<PathBuf> = Vec::new();
     // Never read our own outputs back when the output directory is inside an input tree.
     let out_abs = std::fs::canonicalize(&root).ok();
+    // Sources are keyed by their canonical path: the same file named by two arguments is
+    // one source, ingested once.
+    let mut seen = std::collections::HashSet::new();
     for p in &a.paths {
         for f in walk(p)? {
-            let inside_out = out_abs
-                .as_ref()
-                .is_some_and(|o| std::fs::canonicalize(&f).is_ok_and(|fa| fa.starts_with(o)));
-            if !inside_out {
-                jobs.push((p.clone(), f));
+            let abs = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+            let inside_out = out_abs.as_ref().is_some_and(|o| abs.starts_with(o));
+            if !inside_out && seen.insert(abs) {
+                files.push(f);
             }
         }
     }
-    let (show, force) = show_progress(a.backfill.progress, jobs.len());
-    let pb = progress_bar(jobs.len() as u64, show, force);
-    let mut total = RunReport::default();
-    // Group by argument root so keys stay relative to the argument they came from.
-    for p in &a.paths {
-        let group: Vec<PathBuf> = jobs
-            .iter()
-            .filter(|(r, _)| r == p)
-            .map(|(_, f)| f.clone())
-            .collect();
-        let root = if p.is_file() {
-            p.parent().map(PathBuf::from).unwrap_or_default()
-        } else {
-            p.clone()
-        };
-        let r = run_local(
-            &group,
-            &root,
-            &opts,
-            &defaults,
-            a.backfill.jobs,
-            Some(&state),
-            &pb,
-        );
-        total.merge(r);
-    }
-    Ok(total)
+    let (show, force) = show_progress(a.backfill.progress, files.len());
+    let pb = progress_bar(files.len() as u64, show, force);
+    Ok(run_local(
+        &files,
+        &opts,
+        &defaults,
+        a.backfill.jobs,
+        Some(&state),
+        &pb,
+    ))
 }
 
 fn stdin(a: StdinArgs) -> Result<RunReport, IngestError> {

@@ -4,6 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::IngestError;
+use crate::limits::MAX_ROOM_COMPONENT;
 
 /// Where outputs of a run go (a local directory; the S3 shell uploads it as is).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,11 +19,17 @@ impl OutputLayout {
         OutputLayout { root: root.into() }
     }
 
-    /// Relative path of the record file of a source in a partition.
-    pub fn record_path(room: &str, date: &str, stem: &str, ext: &str) -> PathBuf {
-        PathBuf::from(format!("room={}", sanitize(room)))
+    /// Relative path of part `part` of the record file of a source in a partition:
+    /// `<stem>.<ext>` for part 0, `<stem>.<part>.<ext>` for the further parts a partition
+    /// gets when it was closed early (see [`crate::limits::Limits::max_open_partitions`]).
+    pub fn record_path(room: &str, date: &str, stem: &str, part: u32, ext: &str) -> PathBuf {
+        let file = match part {
+            0 => format!("{stem}.{ext}"),
+            n => format!("{stem}.{n}.{ext}"),
+        };
+        PathBuf::from(format!("room={}", room_value(room)))
             .join(format!("date={}", sanitize(date)))
-            .join(format!("{stem}.{ext}"))
+            .join(file)
     }
 
     /// Relative path of the quarantine file of a source (hidden from Hive readers by `_`).
@@ -43,6 +50,69 @@ impl OutputLayout {
         let file = fs::File::create(&tmp).map_err(|e| IngestError::io(&tmp, e))?;
         Ok((tmp, dest, file))
     }
+
+    /// Creates the temporary file of output `rel`: a [`PendingFile`] and the open file.
+    pub fn create_pending(&self, rel: &Path) -> Result<(PendingFile, fs::File), IngestError> {
+        let (tmp, dest, file) = self.create_tmp(rel)?;
+        let pending = PendingFile {
+            tmp,
+            dest,
+            rel: rel.to_path_buf(),
+        };
+        Ok((pending, file))
+    }
+}
+
+/// An output written under a temporary name until [`PendingFile::commit`] moves it into
+/// place; dropped uncommitted, the temporary file is removed (never mistaken for output).
+#[derive(Debug)]
+pub struct PendingFile {
+    /// The temporary file being written.
+    pub tmp: PathBuf,
+    /// Where it goes when complete.
+    pub dest: PathBuf,
+    /// `dest` relative to the output root.
+    pub rel: PathBuf,
+}
+
+impl PendingFile {
+    /// Opens the temporary file again to append to it (a partition reopened after it was
+    /// closed early).
+    pub fn reopen_append(&self) -> Result<fs::File, IngestError> {
+        fs::OpenOptions::new()
+            .append(true)
+            .open(&self.tmp)
+            .map_err(|e| IngestError::io(&self.tmp, e))
+    }
+
+    /// Moves the completed file into place; returns its relative path.
+    pub fn commit(self) -> Result<PathBuf, IngestError> {
+        commit_tmp(&self.tmp, &self.dest)?;
+        Ok(self.rel.clone())
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        // After a commit the temporary file no longer exists: nothing to do.
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+/// The `room=` partition value of `room`: sanitised, and when longer than
+/// [`MAX_ROOM_COMPONENT`] bytes cut to 100 and suffixed with `~` and a hash of the whole
+/// id (`~` never appears in a sanitised value, so a cut value never equals a real one).
+pub fn room_value(room: &str) -> String {
+    let v = sanitize(room);
+    if v.len() <= MAX_ROOM_COMPONENT {
+        return v;
+    }
+    format!("{}~{:016x}", &v[..100], fnv1a64(room))
+}
+
+/// True when `room`'s partition value had to be cut (see [`room_value`]).
+pub fn room_value_is_cut(room: &str) -> bool {
+    sanitize(room).len() > MAX_ROOM_COMPONENT
 }
 
 /// Moves a completed temporary file into place, replacing an earlier output.
@@ -115,10 +185,21 @@ mod tests {
     #[test]
     fn partition_values_are_sanitised() {
         assert_eq!(
-            OutputLayout::record_path("a/../b", "2023-01-05", "s", "parquet"),
+            OutputLayout::record_path("a/../b", "2023-01-05", "s", 0, "parquet"),
             PathBuf::from("room=a_.._b/date=2023-01-05/s.parquet")
         );
+        assert_eq!(
+            OutputLayout::record_path("r", "2023-01-05", "s", 3, "parquet"),
+            PathBuf::from("room=r/date=2023-01-05/s.3.parquet")
+        );
         assert_eq!(sanitize(".."), "_");
+        let long = "é".repeat(200);
+        let v = room_value(&long);
+        assert_eq!(v.len(), 117, "{v}");
+        assert!(v.starts_with(&"_".repeat(100)) && v.contains('~'));
+        assert_ne!(v, room_value(&"è".repeat(200)));
+        assert_eq!(room_value(&"r".repeat(128)), "r".repeat(128));
+        assert!(!room_value_is_cut(&"r".repeat(128)) && room_value_is_cut(&"r".repeat(129)));
         assert_eq!(sanitize(""), "_");
     }
 }

@@ -31,20 +31,30 @@ pub fn render(outputs: &[String]) -> String {
 }
 
 /// True when `rel` is a record file of the source `stem` in our layout:
-/// `room=<..>/date=<..>/<stem>.parquet|ndjson`, nothing else (a damaged or hostile
-/// manifest can never make us delete anything outside the table's record files).
+/// `room=<..>/date=<..>/<stem>[.<part>].parquet|ndjson`, nothing else (a damaged or
+/// hostile manifest can never make us delete anything outside the table's record files).
 pub fn is_record_output_of(rel: &str, stem: &str) -> bool {
     let parts: Vec<&str> = rel.split('/').collect();
     let [room, date, file] = parts.as_slice() else {
         return false;
     };
     let safe = |s: &str| !s.is_empty() && s != "." && s != ".." && !s.contains('\\');
+    // Part numbers are digits; stems end in `-<16 hex>`, so `<stem>.<digits>` is never
+    // another source's stem.
+    let is_stem_or_part = |base: &str| {
+        base.strip_prefix(stem).is_some_and(|rest| {
+            rest.is_empty()
+                || rest
+                    .strip_prefix('.')
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
     room.starts_with("room=")
         && date.starts_with("date=")
         && parts.iter().all(|p| safe(p))
         && [".parquet", ".ndjson"]
             .iter()
-            .any(|ext| file.strip_suffix(ext) == Some(stem))
+            .any(|ext| file.strip_suffix(ext).is_some_and(is_stem_or_part))
 }
 
 /// The outputs a previous manifest lists that the current ingest did not write again:
@@ -152,12 +162,18 @@ mod tests {
             "_quarantine/obj-0123456789abcdef.ndjson",
             "room=r1/date=2023-01-05/obj-0123456789abcdef.parquet.bak",
             "room=r1/date=2023-01-05/sub/obj-0123456789abcdef.parquet",
+            "room=r1/date=2023-01-05/obj-0123456789abcdef.x.parquet",
+            "room=r1/date=2023-01-05/obj-0123456789abcdef..parquet",
             "room=r1/date=2023-01-05/obj-0123456789abcdef.parquet",
+            "room=r1/date=2023-01-05/obj-0123456789abcdef.12.parquet",
         ]
         .join("\n");
         assert_eq!(
             stale(&previous, STEM, &[]),
-            ["room=r1/date=2023-01-05/obj-0123456789abcdef.parquet"]
+            [
+                "room=r1/date=2023-01-05/obj-0123456789abcdef.12.parquet",
+                "room=r1/date=2023-01-05/obj-0123456789abcdef.parquet",
+            ]
         );
     }
 

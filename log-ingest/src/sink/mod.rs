@@ -16,6 +16,7 @@ pub mod quarantine;
 use std::path::PathBuf;
 
 use crate::error::IngestError;
+use crate::limits::Limits;
 use crate::record::{ChatRecord, RowRef};
 
 pub use layout::{output_stem, OutputLayout};
@@ -38,14 +39,21 @@ pub trait RecordSink {
     }
     /// Adds one borrowed row (the ingestion hot path: no owned record is built).
     fn write_row(&mut self, row: &RowRef<'_>) -> Result<(), IngestError>;
+    /// Partitions closed early so far to stay within the open-partition bound.
+    fn closed_early(&self) -> u64;
     /// Completes every file and returns the paths written, relative to the output root.
     fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, IngestError>;
 }
 
 /// Opens the record sink of `format` for the source whose outputs are named `stem`.
-pub fn open_record_sink(format: Format, layout: &OutputLayout, stem: &str) -> Box<dyn RecordSink> {
+pub fn open_record_sink(
+    format: Format,
+    layout: &OutputLayout,
+    stem: &str,
+    limits: &Limits,
+) -> Box<dyn RecordSink> {
     match format {
-        Format::Parquet => Box::new(parquet::ParquetSink::new(layout.clone(), stem)),
-        Format::Ndjson => Box::new(ndjson::NdjsonSink::new(layout.clone(), stem)),
+        Format::Parquet => Box::new(parquet::ParquetSink::new(layout.clone(), stem, limits)),
+        Format::Ndjson => Box::new(ndjson::NdjsonSink::new(layout.clone(), stem, limits)),
     }
 }

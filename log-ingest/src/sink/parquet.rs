@@ -12,10 +12,11 @@ use parquet::schema::types::ColumnPath;
 
 use super::background::BackgroundWriter;
 use super::columns::{arrow_schema, ColumnBuilder};
-use super::layout::{commit_tmp, OutputLayout};
+use super::layout::{OutputLayout, PendingFile};
 use super::partitions::Partitions;
 use super::RecordSink;
 use crate::error::IngestError;
+use crate::limits::Limits;
 use crate::record::RowRef;
 
 /// Rows buffered in Arrow builders before they are handed to the Parquet writer.
@@ -24,9 +25,7 @@ pub const BATCH_ROWS: usize = 8192;
 pub const ROW_GROUP_ROWS: usize = 65_536;
 
 struct Part {
-    tmp: PathBuf,
-    dest: PathBuf,
-    rel: PathBuf,
+    file: PendingFile,
     writer: Option<BackgroundWriter>,
     columns: ColumnBuilder,
 }
@@ -41,12 +40,25 @@ fn perr(path: &Path, e: impl std::fmt::Display) -> IngestError {
 impl Part {
     fn flush(&mut self) -> Result<(), IngestError> {
         if !self.columns.is_empty() {
-            let batch = self.columns.finish().map_err(|e| perr(&self.dest, e))?;
+            let batch = self
+                .columns
+                .finish()
+                .map_err(|e| perr(&self.file.dest, e))?;
             if let Some(w) = self.writer.as_mut() {
                 w.write(batch)?;
             }
         }
         Ok(())
+    }
+
+    /// Writes what is buffered and the footer, stops the writer thread; the file is
+    /// complete but not yet committed.
+    fn close(mut self) -> Result<PendingFile, IngestError> {
+        self.flush()?;
+        if let Some(w) = self.writer.take() {
+            w.close()?;
+        }
+        Ok(self.file)
     }
 }
 
@@ -85,25 +97,30 @@ fn writer_properties() -> WriterProperties {
     b.build()
 }
 
-/// Writes a source's records to `room=<id>/date=<day>/<stem>.parquet` files.
+/// Writes a source's records to `room=<id>/date=<day>/<stem>.parquet` files (and
+/// `<stem>.<n>.parquet` parts for a partition closed early and continued).
 ///
-/// Memory: per open partition, one batch of [`BATCH_ROWS`] rows in builders, at most
+/// Memory: per open partition (at most [`Limits::max_open_partitions`], each with its
+/// writer thread), one batch of [`BATCH_ROWS`] rows in builders, at most
 /// [`QUEUED_BATCHES`](super::background::QUEUED_BATCHES) batches waiting for the writer
 /// thread, plus the encoded row group in progress (at most [`ROW_GROUP_ROWS`] rows).
 pub struct ParquetSink {
     layout: OutputLayout,
     stem: String,
     parts: Partitions<Part>,
+    /// Complete files of partitions closed early, committed with the rest by `finish`.
+    closed: Vec<PendingFile>,
     props: WriterProperties,
 }
 
 impl ParquetSink {
     /// A sink for the source whose outputs are named `stem`.
-    pub fn new(layout: OutputLayout, stem: &str) -> Self {
+    pub fn new(layout: OutputLayout, stem: &str, limits: &Limits) -> Self {
         ParquetSink {
             layout,
             stem: stem.to_string(),
-            parts: Partitions::default(),
+            parts: Partitions::new(limits.max_open_partitions, limits.max_partition_files),
+            closed: Vec::new(),
             props: writer_properties(),
         }
     }
@@ -111,50 +128,52 @@ impl ParquetSink {
 
 impl RecordSink for ParquetSink {
     fn write_row(&mut self, row: &RowRef<'_>) -> Result<(), IngestError> {
-        let (layout, stem, props) = (&self.layout, &self.stem, &self.props);
+        let (layout, stem, props, closed) =
+            (&self.layout, &self.stem, &self.props, &mut self.closed);
+        let open = |room: &str, date: &str, n: u32| {
+            let rel = OutputLayout::record_path(room, date, stem, n, "parquet");
+            let (file, f) = layout.create_pending(&rel)?;
+            let writer = ArrowWriter::try_new(f, arrow_schema(), Some(props.clone()))
+                .map_err(|e| perr(&file.dest, e))?;
+            let writer = BackgroundWriter::spawn(writer, &file.dest)?;
+            Ok(Part {
+                file,
+                writer: Some(writer),
+                columns: ColumnBuilder::new(),
+            })
+        };
+        let close = |part: Part| {
+            closed.push(part.close()?);
+            Ok(())
+        };
         let part =
             self.parts
-                .get_or_open(row.partition_room(), row.event_timestamp, |room, date| {
-                    let rel = OutputLayout::record_path(room, date, stem, "parquet");
-                    let (tmp, dest, file) = layout.create_tmp(&rel)?;
-                    let writer = ArrowWriter::try_new(file, arrow_schema(), Some(props.clone()))
-                        .map_err(|e| perr(&dest, e))?;
-                    let writer = BackgroundWriter::spawn(writer, &dest)?;
-                    Ok(Part {
-                        tmp,
-                        dest,
-                        rel,
-                        writer: Some(writer),
-                        columns: ColumnBuilder::new(),
-                    })
-                })?;
+                .get_or_open(row.partition_room(), row.event_timestamp, open, close)?;
         part.columns
             .append_row(row)
-            .map_err(|e| perr(&part.dest, e))?;
+            .map_err(|e| perr(&part.file.dest, e))?;
         if part.columns.len() >= BATCH_ROWS {
             part.flush()?;
         }
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, IngestError> {
-        let mut written = Vec::new();
-        for mut part in self.parts.into_parts() {
-            part.flush()?;
-            if let Some(w) = part.writer.take() {
-                w.close()?;
-            }
-            commit_tmp(&part.tmp, &part.dest)?;
-            written.push(part.rel.clone());
-        }
-        Ok(written)
+    fn closed_early(&self) -> u64 {
+        self.parts.closed_early()
     }
-}
 
-impl Drop for Part {
-    fn drop(&mut self) {
-        // After a successful commit the temporary file no longer exists; after a failure
-        // this removes the partial file so it is never mistaken for output.
-        let _ = std::fs::remove_file(&self.tmp);
+    fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, IngestError> {
+        let ParquetSink {
+            parts, mut closed, ..
+        } = *self;
+        for part in parts.into_parts() {
+            closed.push(part.close()?);
+        }
+        let mut written = closed
+            .into_iter()
+            .map(PendingFile::commit)
+            .collect::<Result<Vec<_>, _>>()?;
+        written.sort();
+        Ok(written)
     }
 }

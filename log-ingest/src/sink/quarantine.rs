@@ -6,9 +6,20 @@ use std::path::PathBuf;
 
 use super::layout::{commit_tmp, OutputLayout};
 use crate::error::IngestError;
+use crate::limits::{Limit, Limits};
 use crate::quarantine::QuarantineEntry;
 
-/// Collects a source's quarantine entries into `_quarantine/<stem>.ndjson`.
+/// What became of an entry handed to [`QuarantineSink::write`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Written to the quarantine file.
+    Kept,
+    /// Not written: the source reached this bound (the caller counts the entry).
+    Omitted(Limit),
+}
+
+/// Collects a source's quarantine entries into `_quarantine/<stem>.ndjson`, at most
+/// [`Limits::max_quarantine_entries`] entries and [`Limits::max_quarantine_bytes`] bytes.
 ///
 /// The file is created on the first entry; when a source has none, an earlier file of the
 /// same source (from a previous run) is removed, so re-ingesting replaces it.
@@ -16,30 +27,47 @@ pub struct QuarantineSink {
     layout: OutputLayout,
     rel: PathBuf,
     open: Option<(PathBuf, PathBuf, BufWriter<File>)>,
+    max_entries: u64,
+    max_bytes: u64,
+    entries: u64,
+    bytes: u64,
 }
 
 impl QuarantineSink {
     /// A quarantine sink for the source whose outputs are named `stem`.
-    pub fn new(layout: OutputLayout, stem: &str) -> Self {
+    pub fn new(layout: OutputLayout, stem: &str, limits: &Limits) -> Self {
         QuarantineSink {
             layout,
             rel: OutputLayout::quarantine_path(stem),
             open: None,
+            max_entries: limits.max_quarantine_entries,
+            max_bytes: limits.max_quarantine_bytes,
+            entries: 0,
+            bytes: 0,
         }
     }
 
-    /// Adds one entry.
-    pub fn write(&mut self, entry: &QuarantineEntry) -> Result<(), IngestError> {
+    /// Adds one entry, unless a bound of the source is reached.
+    pub fn write(&mut self, entry: &QuarantineEntry) -> Result<Written, IngestError> {
+        if self.entries >= self.max_entries {
+            return Ok(Written::Omitted(Limit::QuarantineEntries));
+        }
+        let mut line = entry.to_json_line();
+        line.push('\n');
+        if self.bytes + line.len() as u64 > self.max_bytes {
+            return Ok(Written::Omitted(Limit::QuarantineBytes));
+        }
         if self.open.is_none() {
             let (tmp, dest, file) = self.layout.create_tmp(&self.rel)?;
             self.open = Some((tmp, dest, BufWriter::new(file)));
         }
         if let Some((tmp, _, out)) = &mut self.open {
-            out.write_all(entry.to_json_line().as_bytes())
-                .and_then(|()| out.write_all(b"\n"))
+            out.write_all(line.as_bytes())
                 .map_err(|e| IngestError::io(&*tmp, e))?;
         }
-        Ok(())
+        self.entries += 1;
+        self.bytes += line.len() as u64;
+        Ok(Written::Kept)
     }
 
     /// Completes the file; returns its relative path when there were entries.

@@ -36,6 +36,24 @@ pub fn gz_lines(lines: &[String]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
+/// Every file under `root` (relative paths), sorted.
+pub fn tree(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// One row as (id, content, event_name, target_message_id).
 pub type Row = (String, Option<String>, Option<String>, Option<String>);
 

@@ -61,6 +61,15 @@ pub enum ReplayError {
         /// What it was needed for.
         what: String,
     },
+    /// An input went past one of the documented bounds (see the README's Limits); what
+    /// was read before it is kept.
+    #[error("{source_name}: limit: {message}")]
+    Limit {
+        /// File or object the input came from.
+        source_name: String,
+        /// Which limit, its value, and what happened to the rest of the input.
+        message: String,
+    },
     /// The command line or options are inconsistent.
     #[error("invalid option: {0}")]
     Usage(String),

@@ -156,9 +156,16 @@ async fn playlist_timeline(
             let bytes = store.read_required(&loc, "multivariant playlist").await?;
             let name = loc.display();
             match parse_playlist(&name, &String::from_utf8_lossy(&bytes))? {
-                Playlist::Master(v) if !v.is_empty() => {
+                Playlist::Master(variants) if !variants.is_empty() => {
+                    let v = &variants[0];
+                    // Read below the prefix as well: held to the metadata's rule.
+                    crate::relpath::check_inside(&v.uri).map_err(|why| ReplayError::Playlist {
+                        source_name: name.clone(),
+                        line: v.line,
+                        message: format!("variant URI: expected {why}: {:?}", v.uri),
+                    })?;
                     let dir = master_rel.rsplit_once('/').map_or("", |(d, _)| d);
-                    crate::recording::join_rel(dir, &v[0])
+                    crate::recording::join_rel(dir, &v.uri)
                 }
                 _ => master_rel,
             }

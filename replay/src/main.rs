@@ -3,14 +3,13 @@
 //! Thin shell: parse options, load inputs through `replay::load`, call the pure core,
 //! write files. Summary (counts, timeline source, warnings) goes to stderr as JSON.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use replay::align::{AttrMatch, DEFAULT_LATENCY_MS};
 use replay::load::{load_chat, load_timeline, parse_start, TimelineMode, TimelineRequest};
+use replay::output::write_atomic;
 use replay::render::html::PreviewOptions;
 use replay::render::{self, DisplayOptions, DEFAULT_MAX_LINES, DEFAULT_ON_SCREEN_MS};
 use replay::source::{Location, Store};
@@ -220,7 +219,7 @@ async fn run(cli: Cli) -> Result<()> {
             let (entries, duration_ms, display) =
                 prepare(&args.input, Some((args.on_screen_ms, args.max_lines))).await?;
             if let Some(p) = &args.json {
-                write_file(p, |w| {
+                write_atomic(p, |w| {
                     render::json::write_track(w, &entries, duration_ms, &display)
                 })?;
             }
@@ -229,24 +228,24 @@ async fn run(cli: Cli) -> Result<()> {
                 let chunk_ms = args.chunk_seconds.max(1).saturating_mul(1000);
                 let chunks = render::chunks::split(&entries, chunk_ms);
                 for c in &chunks {
-                    write_file(&dir.join(c.file_name()), |w| {
+                    write_atomic(&dir.join(c.file_name()), |w| {
                         render::chunks::write_chunk(w, c, &entries, &display)
                     })?;
                 }
-                write_file(&dir.join("index.json"), |w| {
+                write_atomic(&dir.join("index.json"), |w| {
                     render::chunks::write_index(w, &chunks, chunk_ms, duration_ms)
                 })?;
             }
             if let Some(p) = &args.vtt {
                 let started = std::time::Instant::now();
-                write_file(p, |w| render::vtt::write_vtt(w, &entries, &display))?;
+                write_atomic(p, |w| render::vtt::write_vtt(w, &entries, &display))?;
                 stage("webvtt", started);
             }
             if let Some(p) = &args.srt {
-                write_file(p, |w| render::srt::write_srt(w, &entries, &display))?;
+                write_atomic(p, |w| render::srt::write_srt(w, &entries, &display))?;
             }
             if let Some(p) = &args.ass {
-                write_file(p, |w| render::ass::write_ass(w, &entries, &display))?;
+                write_atomic(p, |w| render::ass::write_ass(w, &entries, &display))?;
             }
             // The process ends right after this: freeing a million entries one by one
             // would only delay the exit (~0.2 s for 1M); the OS takes the memory back.
@@ -269,7 +268,7 @@ async fn run(cli: Cli) -> Result<()> {
                 panel_lines: args.panel_lines,
                 title: "Chat replay preview".to_owned(),
             };
-            write_file(&args.out, |w| {
+            write_atomic(&args.out, |w| {
                 render::html::write_preview(w, &entries, &display, &opts)
             })
         }
@@ -328,13 +327,22 @@ async fn prepare(
     let started = std::time::Instant::now();
     let parsed = load_chat(&store, &chat).await?;
     stage("read+parse", started);
-    for e in parsed.rejected.iter().take(20) {
+    let rejected = parsed.rejected.summary();
+    for e in parsed.rejected.listed() {
         eprintln!("replay: rejected record: {e}");
     }
-    if !parsed.rejected.is_empty() && !input.allow_bad_records {
+    if rejected.total > rejected.listed {
+        eprintln!(
+            "replay: {} more rejected record(s) not listed; all {} by reason: {}",
+            rejected.total - rejected.listed,
+            rejected.total,
+            serde_json::json!(rejected.by_reason)
+        );
+    }
+    if rejected.total > 0 && !input.allow_bad_records {
         return Err(ReplayError::Usage(format!(
             "{} chat record(s) could not be read (first ones listed above); fix them or pass --allow-bad-records",
-            parsed.rejected.len()
+            rejected.total
         )));
     }
     let opts = AlignOptions {
@@ -353,7 +361,6 @@ async fn prepare(
         require_sender: input.require_sender_attr.clone(),
         exclude_sender: input.exclude_sender_attr.clone(),
     };
-    let rejected = parsed.rejected.len();
     let started = std::time::Instant::now();
     let (entries, stats) = align(parsed.records, &timeline, &opts);
     stage("align", started);
@@ -362,7 +369,7 @@ async fn prepare(
     }
     eprintln!(
         "{}",
-        serde_json::json!({"timeline": info, "rejected_records": rejected, "alignment": stats})
+        serde_json::json!({"timeline": info, "rejected": rejected, "alignment": stats})
     );
     let mut display = DisplayOptions {
         clip_to_ms: info.duration_ms,
@@ -395,19 +402,4 @@ fn stage(name: &str, started: std::time::Instant) {
             started.elapsed().as_secs_f64()
         );
     }
-}
-
-/// Creates `path` (and its parent directory), writes through a buffer, flushes.
-fn write_file(
-    path: &Path,
-    f: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-) -> Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| ReplayError::io(parent, e))?;
-    }
-    let file = File::create(path).map_err(|e| ReplayError::io(path, e))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    f(&mut w)
-        .and_then(|()| w.flush())
-        .map_err(|e| ReplayError::io(path, e))
 }

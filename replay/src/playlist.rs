@@ -30,8 +30,17 @@ pub struct Segment {
 pub enum Playlist {
     /// A media playlist.
     Media(Vec<Segment>),
-    /// A multivariant ("master") playlist: the variant URIs in order.
-    Master(Vec<String>),
+    /// A multivariant ("master") playlist: the variants in order.
+    Master(Vec<Variant>),
+}
+
+/// One variant (`#EXT-X-STREAM-INF` and the URI after it) of a multivariant playlist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    /// The media playlist URI, as written.
+    pub uri: String,
+    /// 1-based line of the URI.
+    pub line: usize,
 }
 
 /// Parses playlist text. `source_name` is used in error messages.
@@ -97,7 +106,10 @@ pub fn parse_playlist(source_name: &str, text: &str) -> Result<Playlist> {
             continue;
         }
         if pending_variant {
-            variants.push(line.to_owned());
+            variants.push(Variant {
+                uri: line.to_owned(),
+                line: n,
+            });
             pending_variant = false;
             continue;
         }
@@ -202,7 +214,10 @@ mod tests {
             "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=1280x720\n720p30/playlist.m3u8\n";
         assert_eq!(
             parse_playlist("m", text).unwrap(),
-            Playlist::Master(vec!["720p30/playlist.m3u8".into()])
+            Playlist::Master(vec![Variant {
+                uri: "720p30/playlist.m3u8".into(),
+                line: 3
+            }])
         );
     }
 

@@ -1,7 +1,8 @@
 //! IVS auto-record-to-S3 metadata: `events/recording-started.json`,
 //! `recording-ended.json` and `recording-failed.json` (contracts, section 4).
 //!
-//! Rendition paths are read from the file, never assumed.
+//! Rendition paths are read from the file, never assumed, and every path taken from it
+//! must stay inside the recording prefix ([`crate::relpath`]).
 
 use serde_json::Value;
 
@@ -57,6 +58,12 @@ impl RecordingMeta {
         let v: Value =
             serde_json::from_slice(bytes).map_err(|e| ReplayError::json(source_name, 0, &e))?;
         let err = |field: &str, expected: &str| ReplayError::field(source_name, 0, field, expected);
+        // A path read below the recording prefix: inside it, or an error naming the
+        // field and the value.
+        let inside = |field: &str, path: &str| {
+            crate::relpath::check_inside(path)
+                .map_err(|why| err(field, &format!("{why}: {path:?}")))
+        };
         if !v.is_object() {
             return Err(err("(root)", "a JSON object"));
         }
@@ -106,10 +113,14 @@ impl RecordingMeta {
             .and_then(Value::as_str)
             .ok_or_else(|| err("media.hls.path", "a string (directory of the HLS output)"))?
             .to_owned();
+        inside("media.hls.path", &hls_path)?;
         let master_playlist = hls
             .get("playlist")
             .and_then(Value::as_str)
             .map(str::to_owned);
+        if let Some(p) = &master_playlist {
+            inside("media.hls.playlist", p)?;
+        }
         let mut renditions = Vec::new();
         if let Some(list) = hls.get("renditions") {
             let list = list
@@ -125,6 +136,8 @@ impl RecordingMeta {
                     .get("playlist")
                     .and_then(Value::as_str)
                     .ok_or_else(|| err(&field("playlist"), "a string"))?;
+                inside(&field("path"), path)?;
+                inside(&field("playlist"), playlist)?;
                 let dim = |name: &str| {
                     r.get(name)
                         .and_then(Value::as_u64)
@@ -262,5 +275,34 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("media.hls.renditions[0].path"), "{e}");
+    }
+
+    #[test]
+    fn paths_must_stay_inside_the_recording() {
+        for (from, to, field) in [
+            ("\"media/hls\"", "\"../../../../etc\"", "media.hls.path"),
+            ("\"master.m3u8\"", "\"/etc/passwd\"", "media.hls.playlist"),
+            (
+                "\"720p60-x\"",
+                "\"a/../../b\"",
+                "media.hls.renditions[1].path",
+            ),
+            (
+                "\"pl.m3u8\"",
+                "\"..\\\\x\"",
+                "media.hls.renditions[1].playlist",
+            ),
+        ] {
+            let text = ENDED.replacen(from, to, 1);
+            let e = RecordingMeta::parse("ended.json", text.as_bytes())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with("ended.json:0: field `")
+                    && e.contains(&format!("`{field}`"))
+                    && e.contains(to),
+                "{e}"
+            );
+        }
     }
 }

@@ -14,19 +14,6 @@ use std::process::Command;
 
 use common::*;
 
-fn tool(name: &str, env: &str) -> PathBuf {
-    if let Some(p) = std::env::var_os(env) {
-        return PathBuf::from(p);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!("`{name}` not found on PATH (set {env}); install the Debian package `{name}`")
-        })
-}
-
 /// Serves `root` on a loopback port (GET only, one thread per connection).
 fn serve(root: PathBuf) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -111,4 +111,30 @@ async fn s3_recording_and_chat_match_the_local_run() {
         !out.status.success() && stderr.contains(&missing) && stderr.contains("not found"),
         "{stderr}"
     );
+
+    // Metadata whose paths leave the prefix (S3 keys are not normalised, but URLs
+    // and the preview are): refused with the field and value, as for a local recording.
+    let hostile = "ivs/v1/123456789012/AsXego4U6tnj/2023/1/5/14/0/Hostile00001/";
+    let meta = ended_json(8_504).replace(
+        "\"path\":\"media/hls\"",
+        "\"path\":\"../../../../../../../../../../chat\"",
+    );
+    client
+        .put_object()
+        .bucket(&bucket)
+        .key(format!("{hostile}events/recording-ended.json"))
+        .body(aws_sdk_s3::primitives::ByteStream::from(meta.into_bytes()))
+        .send()
+        .await
+        .unwrap();
+    let hostile_url = format!("s3://{bucket}/{hostile}");
+    let out = replay(&["timeline", "--recording", &hostile_url], &env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && stderr.contains(&format!("{hostile_url}events/recording-ended.json"))
+            && stderr.contains("field `media.hls.path`")
+            && stderr.contains("\"../../../../../../../../../../chat\""),
+        "{stderr}"
+    );
 }

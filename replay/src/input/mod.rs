@@ -21,10 +21,14 @@
 //! in input order, errors with their line numbers in the whole input.
 
 pub mod envelope;
+mod inflate_limit;
 pub mod parquet;
+mod rejections;
 pub(crate) mod row;
 mod stream;
 
+pub use inflate_limit::{RatioExceeded, GZIP_RATIO_SLACK_BYTES, MAX_GZIP_RATIO};
+pub use rejections::{RejectReason, RejectionSummary, Rejections, MAX_LISTED_REJECTIONS};
 pub use stream::parse_chat_ranges;
 
 use std::io::{BufRead, Read};
@@ -43,8 +47,9 @@ pub struct Parsed {
     /// sorting as pointers, never copied.
     #[allow(clippy::vec_box)]
     pub records: Vec<Box<ChatRecord>>,
-    /// One error per rejected record (or per unreadable input), with its location.
-    pub rejected: Vec<ReplayError>,
+    /// Rejected records (and unreadable inputs): the first ones with their location,
+    /// all counted by reason.
+    pub rejected: Rejections,
 }
 
 impl Parsed {
@@ -55,7 +60,7 @@ impl Parsed {
         } else {
             self.records.extend(other.records);
         }
-        self.rejected.extend(other.rejected);
+        self.rejected.append(other.rejected);
     }
 
     /// Appends consecutive parts of one input, each with the number of newlines it
@@ -68,9 +73,7 @@ impl Parsed {
     ) -> usize {
         let mut lines = 0;
         for (mut part, part_lines) in parts {
-            for e in &mut part.rejected {
-                e.shift_line(lines_before + lines);
-            }
+            part.rejected.shift_lines(lines_before + lines);
             lines += part_lines;
             self.append(part);
         }
@@ -105,33 +108,30 @@ pub const CHUNK_BYTES: usize = 32 << 20;
 /// Parses one input read as a stream (plain or gzip), `chunk_bytes` of decoded text at
 /// a time (whole lines; a longer line is read whole): memory holds one chunk, never the
 /// whole input. Parquet (`PAR1`) is read whole. A read error (corrupt or truncated
-/// gzip) is reported after the records read before it, which are kept.
+/// gzip) is reported after the records read before it, which are kept; so is a gzip
+/// stream past the decompression bound ([`MAX_GZIP_RATIO`]).
 pub fn parse_chat_reader(
     source_name: &str,
     reader: impl Read,
     room_hint: Option<&str>,
     chunk_bytes: usize,
 ) -> Parsed {
-    let mut out = Parsed::default();
-    let mut reader = std::io::BufReader::new(reader);
+    // Counts the compressed bytes, for the decompression bound.
+    let mut reader = std::io::BufReader::new(inflate_limit::Counting::new(reader));
     let head = match reader.fill_buf() {
         Ok(h) => h,
-        Err(e) => {
-            out.rejected.push(read_error(source_name, &e));
-            return out;
-        }
+        Err(e) => return Parsed::unreadable(source_name, &e),
     };
     if head.starts_with(PARQUET_MAGIC) {
         let mut bytes = Vec::new();
         if let Err(e) = reader.read_to_end(&mut bytes) {
-            out.rejected.push(read_error(source_name, &e));
-            return out;
+            return Parsed::unreadable(source_name, &e);
         }
         return parquet::parse_parquet(source_name, &bytes, room_hint);
     }
     let gzip = head.starts_with(GZIP_MAGIC);
     let mut text: Box<dyn Read> = if gzip {
-        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
+        Box::new(inflate_limit::RatioLimited::new(reader))
     } else {
         Box::new(reader)
     };
@@ -149,6 +149,16 @@ pub fn parse_chat_reader(
 
 pub(crate) fn read_error(source_name: &str, e: &std::io::Error) -> ReplayError {
     ReplayError::field(source_name, 0, "(read)", format!("a readable input: {e}"))
+}
+
+impl Parsed {
+    /// Nothing read: the input could not be opened or read.
+    pub(crate) fn unreadable(source_name: &str, e: &std::io::Error) -> Parsed {
+        let mut out = Parsed::default();
+        out.rejected
+            .push(RejectReason::Unreadable, || read_error(source_name, e));
+        out
+    }
 }
 
 /// Parses decoded text cut into `pieces` parts at line boundaries, in parallel, into
@@ -193,7 +203,7 @@ fn parse_lines(source_name: &str, text: &[u8], room: Option<&Arc<str>>) -> (Pars
     // One record per line, usually: reserve once instead of growing (and copying).
     let mut out = Parsed {
         records: Vec::with_capacity(memchr::memchr_iter(b'\n', text).count() + 1),
-        rejected: Vec::new(),
+        rejected: Rejections::default(),
     };
     let newlines = UnitParser::new(source_name, room).lines(text, 0, &mut out);
     (out, newlines)
@@ -236,44 +246,66 @@ impl<'a> UnitParser<'a> {
     /// One line: usually one value; several concatenated values (Firehose without
     /// separators) are split only when the line does not parse as one.
     fn line(&mut self, line: &[u8], line_no: usize, out: &mut Parsed) {
-        match self.value(line, line_no) {
+        match self.value(line) {
             Ok(r) => out.records.push(Box::new(r)),
             Err(e) => match split_values(line) {
                 Some(values) => {
                     for v in values {
-                        match self.value(v.trim_ascii(), line_no) {
+                        match self.value(v.trim_ascii()) {
                             Ok(r) => out.records.push(Box::new(r)),
-                            Err(e) => out.rejected.push(e),
+                            Err(e) => self.reject(e, line_no, out),
                         }
                     }
                 }
-                None => out.rejected.push(e),
+                None => self.reject(e, line_no, out),
             },
         }
     }
 
     /// One JSON value: an IVS envelope, else a log-ingest row; an envelope's error
     /// unless the value is shaped like a row.
-    fn value(&mut self, bytes: &[u8], line_no: usize) -> Result<ChatRecord, ReplayError> {
+    fn value(&mut self, bytes: &[u8]) -> Result<ChatRecord, Unread> {
         let reason = match envelope::parse(bytes, self.room, &mut self.senders) {
             Ok(r) => return Ok(r),
             Err(reason) => reason,
         };
         match row::parse_row(bytes, self.room, &mut self.senders) {
             Some(Ok(r)) => Ok(r),
-            Some(Err((field, expected))) => Err(ReplayError::field(
-                self.source_name,
-                line_no,
-                field,
-                expected,
-            )),
-            None => Err(ReplayError::Record {
-                source_name: self.source_name.to_owned(),
-                line: line_no,
-                reason,
-            }),
+            Some(Err((field, expected))) => Err(Unread::Row(field, expected)),
+            None => Err(Unread::Envelope(reason)),
         }
     }
+
+    /// Counts a value that could not be read; its error (with `source:line`) is built
+    /// only while rejections are still listed.
+    fn reject(&self, unread: Unread, line_no: usize, out: &mut Parsed) {
+        let source_name = self.source_name;
+        match unread {
+            Unread::Envelope(reason) => {
+                out.rejected
+                    .push(RejectReason::of_envelope_error(&reason), || {
+                        ReplayError::Record {
+                            source_name: source_name.to_owned(),
+                            line: line_no,
+                            reason,
+                        }
+                    })
+            }
+            Unread::Row(field, expected) => {
+                out.rejected.push(RejectReason::of_row_field(field), || {
+                    ReplayError::field(source_name, line_no, field, expected)
+                })
+            }
+        }
+    }
+}
+
+/// Why one value could not be read, before its location is attached.
+enum Unread {
+    /// `log-ingest`'s envelope parser's reason (the value is not shaped like a row).
+    Envelope(String),
+    /// A `log-ingest` row's field and what was expected there.
+    Row(&'static str, String),
 }
 
 /// The top-level JSON values of `line` when there are at least two (the last one may
@@ -356,7 +388,7 @@ mod tests {
         let text = format!("{MSG}\n{bad_time}\nnot json\n{bad_row}\n{MSG}{{\"x\":1}}\n{DEL}\n");
         let p = parse_chat("c.log", text.as_bytes(), None);
         assert_eq!(p.records.len(), 3);
-        let errs: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
+        let errs: Vec<String> = p.rejected.listed().map(ToString::to_string).collect();
         assert_eq!(errs.len(), 4, "{errs:?}");
         assert!(
             errs[0].starts_with("c.log:2:")
@@ -382,6 +414,19 @@ mod tests {
                 && errs[3].contains("log-ingest row"),
             "{errs:?}"
         );
+        // Counted by reason.
+        assert_eq!(
+            p.rejected
+                .by_reason()
+                .iter()
+                .map(|(r, n)| (*r, *n))
+                .collect::<Vec<_>>(),
+            [
+                (RejectReason::InvalidJson, 1),
+                (RejectReason::NotARecord, 1),
+                (RejectReason::InvalidField, 2)
+            ]
+        );
     }
 
     #[test]
@@ -406,7 +451,7 @@ mod tests {
             ),
         ] {
             let p = parse_chat("d.log", text.as_bytes(), None);
-            let errs: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
+            let errs: Vec<String> = p.rejected.listed().map(ToString::to_string).collect();
             assert!(p.records.is_empty() && errs.len() == 1, "{text}: {errs:?}");
             assert!(
                 errs[0].starts_with("d.log:1: ") && errs[0].contains(want),
@@ -436,15 +481,20 @@ mod tests {
             assert_eq!(many.records, one.records, "{pieces} pieces");
             let lines = |p: &Parsed| {
                 p.rejected
-                    .iter()
+                    .listed()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
             };
             assert_eq!(lines(&many), lines(&one), "{pieces} pieces");
         }
-        assert_eq!((one.records.len(), one.rejected.len()), (200, 6));
+        assert_eq!((one.records.len(), one.rejected.total()), (200, 6));
         assert!(
-            one.rejected[0].to_string().starts_with("p.log:6:"),
+            one.rejected
+                .listed()
+                .next()
+                .unwrap()
+                .to_string()
+                .starts_with("p.log:6:"),
             "{:?}",
             one.rejected
         );
@@ -470,13 +520,13 @@ mod tests {
             text.push('\n');
         }
         let whole = parse_chat_reader("s.log", text.as_bytes(), None, 1 << 30);
-        assert_eq!((whole.records.len(), whole.rejected.len()), (58, 6));
+        assert_eq!((whole.records.len(), whole.rejected.total()), (58, 6));
         for chunk in [1, 100, 700, 5_000] {
             let p = parse_chat_reader("s.log", text.as_bytes(), None, chunk);
             assert_eq!(p.records, whole.records, "chunk {chunk}");
             let errs = |p: &Parsed| {
                 p.rejected
-                    .iter()
+                    .listed()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
             };
@@ -491,6 +541,7 @@ mod tests {
         let p = parse_chat_reader("s.gz", &gz[..], None, 100);
         let last = p
             .rejected
+            .listed()
             .last()
             .map(ToString::to_string)
             .unwrap_or_default();

@@ -13,7 +13,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::envelope::Senders;
 use super::row::{Instant, Row};
-use super::Parsed;
+use super::{Parsed, RejectReason};
 use crate::error::ReplayError;
 use crate::record::Attrs;
 
@@ -28,8 +28,9 @@ pub fn parse_parquet(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -
         {
             Ok(r) => r,
             Err(e) => {
-                out.rejected
-                    .push(fail(format!("a readable Parquet file: {e}")));
+                out.rejected.push(RejectReason::Unreadable, || {
+                    fail(format!("a readable Parquet file: {e}"))
+                });
                 return out;
             }
         };
@@ -40,9 +41,9 @@ pub fn parse_parquet(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -
         let batch = match batch {
             Ok(b) => b,
             Err(e) => {
-                out.rejected.push(fail(format!(
-                    "a readable row group after row {row_base}: {e}"
-                )));
+                out.rejected.push(RejectReason::Unreadable, || {
+                    fail(format!("a readable row group after row {row_base}: {e}"))
+                });
                 break;
             }
         };
@@ -50,12 +51,11 @@ pub fn parse_parquet(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -
         for i in 0..batch.num_rows() {
             match cols.row(i).into_record(room.as_ref(), &mut senders) {
                 Ok(r) => out.records.push(Box::new(r)),
-                Err((field, expected)) => out.rejected.push(ReplayError::field(
-                    source_name,
-                    row_base + i + 1,
-                    field,
-                    expected,
-                )),
+                Err((field, expected)) => {
+                    out.rejected.push(RejectReason::of_row_field(field), || {
+                        ReplayError::field(source_name, row_base + i + 1, field, expected)
+                    })
+                }
             }
         }
         row_base += batch.num_rows();
@@ -295,7 +295,7 @@ mod tests {
             Some("Ann")
         );
         assert_eq!(m.room.as_deref(), Some("room9"));
-        let errs: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
+        let errs: Vec<String> = p.rejected.listed().map(ToString::to_string).collect();
         assert!(
             errs[0].starts_with("t.parquet:2:") && errs[0].contains("`id`"),
             "{errs:?}"
@@ -306,7 +306,14 @@ mod tests {
         );
         let bad = super::super::parse_chat("x.parquet", b"PAR1 not really", None);
         assert!(
-            bad.records.is_empty() && bad.rejected[0].to_string().contains("Parquet"),
+            bad.records.is_empty()
+                && bad
+                    .rejected
+                    .listed()
+                    .next()
+                    .unwrap()
+                    .to_string()
+                    .contains("Parquet"),
             "{:?}",
             bad.rejected
         );

@@ -6,8 +6,8 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use super::{
-    parse_chat_reader, parse_text, read_error, Parsed, UnitParser, GZIP_MAGIC, MIN_PIECE_BYTES,
-    PARQUET_MAGIC,
+    parse_chat_reader, parse_text, read_error, Parsed, RatioExceeded, RejectReason, UnitParser,
+    GZIP_MAGIC, MIN_PIECE_BYTES, PARQUET_MAGIC,
 };
 use crate::error::ReplayError;
 
@@ -83,16 +83,25 @@ pub(super) fn parse_stream(
         buf.copy_within(end..filled, 0);
         filled -= end;
         if let Some(e) = error {
-            out.rejected.push(if gzip {
-                ReplayError::field(
-                    source_name,
-                    0,
-                    "(gzip)",
-                    format!("a valid gzip stream: {e}"),
-                )
+            if let Some(limit) = RatioExceeded::of(&e) {
+                out.rejected
+                    .push(RejectReason::DecompressionLimit, || ReplayError::Limit {
+                        source_name: source_name.to_owned(),
+                        message: limit.to_string(),
+                    });
+            } else if gzip {
+                out.rejected.push(RejectReason::Unreadable, || {
+                    ReplayError::field(
+                        source_name,
+                        0,
+                        "(gzip)",
+                        format!("a valid gzip stream: {e}"),
+                    )
+                });
             } else {
-                read_error(source_name, &e)
-            });
+                out.rejected
+                    .push(RejectReason::Unreadable, || read_error(source_name, &e));
+            }
         }
         if eof {
             return (out, lines_before);
@@ -136,10 +145,7 @@ where
     R: Read + Seek,
     O: Fn() -> io::Result<R> + Sync,
 {
-    let failed = |e: &io::Error| Parsed {
-        records: Vec::new(),
-        rejected: vec![read_error(source_name, e)],
-    };
+    let failed = |e: &io::Error| Parsed::unreadable(source_name, e);
     // One thread: a plain stream, never sought (pipes and FIFOs work).
     let whole = || match open() {
         Ok(r) => parse_chat_reader(source_name, r, room_hint, chunk_bytes),
@@ -240,7 +246,7 @@ mod tests {
     use crate::input::tests::{DEL, MSG};
 
     fn errs(p: &Parsed) -> Vec<String> {
-        p.rejected.iter().map(ToString::to_string).collect()
+        p.rejected.listed().map(ToString::to_string).collect()
     }
 
     #[test]
@@ -261,7 +267,7 @@ mod tests {
         }
         text.push_str("{no newline at the end");
         let whole = parse_chat_reader("r.log", text.as_bytes(), None, 1 << 30);
-        assert_eq!((whole.records.len(), whole.rejected.len()), (131, 10));
+        assert_eq!((whole.records.len(), whole.rejected.total()), (131, 10));
         let len = text.len() as u64;
         let open = || Ok(Cursor::new(text.as_bytes()));
         for threads in [2, 3, 8, 200, 5_000] {
@@ -312,7 +318,7 @@ mod tests {
         let open = || Ok(Cursor::new(&gz[..]));
         let p = parse_ranges_on("r.gz", &open, gz.len() as u64, None, 10, 4);
         assert_eq!(p.records.len(), 2);
-        assert_eq!(p.rejected.len(), 0);
+        assert_eq!(p.rejected.total(), 0);
         let p = parse_ranges_on::<Cursor<&[u8]>, _>(
             "gone.log",
             &|| Err(io::Error::new(io::ErrorKind::PermissionDenied, "no access")),

@@ -3,11 +3,12 @@
 //!
 //! ASS times have centisecond precision: cue bounds are truncated to 10 ms and cues
 //! that become empty are skipped. Text escaping: `{`/`}` would open override blocks and
-//! `\` starts commands, so they are replaced by the look-alikes `⦃`, `⦄` and `∖`.
+//! `\` starts commands, so they are replaced by the look-alikes `⦃`, `⦄` and `∖`
+//! (see `lookalike.rs`, shared with SRT).
 
 use std::io::{self, Write};
 
-use super::{push_display_text, push_single_line, write_cues, DisplayOptions};
+use super::{lookalike, push_named_line, write_cues, DisplayOptions};
 use crate::align::Entry;
 use crate::timefmt::push_ass_time;
 
@@ -27,30 +28,13 @@ Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\
 
 /// Escapes ASS override characters.
 pub fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '{' => out.push('⦃'),
-            '}' => out.push('⦄'),
-            '\\' => out.push('∖'),
-            c => out.push(c),
-        }
-    }
+    lookalike::push_ass(s, out);
 }
 
 /// Writes an ASS file.
 pub fn write_ass<W: Write>(w: &mut W, entries: &[Entry], opts: &DisplayOptions) -> io::Result<()> {
     let line = |e: &Entry, out: &mut String, scratch: &mut String| {
-        let name = opts.display_name(e);
-        scratch.clear();
-        if !name.is_empty() {
-            out.push_str("{\\b1}");
-            push_single_line(name, scratch);
-            escape(scratch, out);
-            out.push_str(":{\\b0} ");
-            scratch.clear();
-        }
-        push_display_text(e, scratch);
-        escape(scratch, out);
+        push_named_line(opts, e, ["{\\b1}", ":{\\b0} "], escape, out, scratch);
     };
     write_cues(w, entries, opts, HEADER, line, |buf, _, c, lines| {
         if c.start_ms / 10 == c.end_ms / 10 {

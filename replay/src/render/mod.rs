@@ -9,6 +9,7 @@ mod cue_writer;
 pub mod html;
 pub mod json;
 pub mod layout;
+mod lookalike;
 pub mod srt;
 pub mod vtt;
 
@@ -115,6 +116,30 @@ pub fn push_display_text(e: &Entry, out: &mut String) {
             }
         }
     }
+}
+
+/// Appends an entry's subtitle line: `name_open`, the display name, `name_close` (all
+/// three left out when the name is empty), then the text; name and text are made single
+/// line and passed through `escape`. ASS and SRT lines have this shape.
+pub(crate) fn push_named_line(
+    opts: &DisplayOptions,
+    e: &Entry,
+    [name_open, name_close]: [&str; 2],
+    escape: fn(&str, &mut String),
+    out: &mut String,
+    scratch: &mut String,
+) {
+    let name = opts.display_name(e);
+    scratch.clear();
+    if !name.is_empty() {
+        out.push_str(name_open);
+        push_single_line(name, scratch);
+        escape(scratch, out);
+        out.push_str(name_close);
+        scratch.clear();
+    }
+    push_display_text(e, scratch);
+    escape(scratch, out);
 }
 
 /// Replaces line breaks and other control characters by spaces.

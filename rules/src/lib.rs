@@ -14,13 +14,17 @@
 pub mod cases;
 mod engine;
 mod error;
+mod hangul;
 mod ivs;
+mod kana;
+mod keyboard;
 mod keywords;
 mod links;
 pub mod lint;
 mod normalize;
 mod pack;
 mod rewrite;
+mod script;
 mod senders;
 mod spam;
 

@@ -180,7 +180,7 @@ impl Compiler {
         }
         let mut view = None;
         let matcher = match def.kind {
-            KindDef::Keywords => {
+            KindDef::Keywords | KindDef::Lexicon => {
                 let t = def.transforms.unwrap_or_default();
                 view = Some(self.view(t));
                 let mode = def.match_mode.unwrap_or(MatchMode::Word);
@@ -369,8 +369,19 @@ impl Compiler {
             id: id.to_string(),
             action,
             shadow: def.shadow,
-            category: def.category.clone(),
-            severity: def.severity.clone(),
+            category: def.category.clone().or_else(|| {
+                (def.kind == KindDef::Lexicon).then(|| {
+                    def.categories
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+            }),
+            severity: def.severity.clone().or_else(|| {
+                (def.kind == KindDef::Lexicon)
+                    .then(|| format!("{}+", def.min_severity.map_or(1, |s| s.level())))
+            }),
             matcher,
             view,
         })

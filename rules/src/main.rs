@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use rules::{cases, lint, Engine, PackSet};
+use rules::{cases, lint, quality, Engine, PackSet};
 
 /// Default word list for collision warnings (Debian package `wamerican`).
 const SYSTEM_WORDS: &str = "/usr/share/dict/words";
@@ -52,6 +52,17 @@ enum Command {
         /// the review handler's DECISION_ATTRIBUTES does; default: each pack's setting.
         #[arg(long, value_name = "BOOL")]
         rule_ids: Option<bool>,
+    },
+    /// Recall, false-alarm rate and precision of a pack on a labelled JSON-lines set
+    /// (`{"text", "label"[, "category", "lang"]}`), overall, per category and language.
+    EvalQuality {
+        /// Pack file (TOML), or `bundled` for the built-in default pack.
+        pack: PathBuf,
+        /// Labelled set, one JSON object per line (label 1 = should be acted on).
+        labelled: PathBuf,
+        /// List at most this many misses and false alarms each.
+        #[arg(long, default_value_t = 200)]
+        max_list: usize,
     },
 }
 
@@ -187,6 +198,16 @@ fn eval(pack: &Path, explain: bool, rule_ids: Option<bool>) -> Result<ExitCode, 
     Ok(ExitCode::SUCCESS)
 }
 
+fn eval_quality(pack: &Path, labelled: &Path, max_list: usize) -> Result<ExitCode, String> {
+    let (_, engine) = load(pack)?;
+    let text = std::fs::read_to_string(labelled)
+        .map_err(|e| format!("error: {}: {e}", labelled.display()))?;
+    let set = quality::parse_labelled(&text, &labelled.display().to_string())
+        .map_err(|e| format!("error: {e}"))?;
+    print!("{}", quality::evaluate(&engine, &set).display(max_list));
+    Ok(ExitCode::SUCCESS)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -201,6 +222,11 @@ fn main() -> ExitCode {
             explain,
             rule_ids,
         } => eval(&pack, explain, rule_ids),
+        Command::EvalQuality {
+            pack,
+            labelled,
+            max_list,
+        } => eval_quality(&pack, &labelled, max_list),
     };
     result.unwrap_or_else(|e| {
         eprintln!("{e}");

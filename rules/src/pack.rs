@@ -13,6 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::Location;
+use crate::lexicon::{self, Category, Lang, Severity};
 use crate::normalize::Transforms;
 use crate::RulesError;
 
@@ -97,6 +98,9 @@ pub(crate) enum KindDef {
     Links,
     Spam,
     Senders,
+    /// Entries of the bundled lexicon (by category, minimum severity, languages),
+    /// matched like keyword terms.
+    Lexicon,
 }
 
 /// Rule actions.
@@ -192,6 +196,11 @@ pub(crate) struct RuleDef {
     #[serde(rename = "match")]
     pub match_mode: Option<MatchMode>,
     pub transforms: Option<Transforms>,
+    // lexicon
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    pub min_severity: Option<Severity>,
+    pub languages: Option<Vec<Spanned<String>>>,
     // regex
     #[serde(default)]
     pub patterns: Vec<Spanned<String>>,
@@ -424,7 +433,7 @@ impl PackSet {
             .iter()
             .flat_map(|p| p.rules.iter())
             .chain(self.rooms.iter().flat_map(|r| r.rules.iter()))
-            .filter(|r| r.kind == KindDef::Keywords)
+            .filter(|r| matches!(r.kind, KindDef::Keywords | KindDef::Lexicon))
             .flat_map(|r| {
                 let allow: Vec<String> = r.loaded_allow.iter().map(|a| a.text.clone()).collect();
                 let mode = r.match_mode.unwrap_or(MatchMode::Word);
@@ -505,6 +514,9 @@ fn prepare_rule(
             at: rule.at.clone(),
         })
         .collect();
+    if rule.kind == KindDef::Lexicon {
+        select_lexicon(rule)?;
+    }
     for (files, allow) in [
         (rule.terms_file.clone(), false),
         (rule.allow_file.clone(), true),
@@ -529,6 +541,45 @@ fn prepare_rule(
             }
         }
     }
+    Ok(())
+}
+
+/// Fills a lexicon rule's terms and allow phrases from the bundled lexicon.
+fn select_lexicon(rule: &mut RuleDef) -> Result<(), RulesError> {
+    if rule.categories.is_empty() {
+        return Err(RulesError::Invalid {
+            at: rule.at.clone(),
+            message: format!(
+                "lexicon rule selects no `categories` (expected some of: {})",
+                Category::ALL.map(Category::as_str).join(", ")
+            ),
+        });
+    }
+    let langs: Vec<Lang> = match &rule.languages {
+        None => Lang::all().filter(|l| !l.low_confidence()).collect(),
+        Some(codes) => {
+            let mut v = Vec::new();
+            for c in codes {
+                let lang =
+                    Lang::from_code(c.get_ref().trim()).ok_or_else(|| RulesError::Invalid {
+                        at: rule.loc_of(c),
+                        message: format!(
+                            "unknown lexicon language `{}`, expected an ISO 639-1 code of: {}",
+                            c.get_ref(),
+                            Lang::codes()
+                        ),
+                    })?;
+                if !v.contains(&lang) {
+                    v.push(lang);
+                }
+            }
+            v
+        }
+    };
+    let min = rule.min_severity.unwrap_or(Severity::Mild);
+    let (terms, allow) = lexicon::select(&langs, &rule.categories, min, rule.id())?;
+    rule.loaded_terms.extend(terms);
+    rule.loaded_allow.extend(allow);
     Ok(())
 }
 

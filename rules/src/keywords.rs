@@ -337,7 +337,9 @@ mod tests {
         assert_eq!(hits(&["시발"], &[], "이 시발놈아"), vec!["시발"]);
         assert_eq!(hits(&["병신"], &[], "병신같은 소리"), vec!["병신"]);
         assert!(hits(&["시발"], &["시발점"], "시발점에서 출발").is_empty());
-        assert!(hits(&["시발"], &[], "아시발").is_empty());
+        assert!(hits(&["시발"], &[], "하시발").is_empty());
+        assert_eq!(hits(&["시발"], &[], "아 시 발"), vec!["시 발"]);
+        assert_eq!(hits(&["썅"], &[], "야 썅"), vec!["썅"]);
         assert!(hits(&["死ね", "시발"], &[], "今日はいい天気ですね 안녕하세요").is_empty());
     }
 

@@ -36,7 +36,7 @@
 //! - `keyboard` (after `separators`): a whole Latin word typed on the Korean 2-set layout
 //!   that decodes to two or more syllables and is not an English word becomes those
 //!   syllables (`tlqkf` → `시발`).
-//! - `hangul_spacing` (after composition): up to two non-Korean characters (digits,
+//! - `hangul_spacing` (before jamo composition): up to two non-Korean characters (digits,
 //!   Latin letters, leftover symbols) between two Korean letters are dropped (`시1발`,
 //!   `시@발` → `시발`) and two or more one-letter Korean words split by spaces are joined
 //!   (`병 신` → `병신`).
@@ -395,16 +395,16 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
     }
 
     if t.separators {
-        items = join_separated(items);
+        items = join_separated(items, t.hangul_spacing);
     }
     if t.keyboard {
         items = keyboard_words(items, src);
     }
-    if t.hangul {
-        items = compose_jamo(items);
-    }
     if t.hangul_spacing {
         items = join_hangul(items);
+    }
+    if t.hangul {
+        items = compose_jamo(items);
     }
     if t.collapse_repeats {
         items = collapse(items);
@@ -427,8 +427,9 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric()
 }
 
-/// Drops separators inside words and joins spaced-out single letters.
-fn join_separated(items: Vec<Item>) -> Vec<Item> {
+/// Drops separators inside words and joins spaced-out single letters. With
+/// `korean_aware`, one-letter Korean words are left to [`join_hangul`].
+fn join_separated(items: Vec<Item>, korean_aware: bool) -> Vec<Item> {
     let n = items.len();
     let mut keep = vec![true; n];
     // (a) punctuation runs (no spaces) between two word characters. Apostrophes are
@@ -470,7 +471,13 @@ fn join_separated(items: Vec<Item>) -> Vec<Item> {
     };
     let single: Vec<bool> = words
         .iter()
-        .map(|w| (w.0..w.1).filter(|&k| keep[k]).count() == 1)
+        .map(|w| {
+            let mut letters = (w.0..w.1).filter(|&k| keep[k]);
+            match (letters.next(), letters.next()) {
+                (Some(k), None) => !(korean_aware && script_of(items[k].ch).korean()),
+                _ => false,
+            }
+        })
         .collect();
     let mut w = 0;
     while w < words.len() {
@@ -610,6 +617,14 @@ fn compose_jamo(items: Vec<Item>) -> Vec<Item> {
     out
 }
 
+/// One-syllable Korean words that stand on their own (interjections, pronouns,
+/// determiners, adverbs: `야 썅`, `와 병 신`, `이 년 전`): never joined to the next word.
+const STANDALONE_SYLLABLES: &[char] = &[
+    '아', '와', '야', '어', '오', '이', '저', '그', '너', '나', '내', '제', '왜', '뭐', '좀', '더', '걍',
+    '참', '꼭', '막', '잘', '안', '못', '다', '두', '세', '몇', '첫', '헐', '헉', '흠', '음', '응', '예',
+    '네', '딱', '늘', '꽤', '곧', '좀', '쫌', '앗', '엥', '킹',
+];
+
 /// Largest number of inserted characters dropped between two Korean letters.
 const MAX_HANGUL_GAP: usize = 2;
 
@@ -661,7 +676,8 @@ fn join_hangul(items: Vec<Item>) -> Vec<Item> {
         .iter()
         .map(|w| {
             let mut letters = (w.0..w.1).filter(|&k| keep[k]);
-            matches!((letters.next(), letters.next()), (Some(k), None) if korean(items[k].ch))
+            matches!((letters.next(), letters.next()),
+                (Some(k), None) if korean(items[k].ch) && !STANDALONE_SYLLABLES.contains(&items[k].ch))
         })
         .collect();
     let mut w = 0;

@@ -80,8 +80,11 @@ enum Edge {
     Word,
     /// Anything may be next to it.
     Open,
-    /// The neighbour must not be a Hangul syllable (eojeol start / end).
+    /// The neighbour must not be a Hangul syllable (eojeol end).
     Eojeol,
+    /// Eojeol start: no Hangul syllable before it, or only a glued intensifier or
+    /// interjection ([`GLUED_PREFIXES`]: `개씨발`, `아시발`) at the eojeol start.
+    EojeolStart,
     /// The neighbour must not be Han or Kana (a one-character Han/Kana term).
     Alone,
     /// The neighbour must not be a Hangul syllable or jamo.
@@ -102,7 +105,8 @@ impl WordRule {
         let single = key.chars().nth(1).is_none();
         let edge = |c: char, is_end: bool| match script_of(c) {
             Script::Hangul | Script::Jamo if is_end && !single => Edge::Open,
-            Script::Hangul | Script::Jamo => Edge::Eojeol,
+            Script::Hangul | Script::Jamo if is_end => Edge::Eojeol,
+            Script::Hangul | Script::Jamo => Edge::EojeolStart,
             Script::Han | Script::Kana if single => Edge::Alone,
             Script::Han | Script::Kana | Script::Thai => Edge::Open,
             Script::Other => Edge::Word,
@@ -124,17 +128,27 @@ impl WordRule {
 
     /// Whether a match of the term at view bytes `[s, e)` of `text` is delimited.
     pub(crate) fn accepts(self, text: &str, s: usize, e: usize) -> bool {
-        let before = text.get(..s).and_then(|t| t.chars().next_back());
+        let mut back = text.get(..s).map(|t| t.chars().rev()).into_iter().flatten();
+        let (before, before2) = (back.next(), back.next());
         let after = text.get(e..).and_then(|t| t.chars().next());
-        edge_ok(self.start, before) && edge_ok(self.end, after)
+        edge_ok(self.start, before, before2) && edge_ok(self.end, after, None)
     }
 }
 
-fn edge_ok(edge: Edge, neighbour: Option<char>) -> bool {
+/// Syllables glued in front of an insult that still leave it at the eojeol start: the
+/// intensifier `개` (`개씨발`, `개병신`) and the interjection `아` (`아씨발`).
+pub(crate) const GLUED_PREFIXES: &[char] = &['개', '아'];
+
+fn edge_ok(edge: Edge, neighbour: Option<char>, before_neighbour: Option<char>) -> bool {
     let Some(c) = neighbour else {
         return true;
     };
     match edge {
+        Edge::EojeolStart => {
+            script_of(c) != Script::Hangul
+                || (GLUED_PREFIXES.contains(&c)
+                    && before_neighbour.is_none_or(|b| script_of(b) != Script::Hangul))
+        }
         Edge::Open => true,
         Edge::Word => !c.is_alphanumeric() || script_of(c).east_asian(),
         Edge::Eojeol => script_of(c) != Script::Hangul,
@@ -185,7 +199,11 @@ mod tests {
         assert!(ok("시발", "이 시발놈아"));
         assert!(ok("병신", "병신같은 소리"));
         assert!(ok("시발", "ㅋㅋ시발"));
-        assert!(!ok("시발", "아시발"));
+        // Glued intensifier / interjection at the eojeol start, not deeper inside.
+        assert!(ok("시발", "아시발"));
+        assert!(ok("씨발", "개씨발"));
+        assert!(!ok("시발", "하아시발"));
+        assert!(!ok("병신", "개개병신"));
         // One syllable: the whole eojeol only.
         assert!(ok("좆", "좆 까"));
         assert!(!ok("씹", "씹어 먹어"));

@@ -84,9 +84,7 @@ pub(crate) fn initial(c: char) -> Option<char> {
     if !is_syllable(c) {
         return None;
     }
-    LEADS
-        .get(((c as u32 - S_BASE) / N_COUNT) as usize)
-        .copied()
+    LEADS.get(((c as u32 - S_BASE) / N_COUNT) as usize).copied()
 }
 
 /// The compatibility jamo (one or two, clusters split) a conjoining or compatibility
@@ -168,11 +166,9 @@ pub(crate) fn compose(jamo: &[char]) -> Vec<Composed> {
         }
         let mut v = jamo[i + 1];
         let mut j = i + 2;
-        if let Some(&(_, _, k)) = at(j).and_then(|b| {
-            COMPOUND_VOWELS
-                .iter()
-                .find(|&&(x, y, _)| x == v && y == b)
-        }) {
+        if let Some(&(_, _, k)) =
+            at(j).and_then(|b| COMPOUND_VOWELS.iter().find(|&&(x, y, _)| x == v && y == b))
+        {
             v = k;
             j += 1;
         }

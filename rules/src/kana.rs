@@ -33,10 +33,7 @@ fn widen(c: char) -> char {
     match c {
         '\u{FF9E}' | '\u{309B}' => '\u{3099}',
         '\u{FF9F}' | '\u{309C}' => '\u{309A}',
-        '\u{FF66}'..='\u{FF9D}' => HALF
-            .chars()
-            .nth((c as u32 - 0xFF66) as usize)
-            .unwrap_or(c),
+        '\u{FF66}'..='\u{FF9D}' => HALF.chars().nth((c as u32 - 0xFF66) as usize).unwrap_or(c),
         _ => c,
     }
 }
@@ -60,9 +57,9 @@ pub(crate) fn classify(c: char) -> Kana {
         '\u{3099}' | '\u{309A}' => Kana::Voicing(c),
         'ー' | '\u{FF70}' => Kana::LongVowel,
         // Katakana ァ..ヶ to hiragana ぁ..ゖ.
-        '\u{30A1}'..='\u{30F6}' => Kana::Letter(full_size(
-            char::from_u32(c as u32 - 0x60).unwrap_or(c),
-        )),
+        '\u{30A1}'..='\u{30F6}' => {
+            Kana::Letter(full_size(char::from_u32(c as u32 - 0x60).unwrap_or(c)))
+        }
         _ => Kana::Letter(full_size(c)),
     }
 }

@@ -15,7 +15,8 @@ use crate::hangul::{compose, is_syllable, Composed};
 /// English words that decode to valid Hangul, one per line, lower case.
 const GUARD: &str = include_str!("keyboard_guard.txt");
 
-/// Shortest token considered (two keys make one syllable, e.g. `gk` → `하`).
+/// Shortest token considered (two keys make one syllable, e.g. `gk` → `하`; [`decode`]
+/// also needs two vowel keys, i.e. two syllables, before it allocates).
 pub(crate) const MIN_KEYS: usize = 2;
 /// Longest token considered; longer runs of letters are left alone (bounds the work per
 /// token; no Korean word in the lexicons needs more keys).
@@ -68,6 +69,16 @@ pub(crate) fn key_jamo(c: char) -> Option<char> {
 /// positions each covers; `None` unless every key lands in a syllable.
 pub(crate) fn decode(keys: &[char]) -> Option<Vec<Composed>> {
     if !(MIN_KEYS..=MAX_KEYS).contains(&keys.len()) {
+        return None;
+    }
+    // Cheap rejection before allocating: a syllable starts with a consonant key followed
+    // by a vowel key, and two syllables need two vowel keys.
+    let vowel_key = |k: &char| key_jamo(*k).is_some_and(crate::hangul::is_vowel);
+    let starts = keys
+        .first()
+        .is_some_and(|k| key_jamo(*k).is_some_and(crate::hangul::is_consonant))
+        && keys.get(1).is_some_and(vowel_key);
+    if !starts || keys.iter().filter(|k| vowel_key(k)).count() < 2 {
         return None;
     }
     let jamo: Vec<char> = keys.iter().map(|&k| key_jamo(k)).collect::<Option<_>>()?;

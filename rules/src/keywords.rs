@@ -19,11 +19,64 @@ use crate::RulesError;
 /// Initial-consonant abbreviations of everyday chat (`ㅇㅇ` yes, `ㄱㅅ` thanks, `ㅈㅅ`
 /// sorry, `ㅎㅇ` hi, `ㅈㅂ` please ...): never generated from a term.
 pub(crate) const INNOCENT_INITIALS: &[&str] = &[
-    "ㅇㅇ", "ㅋㅋ", "ㅎㅎ", "ㄱㄱ", "ㄴㄴ", "ㅇㅋ", "ㄱㅅ", "ㅈㅅ", "ㅊㅋ", "ㅂㅂ", "ㅃㅇ", "ㅎㅇ",
-    "ㄷㄷ", "ㅅㄱ", "ㅁㄹ", "ㅇㄷ", "ㅇㅈ", "ㄹㅇ", "ㅈㄱ", "ㄱㅊ", "ㅊㅊ", "ㄱㄴ", "ㅈㅂ", "ㅂㄱ",
-    "ㅅㄹ", "ㄴㄷ", "ㅁㅇ", "ㅇㄴ", "ㄱㄷ", "ㅎㄹ", "ㅂㅇ", "ㅁㅈ", "ㅇㅎ", "ㄴㅇ", "ㅇㅁ", "ㄱㅇㅇ",
-    "ㅇㄱㄹㅇ", "ㅊㄱ", "ㅍㅌ", "ㄷㅈ", "ㅅㅎ", "ㅎㅂ", "ㄱㅂ", "ㅈㅇ", "ㄴㄱ", "ㅁㅁ", "ㅅㅅㅅ",
-    "ㄱㅁ", "ㅇㅂ", "ㄷㄱ", "ㅂㅈ", "ㅈㄹ_", "ㅎㄷㄷ", "ㅂㄷㅂㄷ", "ㄱㅇ", "ㅈㅈ", "ㅅㅇ", "ㅌㅌ",
+    "ㅇㅇ",
+    "ㅋㅋ",
+    "ㅎㅎ",
+    "ㄱㄱ",
+    "ㄴㄴ",
+    "ㅇㅋ",
+    "ㄱㅅ",
+    "ㅈㅅ",
+    "ㅊㅋ",
+    "ㅂㅂ",
+    "ㅃㅇ",
+    "ㅎㅇ",
+    "ㄷㄷ",
+    "ㅅㄱ",
+    "ㅁㄹ",
+    "ㅇㄷ",
+    "ㅇㅈ",
+    "ㄹㅇ",
+    "ㅈㄱ",
+    "ㄱㅊ",
+    "ㅊㅊ",
+    "ㄱㄴ",
+    "ㅈㅂ",
+    "ㅂㄱ",
+    "ㅅㄹ",
+    "ㄴㄷ",
+    "ㅁㅇ",
+    "ㅇㄴ",
+    "ㄱㄷ",
+    "ㅎㄹ",
+    "ㅂㅇ",
+    "ㅁㅈ",
+    "ㅇㅎ",
+    "ㄴㅇ",
+    "ㅇㅁ",
+    "ㄱㅇㅇ",
+    "ㅇㄱㄹㅇ",
+    "ㅊㄱ",
+    "ㅍㅌ",
+    "ㄷㅈ",
+    "ㅅㅎ",
+    "ㅎㅂ",
+    "ㄱㅂ",
+    "ㅈㅇ",
+    "ㄴㄱ",
+    "ㅁㅁ",
+    "ㅅㅅㅅ",
+    "ㄱㅁ",
+    "ㅇㅂ",
+    "ㄷㄱ",
+    "ㅂㅈ",
+    "ㅈㄹ_",
+    "ㅎㄷㄷ",
+    "ㅂㄷㅂㄷ",
+    "ㄱㅇ",
+    "ㅈㅈ",
+    "ㅅㅇ",
+    "ㅌㅌ",
 ];
 
 /// One way a normalised pattern may match.
@@ -226,8 +279,7 @@ fn slot_of(
 /// they are an everyday abbreviation.
 fn initials_of(key: &str) -> Option<String> {
     let abbrev: String = key.chars().map(hangul::initial).collect::<Option<_>>()?;
-    (abbrev.chars().count() >= 2 && !INNOCENT_INITIALS.contains(&abbrev.as_str()))
-        .then_some(abbrev)
+    (abbrev.chars().count() >= 2 && !INNOCENT_INITIALS.contains(&abbrev.as_str())).then_some(abbrev)
 }
 
 /// Whether the view's run lengths over `[s, e)` are at least `need`, position by position.

@@ -20,6 +20,7 @@ mod kana;
 mod keyboard;
 mod keywords;
 pub mod lexicon;
+pub mod lexicon_lint;
 mod links;
 pub mod lint;
 mod normalize;

@@ -264,7 +264,9 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
         for i in 0..=chars.len() {
             let boundary = chars.get(i).is_none_or(|&(_, c)| c.is_whitespace());
             if boundary {
-                let any = chars[tok_start..i].iter().any(|&(_, c)| c.is_alphabetic());
+                let any = chars[tok_start..i]
+                    .iter()
+                    .any(|&(_, c)| is_word(c) && !c.is_numeric());
                 has_letter[tok_start..i].fill(any);
                 tok_start = i + 1;
             }
@@ -423,8 +425,17 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
     }
 }
 
+/// Whether `c` is a letter or digit. Hangul syllables and Han ideographs are answered
+/// from their block ranges: the Unicode property tables are binary searches, and the
+/// passes below ask several times per character.
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if matches!(script_of(c), Script::Hangul | Script::Han) {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 /// Drops separators inside words and joins spaced-out single letters. With
@@ -556,9 +567,8 @@ fn keyboard_words(items: Vec<Item>, src: &str) -> Vec<Item> {
             i += 1;
             continue;
         }
-        let delimited = |k: Option<&Item>| {
-            k.is_none_or(|it| !it.ch.is_alphanumeric() || script_of(it.ch).east_asian())
-        };
+        let delimited =
+            |k: Option<&Item>| k.is_none_or(|it| !is_word(it.ch) || script_of(it.ch).east_asian());
         let word = &items[i..j];
         let decoded = (delimited(i.checked_sub(1).and_then(|p| items.get(p)))
             && delimited(items.get(j)))
@@ -620,9 +630,9 @@ fn compose_jamo(items: Vec<Item>) -> Vec<Item> {
 /// One-syllable Korean words that stand on their own (interjections, pronouns,
 /// determiners, adverbs: `야 썅`, `와 병 신`, `이 년 전`): never joined to the next word.
 const STANDALONE_SYLLABLES: &[char] = &[
-    '아', '와', '야', '어', '오', '이', '저', '그', '너', '나', '내', '제', '왜', '뭐', '좀', '더', '걍',
-    '참', '꼭', '막', '잘', '안', '못', '다', '두', '세', '몇', '첫', '헐', '헉', '흠', '음', '응', '예',
-    '네', '딱', '늘', '꽤', '곧', '좀', '쫌', '앗', '엥', '킹',
+    '아', '와', '야', '어', '오', '이', '저', '그', '너', '나', '내', '제', '왜', '뭐', '좀', '더',
+    '걍', '참', '꼭', '막', '잘', '안', '못', '다', '두', '세', '몇', '첫', '헐', '헉', '흠', '음',
+    '응', '예', '네', '딱', '늘', '꽤', '곧', '좀', '쫌', '앗', '엥', '킹',
 ];
 
 /// Largest number of inserted characters dropped between two Korean letters.
@@ -659,10 +669,9 @@ fn join_hangul(items: Vec<Item>) -> Vec<Item> {
         let mut v = Vec::new();
         let mut k = 0;
         while k < n {
-            if keep[k] && items[k].ch != ' ' && items[k].ch.is_alphanumeric() {
+            if keep[k] && items[k].ch != ' ' && is_word(items[k].ch) {
                 let s = k;
-                while k < n && (!keep[k] || (items[k].ch != ' ' && items[k].ch.is_alphanumeric()))
-                {
+                while k < n && (!keep[k] || (items[k].ch != ' ' && is_word(items[k].ch))) {
                     k += 1;
                 }
                 v.push((s, k));
@@ -707,7 +716,7 @@ fn collapse(items: Vec<Item>) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     for it in items {
         match out.last_mut() {
-            Some(last) if last.ch == it.ch && it.ch.is_alphabetic() => {
+            Some(last) if last.ch == it.ch && (is_word(it.ch) && !it.ch.is_numeric()) => {
                 last.end = it.end;
                 last.run += 1;
             }
@@ -869,7 +878,10 @@ mod tests {
             ("병 신", "병신", "병 신"),
         ] {
             let v = normalize(src, Transforms::ALL);
-            let at = v.as_str().find(view).unwrap_or_else(|| panic!("{src}: {}", v.as_str()));
+            let at = v
+                .as_str()
+                .find(view)
+                .unwrap_or_else(|| panic!("{src}: {}", v.as_str()));
             let (s, e) = v.source_span(at, at + view.len()).unwrap();
             assert_eq!(&src[s..e], want, "{src}");
         }

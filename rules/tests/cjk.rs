@@ -16,13 +16,24 @@ fn eval(e: &Engine, text: &str) -> (ReviewResult, String, usize) {
         content: text.into(),
         ..Default::default()
     });
-    (ev.response.review_result, ev.response.content, ev.fired.len())
+    (
+        ev.response.review_result,
+        ev.response.content,
+        ev.fired.len(),
+    )
 }
 
 #[test]
 fn acted_on() {
     let e = cjk();
-    for text in ["お前死ねよ", "이 시발놈아", "병신같은 소리", "ㅅㅂ 진짜", "시1발", "tlqkf"] {
+    for text in [
+        "お前死ねよ",
+        "이 시발놈아",
+        "병신같은 소리",
+        "ㅅㅂ 진짜",
+        "시1발",
+        "tlqkf",
+    ] {
         let (r, content, fired) = eval(&e, text);
         assert!(
             fired > 0 && (r == ReviewResult::Deny || content != text),

@@ -98,7 +98,7 @@ pub(crate) struct KeywordMatcher {
 }
 
 /// Splits `*` wildcards off a term: `ass*` → prefix, `*ing` → suffix, `*x*` → substring.
-fn parse_wildcards(term: &str, default: MatchMode) -> (&str, MatchMode) {
+pub(crate) fn parse_wildcards(term: &str, default: MatchMode) -> (&str, MatchMode) {
     let lead = term.starts_with('*');
     let trail = term.len() > 1 && term.ends_with('*');
     let core = term.trim_start_matches('*').trim_end_matches('*');
@@ -283,7 +283,7 @@ fn initials_of(key: &str) -> Option<String> {
 }
 
 /// Whether the view's run lengths over `[s, e)` are at least `need`, position by position.
-fn runs_cover(view: &Normalized, s: usize, e: usize, need: &[u32]) -> bool {
+pub(crate) fn runs_cover(view: &Normalized, s: usize, e: usize, need: &[u32]) -> bool {
     view.runs(s, e).zip(need.iter()).all(|(have, &n)| have >= n)
 }
 

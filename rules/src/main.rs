@@ -87,10 +87,10 @@ fn check(pack: &Path, words: Option<PathBuf>, deny_warnings: bool) -> Result<Exi
     match dict_path {
         Some(p) => {
             let dict = std::fs::read_to_string(&p).map_err(|e| format!("error: {}: {e}", p.display()))?;
-            for c in lint::dictionary_collisions(&set, &dict, 5) {
+            for c in lint::dictionary_collisions(&set, &dict, usize::MAX) {
                 warnings += 1;
                 eprintln!(
-                    "warning: {}: term `{}` occurs inside common words ({}); add them to `allow` or use whole-word matching",
+                    "warning: {}: term `{}` would hit dictionary words: {} (add allow phrases or use whole-word matching)",
                     c.at,
                     c.term,
                     c.words.join(", ")

@@ -223,6 +223,73 @@ fn leet_letter(c: char) -> Option<char> {
     })
 }
 
+/// Index of the nearest character before (`forward = false`) or after `i` that is
+/// neither invisible nor a combining mark: `$\u{200B}L` and `s̸1ut` read as `$L`, `s1ut`.
+fn neighbour(chars: &[(usize, char)], i: usize, forward: bool) -> Option<usize> {
+    let skip = |j: usize| {
+        chars
+            .get(j)
+            .is_some_and(|&(_, d)| is_invisible(d) || is_combining_mark(d))
+    };
+    let mut j = i;
+    loop {
+        j = if forward { j + 1 } else { j.checked_sub(1)? };
+        if j >= chars.len() {
+            return None;
+        }
+        if !skip(j) {
+            return Some(j);
+        }
+    }
+}
+
+/// A neighbour as the letter it most likely stands for (`4` `@` → `a`, `3` → `e` ...);
+/// `1` stays `1` (it is what is being decided).
+fn looks_like(c: char) -> char {
+    match c {
+        '1' => '1',
+        c => leet_letter(c).unwrap_or(c.to_ascii_lowercase()),
+    }
+}
+
+/// Whether the `1` at `i` stands for `l` rather than `i`: after `b c f g p s` before a
+/// vowel (`s1ut`, `c1it`, `f1ag`), between vowels or after a vowel at a word end
+/// (`ho1e`, `a55ho1e`, `lo1`), doubled after a vowel (`he11`, `bu11`), `e` + `1` +
+/// consonant (`yourse1f`), and at a word start before a vowel (`1oser`). Elsewhere
+/// (`sh1t`, `b1tch`, `d1e`, `k1ll`, `su1c1de`) it is `i`.
+fn one_reads_as_l(chars: &[(usize, char)], i: usize) -> bool {
+    let at = |j: Option<usize>| j.and_then(|j| chars.get(j)).map(|&(_, d)| looks_like(d));
+    let is_vowel = |c: Option<char>| c.is_some_and(|c| "aeiou".contains(c));
+    let is_consonant =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic() && !"aeiou".contains(c));
+    let p = neighbour(chars, i, false);
+    let prev = at(p);
+    let next = at(neighbour(chars, i, true));
+    let letterish = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() || c == '1');
+    match prev {
+        Some('l') => true,
+        Some('1') => is_vowel(at(p.and_then(|p| neighbour(chars, p, false)))),
+        Some(c) if "bcfgps".contains(c) => is_vowel(next),
+        Some(c) if "aeiou".contains(c) => {
+            is_vowel(next)
+                || !letterish(next)
+                || next == Some('l')
+                || next == Some('1')
+                || (c == 'e' && is_consonant(next))
+        }
+        Some(c) if c.is_alphabetic() => false,
+        _ => is_vowel(next) && next != Some('i'),
+    }
+}
+
+/// The letter the leet character at `i` stands for (see [`one_reads_as_l`] for `1`).
+fn leet_letter_at(chars: &[(usize, char)], i: usize, c: char) -> Option<char> {
+    if c == '1' && one_reads_as_l(chars, i) {
+        return Some('l');
+    }
+    leet_letter(c)
+}
+
 /// Whether the leet character at `i` of `chars` should be read as a letter.
 fn leet_applies(chars: &[(usize, char)], i: usize, token_has_letter: bool) -> bool {
     let Some(&(_, c)) = chars.get(i) else {
@@ -238,8 +305,9 @@ fn leet_applies(chars: &[(usize, char)], i: usize, token_has_letter: bool) -> bo
         j.and_then(|j| chars.get(j))
             .is_some_and(|&(_, d)| d.is_alphabetic() || (leet_letter(d).is_some() && d != c))
     };
-    let prev = is_wordish(i.checked_sub(1));
-    let next = is_wordish(Some(i + 1));
+    let (before, after) = (neighbour(chars, i, false), neighbour(chars, i, true));
+    let prev = is_wordish(before);
+    let next = is_wordish(after);
     match c {
         // `@name` is a mention; `a@` ... only inside or after a letter.
         '@' => prev,
@@ -248,7 +316,7 @@ fn leet_applies(chars: &[(usize, char)], i: usize, token_has_letter: bool) -> bo
                 j.and_then(|j| chars.get(j))
                     .is_some_and(|&(_, d)| d == '$' || d.is_alphabetic())
             };
-            prev || next || near(i.checked_sub(1)) || near(Some(i + 1))
+            prev || next || near(before) || near(after)
         }
         _ => prev && next,
     }
@@ -295,8 +363,8 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
             if t.strip_invisible && c.is_ascii_control() {
                 continue;
             }
-            let leet =
-                leet_letter(c).filter(|_| t.leetspeak && leet_applies(&chars, i, has_letter[i]));
+            let leet = leet_letter_at(&chars, i, c)
+                .filter(|_| t.leetspeak && leet_applies(&chars, i, has_letter[i]));
             let ch = leet.unwrap_or(if t.fold { c.to_ascii_lowercase() } else { c });
             items.push(Item {
                 ch,
@@ -370,7 +438,7 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
                 }
             };
             if t.leetspeak && d.is_ascii() && leet_applies(&chars, i, has_letter[i]) {
-                if let Some(l) = leet_letter(d) {
+                if let Some(l) = leet_letter_at(&chars, i, d) {
                     emit(l);
                     continue;
                 }
@@ -766,6 +834,36 @@ mod tests {
         assert_eq!(n("a$$"), "as");
         assert_eq!(n("hello!"), "helo!");
         assert_eq!(n("@name 100"), "@name 100");
+    }
+
+    #[test]
+    fn leet_one_reads_as_l_where_english_has_an_l() {
+        assert_eq!(n("45$ho1e"), "ashole");
+        assert_eq!(normalize("45$ho1e", Transforms::ALL).all_runs()[1], 2);
+        assert_eq!(n("s1ut"), "slut");
+        assert_eq!(n("a55ho1e"), "ashole");
+        assert_eq!(n("bu11sh1t"), "bulshit");
+        assert_eq!(n("k1ll yourse1f"), "kil yourself");
+        assert_eq!(n("c1it"), "clit");
+        assert_eq!(n("1oser"), "loser");
+        // ... and as `i` elsewhere.
+        for (leet, plain) in [
+            ("sh1t", "shit"),
+            ("b1tch", "bitch"),
+            ("d1e", "die"),
+            ("n1gga", "niga"),
+            ("su1c1de", "suicide"),
+            ("1diot", "idiot"),
+            ("p1ss", "pis"),
+        ] {
+            assert_eq!(n(leet), plain, "{leet}");
+        }
+    }
+
+    #[test]
+    fn leet_looks_through_invisible_characters() {
+        assert_eq!(n("$\u{200B}L\u{200B}U\u{200B}T"), "slut");
+        assert_eq!(n("T\u{200B}1\u{200B}T\u{200B}$"), "tits");
     }
 
     #[test]

@@ -424,24 +424,13 @@ impl PackSet {
             .collect()
     }
 
-    /// Every keyword term with its location, its rule's match mode and the rule's
-    /// allow list (for `rules check` lints).
-    pub(crate) fn keyword_terms_with_modes(
-        &self,
-    ) -> Vec<(String, Location, MatchMode, Vec<String>)> {
+    /// Every keyword and lexicon rule of every pack and room (for `rules check` lints).
+    pub(crate) fn term_rules(&self) -> impl Iterator<Item = &RuleDef> {
         self.packs
             .iter()
             .flat_map(|p| p.rules.iter())
             .chain(self.rooms.iter().flat_map(|r| r.rules.iter()))
             .filter(|r| matches!(r.kind, KindDef::Keywords | KindDef::Lexicon))
-            .flat_map(|r| {
-                let allow: Vec<String> = r.loaded_allow.iter().map(|a| a.text.clone()).collect();
-                let mode = r.match_mode.unwrap_or(MatchMode::Word);
-                r.loaded_terms
-                    .iter()
-                    .map(move |t| (t.text.clone(), t.at.clone(), mode, allow.clone()))
-            })
-            .collect()
     }
 
     /// Allow-list phrases of every rule (for `rules check` lints).

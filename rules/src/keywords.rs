@@ -1,12 +1,83 @@
 //! Keyword rules: many terms matched in one aho-corasick pass over the normalised view,
 //! with per-term match modes and an allow list checked on the same view.
+//!
+//! `word` mode is script-aware (see `script.rs`): Han/Kana/Thai terms match inside text,
+//! Hangul terms at the start of an eojeol with any ending, others on word boundaries.
+//! With the `initials` transform a Hangul term of two or more syllables also matches its
+//! initial consonants (`시발` → `ㅅㅂ`), except the abbreviations in
+//! [`INNOCENT_INITIALS`] that everyday chat uses for something else.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::error::Location;
+use crate::hangul;
 use crate::normalize::{normalize, Normalized, Transforms};
 use crate::pack::{MatchMode, SourcedTerm};
+use crate::script::WordRule;
 use crate::RulesError;
+
+/// Initial-consonant abbreviations of everyday chat (`ㅇㅇ` yes, `ㄱㅅ` thanks, `ㅈㅅ`
+/// sorry, `ㅎㅇ` hi, `ㅈㅂ` please ...): never generated from a term.
+pub(crate) const INNOCENT_INITIALS: &[&str] = &[
+    "ㅇㅇ",
+    "ㅋㅋ",
+    "ㅎㅎ",
+    "ㄱㄱ",
+    "ㄴㄴ",
+    "ㅇㅋ",
+    "ㄱㅅ",
+    "ㅈㅅ",
+    "ㅊㅋ",
+    "ㅂㅂ",
+    "ㅃㅇ",
+    "ㅎㅇ",
+    "ㄷㄷ",
+    "ㅅㄱ",
+    "ㅁㄹ",
+    "ㅇㄷ",
+    "ㅇㅈ",
+    "ㄹㅇ",
+    "ㅈㄱ",
+    "ㄱㅊ",
+    "ㅊㅊ",
+    "ㄱㄴ",
+    "ㅈㅂ",
+    "ㅂㄱ",
+    "ㅅㄹ",
+    "ㄴㄷ",
+    "ㅁㅇ",
+    "ㅇㄴ",
+    "ㄱㄷ",
+    "ㅎㄹ",
+    "ㅂㅇ",
+    "ㅁㅈ",
+    "ㅇㅎ",
+    "ㄴㅇ",
+    "ㅇㅁ",
+    "ㄱㅇㅇ",
+    "ㅇㄱㄹㅇ",
+    "ㅊㄱ",
+    "ㅍㅌ",
+    "ㄷㅈ",
+    "ㅅㅎ",
+    "ㅎㅂ",
+    "ㄱㅂ",
+    "ㅈㅇ",
+    "ㄴㄱ",
+    "ㅁㅁ",
+    "ㅅㅅㅅ",
+    "ㄱㅁ",
+    "ㅇㅂ",
+    "ㄷㄱ",
+    "ㅂㅈ",
+    "ㅈㄹ_",
+    "ㅎㄷㄷ",
+    "ㅂㄷㅂㄷ",
+    "ㄱㅇ",
+    "ㅈㅈ",
+    "ㅅㅇ",
+    "ㅌㅌ",
+];
 
 /// One way a normalised pattern may match.
 #[derive(Debug, Clone)]
@@ -14,6 +85,8 @@ struct Variant {
     mode: MatchMode,
     /// Minimum run length of each view character (repeat collapse).
     runs: Vec<u32>,
+    /// Delimiters of a `word`-mode match, by script.
+    word: WordRule,
 }
 
 /// Compiled keyword matcher of one rule.
@@ -88,12 +161,25 @@ impl KeywordMatcher {
                 .get(lead..lead + key.chars().count())
                 .map(<[u32]>::to_vec)
                 .unwrap_or_default();
-            let slot = *index.entry(key.clone()).or_insert_with(|| {
-                patterns.push(key);
-                variants.push(Vec::new());
-                patterns.len() - 1
+            let word = WordRule::for_term(&key);
+            if transforms.initials && m == MatchMode::Word {
+                if let Some(abbrev) = initials_of(&key) {
+                    let v = normalize(&abbrev, transforms);
+                    let akey = v.as_str().to_string();
+                    let slot = slot_of(&mut index, &mut patterns, &mut variants, akey);
+                    variants[slot].push(Variant {
+                        mode: MatchMode::Word,
+                        runs: v.all_runs(),
+                        word: WordRule::initials(),
+                    });
+                }
+            }
+            let slot = slot_of(&mut index, &mut patterns, &mut variants, key);
+            variants[slot].push(Variant {
+                mode: m,
+                runs,
+                word,
             });
-            variants[slot].push(Variant { mode: m, runs });
         }
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
@@ -146,7 +232,7 @@ impl KeywordMatcher {
             };
             let ok = vs.iter().any(|v| {
                 let bounds = match v.mode {
-                    MatchMode::Word => view.word_start(s) && view.word_end(e),
+                    MatchMode::Word => v.word.accepts(text, s, e),
                     MatchMode::Prefix => view.word_start(s),
                     MatchMode::Suffix => view.word_end(e),
                     MatchMode::Substring => true,
@@ -173,6 +259,27 @@ impl KeywordMatcher {
         }
         hits
     }
+}
+
+/// The pattern slot of `key`, added when new.
+fn slot_of(
+    index: &mut std::collections::HashMap<String, usize>,
+    patterns: &mut Vec<String>,
+    variants: &mut Vec<Vec<Variant>>,
+    key: String,
+) -> usize {
+    *index.entry(key.clone()).or_insert_with(|| {
+        patterns.push(key);
+        variants.push(Vec::new());
+        patterns.len() - 1
+    })
+}
+
+/// The initial consonants of a key made only of two or more Hangul syllables, unless
+/// they are an everyday abbreviation.
+fn initials_of(key: &str) -> Option<String> {
+    let abbrev: String = key.chars().map(hangul::initial).collect::<Option<_>>()?;
+    (abbrev.chars().count() >= 2 && !INNOCENT_INITIALS.contains(&abbrev.as_str())).then_some(abbrev)
 }
 
 /// Whether the view's run lengths over `[s, e)` are at least `need`, position by position.
@@ -273,6 +380,54 @@ mod tests {
         assert_eq!(
             hits(&["kill yourself"], &[], "go  kill   yourself"),
             vec!["kill   yourself"]
+        );
+    }
+
+    #[test]
+    fn script_aware_word_mode() {
+        assert_eq!(hits(&["死ね"], &[], "お前死ねよ"), vec!["死ね"]);
+        assert_eq!(hits(&["시발"], &[], "이 시발놈아"), vec!["시발"]);
+        assert_eq!(hits(&["병신"], &[], "병신같은 소리"), vec!["병신"]);
+        assert!(hits(&["시발"], &["시발점"], "시발점에서 출발").is_empty());
+        assert!(hits(&["시발"], &[], "하시발").is_empty());
+        assert_eq!(hits(&["시발"], &[], "아 시 발"), vec!["시 발"]);
+        assert_eq!(hits(&["썅"], &[], "야 썅"), vec!["썅"]);
+        assert!(hits(&["死ね", "시발"], &[], "今日はいい天気ですね 안녕하세요").is_empty());
+    }
+
+    #[test]
+    fn initials_match_hangul_terms() {
+        assert_eq!(hits(&["시발"], &[], "ㅅㅂ 진짜"), vec!["ㅅㅂ"]);
+        assert_eq!(hits(&["시발"], &[], "ㅅㅂㅋㅋㅋ"), vec!["ㅅㅂ"]);
+        assert_eq!(hits(&["병신"], &[], "ㅄ"), vec!["ㅄ"]);
+        // Inside a longer abbreviation or after Korean letters: no.
+        assert!(hits(&["시발"], &[], "ㅇㅅㅂ").is_empty());
+        assert!(hits(&["시발"], &[], "ㅅㅂㄱ").is_empty());
+        // Everyday abbreviations are never generated.
+        assert!(hits(&["감사"], &[], "ㄱㅅ").is_empty());
+        let m = KeywordMatcher::compile(
+            &terms(&["시발"]),
+            &[],
+            MatchMode::Word,
+            Transforms {
+                initials: false,
+                ..Transforms::ALL
+            },
+            &Location::default(),
+        )
+        .unwrap();
+        assert!(m.find(&normalize("ㅅㅂ", Transforms::ALL)).is_empty());
+    }
+
+    #[test]
+    fn mixed_scripts_hit_exact_original_spans() {
+        assert_eq!(
+            hits(
+                &["fuck", "시발", "死ね", "병신"],
+                &[],
+                "FUCK이야 ㅋㅋ 시1발 お前死ねよ qudtls"
+            ),
+            vec!["FUCK", "시1발", "死ね", "qudtls"]
         );
     }
 

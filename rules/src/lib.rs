@@ -14,15 +14,20 @@
 pub mod cases;
 mod engine;
 mod error;
+mod hangul;
 mod ivs;
+mod kana;
+mod keyboard;
 mod keywords;
 pub mod lexicon;
+pub mod lexicon_lint;
 mod links;
 pub mod lint;
 mod normalize;
 mod pack;
 pub mod quality;
 mod rewrite;
+mod script;
 mod senders;
 mod spam;
 

@@ -26,11 +26,33 @@
 //!    length (`fuuuuck` → `fuck`, run of `u` = 4). Matchers check run lengths so that the
 //!    term `ass` (runs 1,2) does not match the word `as` (runs 1,1).
 //!
+//! Korean and Japanese steps (see `script.rs`, `hangul.rs`, `keyboard.rs`, `kana.rs`):
+//! - `hangul` (per character): syllables stay precomposed (not NFKD-split into conjoining
+//!   jamo), jamo of any form become compatibility jamo with clusters split (`ㅄ` → `ㅂㅅ`);
+//!   after `separators`, runs of jamo compose into syllables (`ㅅㅣㅂㅏㄹ` → `시발`).
+//! - `kana` (per character): katakana → hiragana, halfwidth forms widened, voicing marks
+//!   composed (`ﾊﾞｶ` → `ばか`, voicing kept), small kana → full size, long-vowel marks
+//!   absorbed by the letter before (`ばーか` → `ばか`).
+//! - `keyboard` (after `separators`): a whole Latin word typed on the Korean 2-set layout
+//!   that decodes to two or more syllables and is not an English word becomes those
+//!   syllables (`tlqkf` → `시발`).
+//! - `hangul_spacing` (before jamo composition): up to two non-Korean characters (digits,
+//!   Latin letters, leftover symbols) between two Korean letters are dropped (`시1발`,
+//!   `시@발` → `시발`) and two or more one-letter Korean words split by spaces are joined
+//!   (`병 신` → `병신`).
+//! - Han, Kana, Hangul and Thai never go through `confusables` (its tables fold them to
+//!   Latin transliterations).
+//!
 //! Since terms are normalised the same way, composition (the "C" of NFKC) is not needed
 //! for matching.
 
 use serde::Deserialize;
 use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
+
+use crate::hangul;
+use crate::kana::{self, Kana};
+use crate::keyboard;
+use crate::script::{script_of, Script};
 
 /// Which normalisation steps to apply (all on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -50,6 +72,18 @@ pub struct Transforms {
     pub collapse_repeats: bool,
     /// Remove separators inside words (`f.u.c.k`, `f u c k`).
     pub separators: bool,
+    /// Hangul: keep syllables composed, compose jamo-split spellings (`ㅅㅣㅂㅏㄹ`).
+    pub hangul: bool,
+    /// Hangul: drop digits/Latin/symbols between syllables (`시1발`), join spaced
+    /// syllables (`병 신`).
+    pub hangul_spacing: bool,
+    /// Korean typed on the 2-set keyboard in Latin mode (`tlqkf` → `시발`).
+    pub keyboard: bool,
+    /// Hangul terms also match their initial consonants (`시발` ↔ `ㅅㅂ`); applied to
+    /// terms when a keyword rule is compiled.
+    pub initials: bool,
+    /// Japanese kana folding (katakana/hiragana, halfwidth, small kana, long vowels).
+    pub kana: bool,
 }
 
 impl Default for Transforms {
@@ -68,6 +102,11 @@ impl Transforms {
         leetspeak: true,
         collapse_repeats: true,
         separators: true,
+        hangul: true,
+        hangul_spacing: true,
+        keyboard: true,
+        initials: true,
+        kana: true,
     };
     /// Every step off: the view is the text with whitespace runs collapsed.
     pub const NONE: Transforms = Transforms {
@@ -78,6 +117,11 @@ impl Transforms {
         leetspeak: false,
         collapse_repeats: false,
         separators: false,
+        hangul: false,
+        hangul_spacing: false,
+        keyboard: false,
+        initials: false,
+        kana: false,
     };
 }
 
@@ -288,7 +332,9 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
         for i in 0..=chars.len() {
             let boundary = chars.get(i).is_none_or(|&(_, c)| c.is_whitespace());
             if boundary {
-                let any = chars[tok_start..i].iter().any(|&(_, c)| c.is_alphabetic());
+                let any = chars[tok_start..i]
+                    .iter()
+                    .any(|&(_, c)| is_word(c) && !c.is_numeric());
                 has_letter[tok_start..i].fill(any);
                 tok_start = i + 1;
             }
@@ -331,6 +377,34 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
         if t.strip_invisible && is_invisible(c) {
             continue;
         }
+        if t.hangul && hangul::is_syllable(c) {
+            items.push(Item {
+                ch: c,
+                start,
+                end,
+                run: 1,
+            });
+            continue;
+        }
+        if t.hangul {
+            // Compatibility jamo before NFKD, which maps `ㅄ` to an archaic leading
+            // consonant rather than ㅂ + ㅅ.
+            if let Some((a, b)) = hangul::to_compat(c).filter(|_| script_of(c) == Script::Jamo) {
+                for ch in std::iter::once(a).chain(b) {
+                    items.push(Item {
+                        ch,
+                        start,
+                        end,
+                        run: 1,
+                    });
+                }
+                continue;
+            }
+        }
+        if t.kana && kana::is_kana(c) {
+            push_kana(&mut items, kana::classify(c), start, end);
+            continue;
+        }
         buf.clear();
         if t.fold {
             decompose_compatible(c, |d| buf.push(d));
@@ -369,7 +443,14 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
                     continue;
                 }
             }
-            if t.confusables && !d.is_ascii() {
+            if t.hangul {
+                if let Some((a, b)) = hangul::to_compat(d) {
+                    emit(a);
+                    b.into_iter().for_each(&mut emit);
+                    continue;
+                }
+            }
+            if t.confusables && !d.is_ascii() && !script_of(d).east_asian() {
                 match decancer::cure_char(d, decancer::Options::default()) {
                     decancer::Translation::Character(ch) => emit(ch),
                     decancer::Translation::String(s) => s.chars().for_each(&mut emit),
@@ -384,7 +465,16 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
     }
 
     if t.separators {
-        items = join_separated(items);
+        items = join_separated(items, t.hangul_spacing);
+    }
+    if t.keyboard {
+        items = keyboard_words(items, src);
+    }
+    if t.hangul_spacing {
+        items = join_hangul(items);
+    }
+    if t.hangul {
+        items = compose_jamo(items);
     }
     if t.collapse_repeats {
         items = collapse(items);
@@ -403,12 +493,22 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
     }
 }
 
+/// Whether `c` is a letter or digit. Hangul syllables and Han ideographs are answered
+/// from their block ranges: the Unicode property tables are binary searches, and the
+/// passes below ask several times per character.
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if matches!(script_of(c), Script::Hangul | Script::Han) {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
-/// Drops separators inside words and joins spaced-out single letters.
-fn join_separated(items: Vec<Item>) -> Vec<Item> {
+/// Drops separators inside words and joins spaced-out single letters. With
+/// `korean_aware`, one-letter Korean words are left to [`join_hangul`].
+fn join_separated(items: Vec<Item>, korean_aware: bool) -> Vec<Item> {
     let n = items.len();
     let mut keep = vec![true; n];
     // (a) punctuation runs (no spaces) between two word characters. Apostrophes are
@@ -450,7 +550,13 @@ fn join_separated(items: Vec<Item>) -> Vec<Item> {
     };
     let single: Vec<bool> = words
         .iter()
-        .map(|w| (w.0..w.1).filter(|&k| keep[k]).count() == 1)
+        .map(|w| {
+            let mut letters = (w.0..w.1).filter(|&k| keep[k]);
+            match (letters.next(), letters.next()) {
+                (Some(k), None) => !(korean_aware && script_of(items[k].ch).korean()),
+                _ => false,
+            }
+        })
         .collect();
     let mut w = 0;
     while w < words.len() {
@@ -476,12 +582,209 @@ fn join_separated(items: Vec<Item>) -> Vec<Item> {
         .collect()
 }
 
+/// Adds the view form of one kana character: letters are pushed, voicing marks compose
+/// with the kana before them (or are dropped), long-vowel marks extend the letter before.
+fn push_kana(items: &mut Vec<Item>, k: Kana, start: u32, end: u32) {
+    let last = items
+        .last_mut()
+        .filter(|l| matches!(script_of(l.ch), Script::Kana | Script::Han));
+    match (k, last) {
+        (Kana::Letter(ch), _) => items.push(Item {
+            ch,
+            start,
+            end,
+            run: 1,
+        }),
+        (Kana::Voicing(m), Some(l)) => {
+            if let Some(v) = kana::voice(l.ch, m) {
+                l.ch = v;
+            }
+            l.end = end;
+        }
+        (Kana::LongVowel, Some(l)) => l.end = end,
+        (Kana::Voicing(_), None) => {}
+        (Kana::LongVowel, None) => items.push(Item {
+            ch: 'ー',
+            start,
+            end,
+            run: 1,
+        }),
+    }
+}
+
+/// Replaces whole Latin words typed on the Korean 2-set layout by their syllables.
+/// Only words whose every view letter is exactly one original ASCII letter (no leet,
+/// no fullwidth) qualify; the original case picks shifted keys.
+fn keyboard_words(items: Vec<Item>, src: &str) -> Vec<Item> {
+    let original = |it: &Item| -> Option<char> {
+        let s = src.get(it.start as usize..it.end as usize)?;
+        let mut cs = s.chars();
+        let c = cs.next()?;
+        (cs.next().is_none() && c.is_ascii_alphabetic() && it.ch.eq_ignore_ascii_case(&c))
+            .then_some(c)
+    };
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    let mut i = 0;
+    while i < items.len() {
+        let mut j = i;
+        while j < items.len() && original(&items[j]).is_some() {
+            j += 1;
+        }
+        if j == i {
+            out.push(items[i]);
+            i += 1;
+            continue;
+        }
+        let delimited =
+            |k: Option<&Item>| k.is_none_or(|it| !is_word(it.ch) || script_of(it.ch).east_asian());
+        let word = &items[i..j];
+        let decoded = (delimited(i.checked_sub(1).and_then(|p| items.get(p)))
+            && delimited(items.get(j)))
+        .then(|| {
+            let keys: Vec<char> = word.iter().filter_map(original).collect();
+            keyboard::decode(&keys)
+        })
+        .flatten()
+        .filter(|syl| syl.len() >= 2)
+        .filter(|_| {
+            let lower: String = word.iter().map(|it| it.ch).collect();
+            !keyboard::is_guarded(&lower)
+        });
+        match decoded {
+            Some(syl) => out.extend(syl.into_iter().map(|c| Item {
+                ch: c.ch,
+                start: word[c.first].start,
+                end: word[c.last].end,
+                run: 1,
+            })),
+            None => out.extend_from_slice(word),
+        }
+        i = j;
+    }
+    out
+}
+
+/// Composes runs of compatibility jamo into syllables (`ㅅㅣㅂㅏㄹ` → `시발`).
+fn compose_jamo(items: Vec<Item>) -> Vec<Item> {
+    if !items.iter().any(|it| hangul::is_vowel(it.ch)) {
+        return items;
+    }
+    let is_jamo = |c: char| hangul::is_vowel(c) || hangul::is_consonant(c);
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    let mut i = 0;
+    while i < items.len() {
+        if !is_jamo(items[i].ch) {
+            out.push(items[i]);
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < items.len() && is_jamo(items[j].ch) {
+            j += 1;
+        }
+        let run = &items[i..j];
+        let jamo: Vec<char> = run.iter().map(|it| it.ch).collect();
+        out.extend(hangul::compose(&jamo).into_iter().map(|c| Item {
+            ch: c.ch,
+            start: run[c.first].start,
+            end: run[c.last].end,
+            run: 1,
+        }));
+        i = j;
+    }
+    out
+}
+
+/// One-syllable Korean words that stand on their own (interjections, pronouns,
+/// determiners, adverbs: `야 썅`, `와 병 신`, `이 년 전`): never joined to the next word.
+const STANDALONE_SYLLABLES: &[char] = &[
+    '아', '와', '야', '어', '오', '이', '저', '그', '너', '나', '내', '제', '왜', '뭐', '좀', '더',
+    '걍', '참', '꼭', '막', '잘', '안', '못', '다', '두', '세', '몇', '첫', '헐', '헉', '흠', '음',
+    '응', '예', '네', '딱', '늘', '꽤', '곧', '좀', '쫌', '앗', '엥', '킹',
+];
+
+/// Largest number of inserted characters dropped between two Korean letters.
+const MAX_HANGUL_GAP: usize = 2;
+
+/// Drops short non-Korean insertions between Korean letters and joins spaced
+/// one-letter Korean words.
+fn join_hangul(items: Vec<Item>) -> Vec<Item> {
+    let korean = |c: char| script_of(c).korean();
+    if !items.iter().any(|it| korean(it.ch)) {
+        return items;
+    }
+    let n = items.len();
+    let mut keep = vec![true; n];
+    // (a) `시1발`, `시@발`, `병x신`: no space inside the gap.
+    let mut i = 1;
+    while i < n {
+        if korean(items[i - 1].ch) && !korean(items[i].ch) && items[i].ch != ' ' {
+            let mut j = i;
+            while j < n && j - i < MAX_HANGUL_GAP + 1 && !korean(items[j].ch) && items[j].ch != ' '
+            {
+                j += 1;
+            }
+            if j < n && j - i <= MAX_HANGUL_GAP && korean(items[j].ch) {
+                keep[i..j].fill(false);
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    // (b) `병 신`: two or more one-letter Korean words separated by spaces/punctuation.
+    let words: Vec<(usize, usize)> = {
+        let mut v = Vec::new();
+        let mut k = 0;
+        while k < n {
+            if keep[k] && items[k].ch != ' ' && is_word(items[k].ch) {
+                let s = k;
+                while k < n && (!keep[k] || (items[k].ch != ' ' && is_word(items[k].ch))) {
+                    k += 1;
+                }
+                v.push((s, k));
+            } else {
+                k += 1;
+            }
+        }
+        v
+    };
+    let single: Vec<bool> = words
+        .iter()
+        .map(|w| {
+            let mut letters = (w.0..w.1).filter(|&k| keep[k]);
+            matches!((letters.next(), letters.next()),
+                (Some(k), None) if korean(items[k].ch) && !STANDALONE_SYLLABLES.contains(&items[k].ch))
+        })
+        .collect();
+    let mut w = 0;
+    while w < words.len() {
+        if !single[w] {
+            w += 1;
+            continue;
+        }
+        let mut e = w;
+        while e + 1 < words.len() && single[e + 1] && words[e + 1].0 - words[e].1 <= 3 {
+            e += 1;
+        }
+        for pair in w..e {
+            keep[words[pair].1..words[pair + 1].0].fill(false);
+        }
+        w = e + 1;
+    }
+    items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(it, k)| k.then_some(it))
+        .collect()
+}
+
 /// Collapses runs of the same letter into one item carrying the run length.
 fn collapse(items: Vec<Item>) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     for it in items {
         match out.last_mut() {
-            Some(last) if last.ch == it.ch && it.ch.is_alphabetic() => {
+            Some(last) if last.ch == it.ch && (is_word(it.ch) && !it.ch.is_numeric()) => {
                 last.end = it.end;
                 last.run += 1;
             }
@@ -589,6 +892,97 @@ mod tests {
             ..Transforms::NONE
         };
         assert_eq!(normalize("ＦU", only_fold).as_str(), "fu");
+    }
+
+    fn without(f: impl Fn(&mut Transforms)) -> Transforms {
+        let mut t = Transforms::ALL;
+        f(&mut t);
+        t
+    }
+
+    #[test]
+    fn hangul_syllables_stay_composed_and_jamo_compose() {
+        assert_eq!(n("시발"), "시발");
+        assert_eq!(n("ㅅㅣㅂㅏㄹ"), "시발");
+        assert_eq!(n("ㅅ ㅣ ㅂ ㅏ ㄹ"), "시발");
+        // Conjoining jamo (NFD input) compose the same way.
+        assert_eq!(n("\u{1109}\u{1175}\u{1107}\u{1161}\u{11AF}"), "시발");
+        // Clusters split: ㅄ is ㅂ + ㅅ.
+        assert_eq!(n("ㅄ"), "ㅂㅅ");
+        assert_eq!(n("ㅋㅋㅋ"), "ㅋ");
+        let off = without(|t| t.hangul = false);
+        assert_ne!(normalize("ㅅㅣㅂㅏㄹ", off).as_str(), "시발");
+    }
+
+    #[test]
+    fn hangul_spacing_drops_insertions_and_joins_spaced_syllables() {
+        assert_eq!(n("시1발"), "시발");
+        assert_eq!(n("시@발"), "시발");
+        assert_eq!(n("시.발"), "시발");
+        assert_eq!(n("시ab발"), "시발");
+        assert_eq!(n("병 신"), "병신");
+        assert_eq!(n("개 새 끼"), "개새끼");
+        // Longer insertions and multi-syllable words are left alone.
+        assert_eq!(n("이 시발놈아"), "이 시발놈아");
+        assert_eq!(n("안녕 친구"), "안녕 친구");
+        assert_eq!(n("나는game을"), "나는game을");
+        let off = without(|t| t.hangul_spacing = false);
+        assert_eq!(normalize("병 신", off).as_str(), "병 신");
+    }
+
+    #[test]
+    fn keyboard_latin_mode_decodes_outside_english() {
+        assert_eq!(n("tlqkf"), "시발");
+        assert_eq!(n("ㅋㅋ qudtls 아"), "ㅋ 병신 아");
+        assert_eq!(n("Tlqkf!"), "씨발!");
+        // English words that would decode, leet, and one-syllable tokens stay Latin.
+        assert_eq!(n("the aback"), "the aback");
+        assert_eq!(n("tlqk4"), "tlqka");
+        assert_eq!(n("sus"), "sus");
+        let off = without(|t| t.keyboard = false);
+        assert_eq!(normalize("tlqkf", off).as_str(), "tlqkf");
+    }
+
+    #[test]
+    fn kana_folds_and_keeps_voicing() {
+        assert_eq!(n("シネ"), "しね");
+        assert_eq!(n("ｼﾈ"), "しね");
+        assert_eq!(n("バカ"), "ばか");
+        assert_eq!(n("ﾊﾞｶ"), "ばか");
+        assert_ne!(n("ばか"), n("はか"));
+        assert_eq!(n("ばーか"), "ばか");
+        assert_eq!(n("死ーね"), "死ね");
+        assert_eq!(n("しねぇ"), "しねえ");
+        // Repeats collapse as in every script (`いい` → `い`, run 2).
+        assert_eq!(n("今日はいい天気ですね"), "今日はい天気ですね");
+        let off = without(|t| t.kana = false);
+        assert_eq!(normalize("シネ", off).as_str(), "シネ");
+    }
+
+    #[test]
+    fn east_asian_scripts_skip_confusables() {
+        for s in ["死ね", "お前", "ควย", "병신", "ㅗ"] {
+            assert_eq!(n(s), s);
+        }
+    }
+
+    #[test]
+    fn korean_and_japanese_map_back_to_original_bytes() {
+        for (src, view, want) in [
+            ("이 시1발 ok", "시발", "시1발"),
+            ("qudtls 아", "병신", "qudtls"),
+            ("ㅅㅣㅂㅏㄹ", "시발", "ㅅㅣㅂㅏㄹ"),
+            ("おまえ ﾊﾞｶー!", "ばか", "ﾊﾞｶー"),
+            ("병 신", "병신", "병 신"),
+        ] {
+            let v = normalize(src, Transforms::ALL);
+            let at = v
+                .as_str()
+                .find(view)
+                .unwrap_or_else(|| panic!("{src}: {}", v.as_str()));
+            let (s, e) = v.source_span(at, at + view.len()).unwrap();
+            assert_eq!(&src[s..e], want, "{src}");
+        }
     }
 
     #[test]

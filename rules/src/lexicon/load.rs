@@ -15,7 +15,33 @@ use crate::RulesError;
 
 /// THE language table: ISO 639-1 code and the embedded TSV text. Adding a language is
 /// adding one row here (and its file under `rules/lexicon/`).
-const LANGUAGES: &[(&str, &str)] = &[("en", include_str!("../../lexicon/en.tsv"))];
+const LANGUAGES: &[(&str, &str)] = &[
+    ("en", include_str!("../../lexicon/en.tsv")),
+    ("ko", include_str!("../../lexicon/ko.tsv")),
+    ("ja", include_str!("../../lexicon/ja.tsv")),
+    ("ar", include_str!("../../lexicon/ar.tsv")),
+    ("cs", include_str!("../../lexicon/cs.tsv")),
+    ("da", include_str!("../../lexicon/da.tsv")),
+    ("de", include_str!("../../lexicon/de.tsv")),
+    ("eo", include_str!("../../lexicon/eo.tsv")),
+    ("es", include_str!("../../lexicon/es.tsv")),
+    ("fa", include_str!("../../lexicon/fa.tsv")),
+    ("fi", include_str!("../../lexicon/fi.tsv")),
+    ("fil", include_str!("../../lexicon/fil.tsv")),
+    ("fr", include_str!("../../lexicon/fr.tsv")),
+    ("hi", include_str!("../../lexicon/hi.tsv")),
+    ("hu", include_str!("../../lexicon/hu.tsv")),
+    ("it", include_str!("../../lexicon/it.tsv")),
+    ("nl", include_str!("../../lexicon/nl.tsv")),
+    ("no", include_str!("../../lexicon/no.tsv")),
+    ("pl", include_str!("../../lexicon/pl.tsv")),
+    ("pt", include_str!("../../lexicon/pt.tsv")),
+    ("ru", include_str!("../../lexicon/ru.tsv")),
+    ("sv", include_str!("../../lexicon/sv.tsv")),
+    ("th", include_str!("../../lexicon/th.tsv")),
+    ("tr", include_str!("../../lexicon/tr.tsv")),
+    ("zh", include_str!("../../lexicon/zh.tsv")),
+];
 
 /// The marker line that makes a file an imported, low-confidence language.
 const LOW_CONFIDENCE: &str = "#! confidence: low";

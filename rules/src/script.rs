@@ -1,0 +1,219 @@
+//! Writing systems, as far as matching cares: what "whole word" means depends on them.
+//!
+//! * Han, Kana and Thai are written without spaces: a term matches anywhere (substring),
+//!   guarded by allow phrases. A one-character term must stand alone (no Han/Kana letter
+//!   on either side), so `糞` does not fire inside every compound.
+//! * Hangul is written in eojeol (space-separated words with particles and endings
+//!   attached): a term matches at the start of an eojeol with anything after it
+//!   (`시발놈아`, `병신같은`). A one-syllable term must be the whole eojeol.
+//! * Everything else (Latin, Cyrillic, ...) keeps word boundaries; a neighbour in one of
+//!   the scripts above counts as a boundary (`fuck이야`, `ㅋㅋfuck`).
+
+use crate::hangul;
+use crate::kana;
+
+/// The script class of a view character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Script {
+    /// A precomposed Hangul syllable.
+    Hangul,
+    /// A Hangul jamo (abbreviations such as `ㅅㅂ`, laughter `ㅋㅋ`).
+    Jamo,
+    /// Han ideographs (kanji, hanzi, hanja) and the ideographic iteration marks.
+    Han,
+    /// Hiragana and katakana (and their marks).
+    Kana,
+    /// Thai.
+    Thai,
+    /// Anything else: Latin, digits, other alphabets, punctuation.
+    Other,
+}
+
+/// Which script class `c` belongs to.
+pub(crate) fn script_of(c: char) -> Script {
+    if c.is_ascii() {
+        return Script::Other;
+    }
+    if hangul::is_syllable(c) {
+        Script::Hangul
+    } else if matches!(c, '\u{1100}'..='\u{11FF}' | '\u{3131}'..='\u{318E}'
+        | '\u{A960}'..='\u{A97F}' | '\u{D7B0}'..='\u{D7FF}' | '\u{FFA0}'..='\u{FFDC}')
+    {
+        Script::Jamo
+    } else if kana::is_kana(c) {
+        Script::Kana
+    } else if matches!(c, '\u{3005}' | '\u{3007}' | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
+    {
+        Script::Han
+    } else if ('\u{0E00}'..='\u{0E7F}').contains(&c) {
+        Script::Thai
+    } else {
+        Script::Other
+    }
+}
+
+impl Script {
+    /// Hangul syllables or jamo.
+    pub(crate) fn korean(self) -> bool {
+        matches!(self, Script::Hangul | Script::Jamo)
+    }
+
+    /// Any script that is not `Other` (a neighbour there is a word boundary for a term
+    /// in `Other`).
+    pub(crate) fn east_asian(self) -> bool {
+        self != Script::Other
+    }
+}
+
+/// How a word-mode term is delimited, from the scripts of its first and last characters
+/// and its length in view characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WordRule {
+    start: Edge,
+    end: Edge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    /// The neighbour must not be alphanumeric (a different-script neighbour is fine).
+    Word,
+    /// Anything may be next to it.
+    Open,
+    /// The neighbour must not be a Hangul syllable (eojeol end).
+    Eojeol,
+    /// Eojeol start: no Hangul syllable before it, or only a glued intensifier or
+    /// interjection ([`GLUED_PREFIXES`]: `개씨발`, `아시발`) at the eojeol start.
+    EojeolStart,
+    /// The neighbour must not be Han or Kana (a one-character Han/Kana term).
+    Alone,
+    /// The neighbour must not be a Hangul syllable or jamo.
+    NotKorean,
+    /// The neighbour must not be a jamo consonant other than `ㅋ`/`ㅎ`.
+    NoConsonant,
+}
+
+impl WordRule {
+    /// The rule for a word-mode term whose normalised key is `key`.
+    pub(crate) fn for_term(key: &str) -> WordRule {
+        let (Some(first), Some(last)) = (key.chars().next(), key.chars().next_back()) else {
+            return WordRule {
+                start: Edge::Word,
+                end: Edge::Word,
+            };
+        };
+        let single = key.chars().nth(1).is_none();
+        let edge = |c: char, is_end: bool| match script_of(c) {
+            Script::Hangul | Script::Jamo if is_end && !single => Edge::Open,
+            Script::Hangul | Script::Jamo if is_end => Edge::Eojeol,
+            Script::Hangul | Script::Jamo => Edge::EojeolStart,
+            Script::Han | Script::Kana if single => Edge::Alone,
+            Script::Han | Script::Kana | Script::Thai => Edge::Open,
+            Script::Other => Edge::Word,
+        };
+        WordRule {
+            start: edge(first, false),
+            end: edge(last, true),
+        }
+    }
+
+    /// The rule for an initial-consonant abbreviation of a Hangul term (`ㅅㅂ`): no
+    /// Korean letter before it, no further consonant after it except laughter (`ㅋ`, `ㅎ`).
+    pub(crate) fn initials() -> WordRule {
+        WordRule {
+            start: Edge::NotKorean,
+            end: Edge::NoConsonant,
+        }
+    }
+
+    /// Whether a match of the term at view bytes `[s, e)` of `text` is delimited.
+    pub(crate) fn accepts(self, text: &str, s: usize, e: usize) -> bool {
+        let mut back = text.get(..s).map(|t| t.chars().rev()).into_iter().flatten();
+        let (before, before2) = (back.next(), back.next());
+        let after = text.get(e..).and_then(|t| t.chars().next());
+        edge_ok(self.start, before, before2) && edge_ok(self.end, after, None)
+    }
+}
+
+/// Syllables glued in front of an insult that still leave it at the eojeol start: the
+/// intensifier `개` (`개씨발`, `개병신`) and the interjection `아` (`아씨발`).
+pub(crate) const GLUED_PREFIXES: &[char] = &['개', '아'];
+
+fn edge_ok(edge: Edge, neighbour: Option<char>, before_neighbour: Option<char>) -> bool {
+    let Some(c) = neighbour else {
+        return true;
+    };
+    match edge {
+        Edge::EojeolStart => {
+            script_of(c) != Script::Hangul
+                || (GLUED_PREFIXES.contains(&c)
+                    && before_neighbour.is_none_or(|b| script_of(b) != Script::Hangul))
+        }
+        Edge::Open => true,
+        Edge::Word => !c.is_alphanumeric() || script_of(c).east_asian(),
+        Edge::Eojeol => script_of(c) != Script::Hangul,
+        Edge::Alone => !matches!(script_of(c), Script::Han | Script::Kana),
+        Edge::NotKorean => !script_of(c).korean(),
+        Edge::NoConsonant => !hangul::is_consonant(c) || matches!(c, 'ㅋ' | 'ㅎ'),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(term: &str, text: &str) -> bool {
+        let r = WordRule::for_term(term);
+        text.match_indices(term)
+            .any(|(s, m)| r.accepts(text, s, s + m.len()))
+    }
+
+    #[test]
+    fn scripts_are_classified() {
+        assert_eq!(script_of('시'), Script::Hangul);
+        assert_eq!(script_of('ㅅ'), Script::Jamo);
+        assert_eq!(script_of('死'), Script::Han);
+        assert_eq!(script_of('ね'), Script::Kana);
+        assert_eq!(script_of('ネ'), Script::Kana);
+        assert_eq!(script_of('ก'), Script::Thai);
+        assert_eq!(script_of('a'), Script::Other);
+        assert_eq!(script_of('é'), Script::Other);
+        assert!(Script::Jamo.korean());
+    }
+
+    #[test]
+    fn han_and_kana_match_inside_text() {
+        assert!(ok("死ね", "お前死ねよ"));
+        assert!(ok("しね", "はやくしねばいい"));
+        assert!(ok("ควย", "ไอ้ควยเอ๊ย"));
+    }
+
+    #[test]
+    fn one_han_character_must_stand_alone() {
+        assert!(ok("糞", "糞!"));
+        assert!(!ok("糞", "糞便"));
+    }
+
+    #[test]
+    fn hangul_matches_at_eojeol_start_with_any_ending() {
+        assert!(ok("시발", "이 시발놈아"));
+        assert!(ok("병신", "병신같은 소리"));
+        assert!(ok("시발", "ㅋㅋ시발"));
+        // Glued intensifier / interjection at the eojeol start, not deeper inside.
+        assert!(ok("시발", "아시발"));
+        assert!(ok("씨발", "개씨발"));
+        assert!(!ok("시발", "하아시발"));
+        assert!(!ok("병신", "개개병신"));
+        // One syllable: the whole eojeol only.
+        assert!(ok("좆", "좆 까"));
+        assert!(!ok("씹", "씹어 먹어"));
+    }
+
+    #[test]
+    fn latin_keeps_word_boundaries_next_to_other_scripts() {
+        assert!(ok("fuck", "fuck이야"));
+        assert!(ok("fuck", "ㅋㅋfuck"));
+        assert!(!ok("ass", "assassin"));
+        assert!(!ok("ass", "class"));
+    }
+}

@@ -142,7 +142,7 @@ impl Stack {
         let sqs = aws_sdk_sqs::Client::new(&conf);
         let s3 = self.moto.s3_client().await;
         for id in self.template.resources_of_type("AWS::SQS::Queue") {
-            let props = self.resolved(&id, "Properties");
+            let props = self.resolved(&id);
             let mut q = sqs.create_queue().queue_name(self.attr(&id, "QueueName"));
             if let Some(r) = props.get("RedrivePolicy") {
                 q = q.attributes(aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy, r.to_string());
@@ -152,7 +152,7 @@ impl Stack {
         for id in self.template.resources_of_type("AWS::S3::Bucket") {
             let bucket = self.name(&id);
             s3.create_bucket().bucket(&bucket).send().await.unwrap();
-            let props = self.resolved(&id, "Properties");
+            let props = self.resolved(&id);
             if props["VersioningConfiguration"]["Status"] == "Enabled" {
                 s3.put_bucket_versioning()
                     .bucket(&bucket)
@@ -213,12 +213,10 @@ impl Stack {
         }
     }
 
-    fn resolved(&self, id: &str, key: &str) -> Value {
-        let node = &self.template.resource(id).expect("resource")[key];
+    fn resolved(&self, id: &str) -> Value {
         self.template
-            .resolve(node, &self.b)
+            .properties(id, &self.b)
             .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or(Value::Null)
     }
 
     /// A function binary under `cargo lambda watch` with the template's environment for
@@ -578,7 +576,7 @@ fn ingest_cloudwatch_runs_under_its_template_role_and_routes_failures() {
     let principal = stack.principal("ingest-cw", &policy);
     let lambda = stack.lambda("IngestCloudWatchFunction", "ingest-cloudwatch", &principal);
     let sqs = aws_sdk_sqs::Client::new(&stack.block(stack.moto.sdk_config_as(&principal.key)));
-    let on_failure = stack.resolved("IngestCloudWatchFunction", "Properties")["EventInvokeConfig"]
+    let on_failure = stack.resolved("IngestCloudWatchFunction")["EventInvokeConfig"]
         ["DestinationConfig"]["OnFailure"]
         .clone();
     assert_eq!(on_failure["Type"], "SQS", "{on_failure}");
@@ -741,7 +739,7 @@ fn firehose_path_runs_under_its_template_roles_and_routes_failures() {
     let principal = stack.principal("firehose", &policy);
     let s3 = stack.block(stack.moto.s3_client_as(&principal.key));
     let parquet = stack.name("ParquetBucket");
-    let dest = stack.resolved("ChatLogStream", "Properties")["ExtendedS3DestinationConfiguration"].clone();
+    let dest = stack.resolved("ChatLogStream")["ExtendedS3DestinationConfiguration"].clone();
     let prefix = dest["Prefix"].as_str().unwrap_or_default().to_string();
     let error_prefix = dest["ErrorOutputPrefix"].as_str().unwrap_or_default().to_string();
     let error_url = stack.block(stack.queue_url("FirehoseErrorQueue"));

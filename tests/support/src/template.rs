@@ -84,12 +84,24 @@ impl Template {
     pub fn load_from(path: &Path) -> Result<Template, SupportError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| err(&path.display().to_string(), e.to_string()))?;
-        let root = serde_yaml::from_str(&text)
-            .map_err(|e| err(&path.display().to_string(), e.to_string()))?;
+        Self::parse(&text, path)
+    }
+
+    /// A template's text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &Path) -> Result<Template, SupportError> {
+        let root = serde_yaml::from_str(text)
+            .map_err(|e| err(&origin.display().to_string(), e.to_string()))?;
         Ok(Template {
-            path: path.to_path_buf(),
+            path: origin.to_path_buf(),
             root,
         })
+    }
+
+    /// The resolved `Properties` of a resource (`Null` when it has none).
+    pub fn properties(&self, logical_id: &str, b: &Bindings) -> Result<Json, SupportError> {
+        let at = format!("Resources.{logical_id}.Properties");
+        let node = &self.resource(logical_id)?["Properties"];
+        Ok(self.resolve_at(node, b, &at)?.unwrap_or(Json::Null))
     }
 
     /// The raw YAML of a resource.
@@ -553,10 +565,7 @@ mod tests {
     use super::*;
 
     fn template(yaml: &str) -> Template {
-        Template {
-            path: PathBuf::from("test.yaml"),
-            root: serde_yaml::from_str(yaml).unwrap(),
-        }
+        Template::parse(yaml, Path::new("test.yaml")).unwrap()
     }
 
     #[test]

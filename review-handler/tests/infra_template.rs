@@ -272,7 +272,10 @@ fn statements(policy: &Json) -> Vec<Json> {
 fn strings(v: &Json) -> Vec<String> {
     match v {
         Json::String(s) => vec![s.clone()],
-        Json::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+        Json::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
         _ => vec![],
     }
 }
@@ -289,19 +292,25 @@ fn buckets_without_tls_only_policy(t: &Template) -> Vec<String> {
     t.resources_of_type("AWS::S3::Bucket")
         .into_iter()
         .filter(|bucket| {
-            let name = b.resource(bucket).map(|p| p.reference.clone()).unwrap_or_default();
+            let name = b
+                .resource(bucket)
+                .map(|p| p.reference.clone())
+                .unwrap_or_default();
             let arn = b.attribute(bucket, "Arn").unwrap_or_default().to_string();
-            !policies.iter().filter(|p| p["Bucket"] == name.as_str()).any(|p| {
-                statements(&p["PolicyDocument"]).iter().any(|s| {
-                    let resources = strings(&s["Resource"]);
-                    s["Effect"] == "Deny"
-                        && s["Principal"] == "*"
-                        && strings(&s["Action"]) == ["s3:*"]
-                        && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"
-                        && resources.contains(&arn)
-                        && resources.contains(&format!("{arn}/*"))
+            !policies
+                .iter()
+                .filter(|p| p["Bucket"] == name.as_str())
+                .any(|p| {
+                    statements(&p["PolicyDocument"]).iter().any(|s| {
+                        let resources = strings(&s["Resource"]);
+                        s["Effect"] == "Deny"
+                            && s["Principal"] == "*"
+                            && strings(&s["Action"]) == ["s3:*"]
+                            && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+                            && resources.contains(&arn)
+                            && resources.contains(&format!("{arn}/*"))
+                    })
                 })
-            })
         })
         .collect()
 }
@@ -309,7 +318,10 @@ fn buckets_without_tls_only_policy(t: &Template) -> Vec<String> {
 #[test]
 fn every_bucket_is_tls_only() {
     let missing = buckets_without_tls_only_policy(&template_support());
-    assert!(missing.is_empty(), "buckets without a TLS-only policy: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "buckets without a TLS-only policy: {missing:?}"
+    );
     let sample = parsed(
         "Resources:\n  A: {Type: AWS::S3::Bucket, Properties: {BucketName: a}}\n  B: {Type: AWS::S3::Bucket, Properties: {BucketName: b}}\n  \
          P:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref A\n      PolicyDocument:\n        Statement:\n          \
@@ -346,13 +358,19 @@ fn buckets_are_versioned_and_quarantine_and_error_objects_expire() {
             p["VersioningConfiguration"]["Status"], "Enabled",
             "{bucket}: versioning (deleted and replaced outputs stay recoverable)"
         );
-        let rules = p["LifecycleConfiguration"]["Rules"].as_array().cloned().unwrap_or_default();
+        let rules = p["LifecycleConfiguration"]["Rules"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert!(
             rules.iter().any(|r| r["Status"] == "Enabled"
                 && r["NoncurrentVersionExpiration"]["NoncurrentDays"].is_string()),
             "{bucket}: noncurrent versions must expire (bounded cost): {rules:#?}"
         );
-        for r in rules.iter().filter(|r| r["Status"] == "Enabled" && !r["ExpirationInDays"].is_null()) {
+        for r in rules
+            .iter()
+            .filter(|r| r["Status"] == "Enabled" && !r["ExpirationInDays"].is_null())
+        {
             if let Some(prefix) = r["Prefix"].as_str() {
                 rule_prefixes.push(prefix.to_string());
             }
@@ -375,7 +393,10 @@ fn buckets_are_versioned_and_quarantine_and_error_objects_expire() {
         .next()
         .unwrap_or_default()
         .to_string();
-    assert!(rule_prefixes.contains(&errors), "no lifecycle rule expires {errors}");
+    assert!(
+        rule_prefixes.contains(&errors),
+        "no lifecycle rule expires {errors}"
+    );
 }
 
 /// Queue names (`QueueName` attribute) an alarm watches.
@@ -383,7 +404,9 @@ fn alarmed_queues(t: &Template, b: &Bindings) -> Vec<String> {
     t.resources_of_type("AWS::CloudWatch::Alarm")
         .iter()
         .map(|a| props(t, b, a))
-        .filter(|p| p["Namespace"] == "AWS/SQS" && p["MetricName"] == "ApproximateNumberOfMessagesVisible")
+        .filter(|p| {
+            p["Namespace"] == "AWS/SQS" && p["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        })
         .flat_map(|p| p["Dimensions"].as_array().cloned().unwrap_or_default())
         .filter(|d| d["Name"] == "QueueName")
         .filter_map(|d| d["Value"].as_str().map(str::to_string))
@@ -413,7 +436,11 @@ fn failure_routing_problems(t: &Template) -> Vec<String> {
             if ev["Type"] != "SQS" {
                 continue;
             }
-            let queue = queue_with_arn(t, &b, ev["Properties"]["Queue"].as_str().unwrap_or_default());
+            let queue = queue_with_arn(
+                t,
+                &b,
+                ev["Properties"]["Queue"].as_str().unwrap_or_default(),
+            );
             let dlq = queue
                 .as_ref()
                 .map(|q| props(t, &b, q)["RedrivePolicy"]["deadLetterTargetArn"].clone())
@@ -445,7 +472,10 @@ fn failure_routing_problems(t: &Template) -> Vec<String> {
         let dest = &fp["EventInvokeConfig"]["DestinationConfig"]["OnFailure"];
         let Some(queue) = queue_with_arn(t, &b, dest["Destination"].as_str().unwrap_or_default())
         else {
-            problems.push(format!("{f} (invoked by {}): no SQS on-failure destination", p["Principal"]));
+            problems.push(format!(
+                "{f} (invoked by {}): no SQS on-failure destination",
+                p["Principal"]
+            ));
             continue;
         };
         if !is_alarmed(&queue) {
@@ -489,16 +519,20 @@ fn failure_routing_problems(t: &Template) -> Vec<String> {
                 .into_iter()
                 .flatten()
                 .any(|q| {
-                    let prefix_rule = q["Filter"]["S3Key"]["Rules"].as_array().into_iter().flatten().any(|r| {
-                        r["Name"] == "prefix" && r["Value"] == fixed
-                    });
+                    let prefix_rule = q["Filter"]["S3Key"]["Rules"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|r| r["Name"] == "prefix" && r["Value"] == fixed);
                     prefix_rule
                         && queue_with_arn(t, &b, q["Queue"].as_str().unwrap_or_default())
                             .is_some_and(|q| is_alarmed(&q))
                 })
         });
         if !announced {
-            problems.push(format!("{stream}: objects under {fixed} reach no alarmed queue"));
+            problems.push(format!(
+                "{stream}: objects under {fixed} reach no alarmed queue"
+            ));
         }
     }
     problems

@@ -145,9 +145,14 @@ impl Stack {
             let props = self.resolved(&id);
             let mut q = sqs.create_queue().queue_name(self.attr(&id, "QueueName"));
             if let Some(r) = props.get("RedrivePolicy") {
-                q = q.attributes(aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy, r.to_string());
+                q = q.attributes(
+                    aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy,
+                    r.to_string(),
+                );
             }
-            q.send().await.unwrap_or_else(|e| panic!("queue {id}: {e:?}"));
+            q.send()
+                .await
+                .unwrap_or_else(|e| panic!("queue {id}: {e:?}"));
         }
         for id in self.template.resources_of_type("AWS::S3::Bucket") {
             let bucket = self.name(&id);
@@ -283,14 +288,22 @@ struct Grant {
 fn list(v: &Value) -> Vec<String> {
     match v {
         Value::String(s) => vec![s.clone()],
-        Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
         _ => vec![],
     }
 }
 
 fn grants(policy: &Value) -> Vec<Grant> {
     let mut out = Vec::new();
-    for (i, s) in policy["Statement"].as_array().into_iter().flatten().enumerate() {
+    for (i, s) in policy["Statement"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         assert_eq!(s["Effect"], "Allow", "role policies only allow: {s}");
         for action in list(&s["Action"]) {
             for resource in list(&s["Resource"]) {
@@ -310,7 +323,12 @@ fn grants(policy: &Value) -> Vec<Grant> {
 /// (action, resource) pair, which grants exactly the same.
 fn without(policy: &Value, grant: &Grant) -> Value {
     let mut statements = Vec::new();
-    for (i, s) in policy["Statement"].as_array().into_iter().flatten().enumerate() {
+    for (i, s) in policy["Statement"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         if i != grant.statement {
             statements.push(s.clone());
             continue;
@@ -452,9 +470,8 @@ async fn poll_queue(
                    "eventSourceARN": arn, "awsRegion": REGION})
         })
         .collect();
-    let answer = tokio::task::block_in_place(|| {
-        invoke(lambda, &json!({ "Records": records }), from)
-    })?;
+    let answer =
+        tokio::task::block_in_place(|| invoke(lambda, &json!({ "Records": records }), from))?;
     let failed: Vec<&str> = answer["batchItemFailures"]
         .as_array()
         .into_iter()
@@ -507,7 +524,10 @@ fn ingest_s3_sqs_runs_under_its_template_role() {
     let (logs, parquet) = (stack.name("LogBucket"), stack.name("ParquetBucket"));
     let table = "chat/";
     assert_eq!(
-        stack.template.function_env("IngestS3Function", &stack.b).unwrap(),
+        stack
+            .template
+            .function_env("IngestS3Function", &stack.b)
+            .unwrap(),
         [("OUTPUT_URI".to_string(), format!("s3://{parquet}/{table}"))]
     );
     // Configuring the notification sent an s3:TestEvent: the first poll acknowledges it.
@@ -522,7 +542,10 @@ fn ingest_s3_sqs_runs_under_its_template_role() {
         let rows = |prefix: &str| stack.block(stack.keys(&parquet, &format!("{table}{prefix}")));
         let step = |body: Vec<u8>, what: &str| -> Result<(), String> {
             stack.block(stack.put(&logs, &key, body));
-            stack.block(poll_queue(&sqs, &url, &arn, &lambda, from)).map(|_| ()).map_err(|e| format!("{what}: {e}"))
+            stack
+                .block(poll_queue(&sqs, &url, &arn, &lambda, from))
+                .map(|_| ())
+                .map_err(|e| format!("{what}: {e}"))
         };
         // 1. Clean object over two days: two record files and a manifest.
         step(gz(&[msg(DAY1, "m1"), msg(DAY2, "m2")]), "clean object")?;
@@ -542,7 +565,10 @@ fn ingest_s3_sqs_runs_under_its_template_role() {
         // 3. Rewritten as garbage: quarantined, record file and manifest deleted.
         step(b"not gzip at all".to_vec(), "unreadable object")?;
         if rows("_quarantine/").iter().all(|k| !k.contains(&room)) {
-            return Err(format!("no quarantine for {room}: {:?}", rows("_quarantine/")));
+            return Err(format!(
+                "no quarantine for {room}: {:?}",
+                rows("_quarantine/")
+            ));
         }
         // 4. Clean again: the quarantine object of the source is deleted.
         step(gz(&[msg(DAY1, "m1")]), "clean again")?;
@@ -593,30 +619,60 @@ fn ingest_cloudwatch_runs_under_its_template_role_and_routes_failures() {
         let room = format!("roomCWRUN{run:03}");
         let stream = format!("aws/IVSChatLogs/1.0/room_{room}");
         let batch = |events: Vec<(String, OffsetDateTime, Value)>| {
-            awslogs(&json!({"messageType": "DATA_MESSAGE", "owner": ACCOUNT_ID, "logGroup": group,
+            awslogs(
+                &json!({"messageType": "DATA_MESSAGE", "owner": ACCOUNT_ID, "logGroup": group,
                 "logStream": stream, "subscriptionFilters": ["all"],
                 "logEvents": events.iter().map(|(id, t, m)| json!({"id": id, "timestamp": t.unix_timestamp() * 1000,
-                    "message": if m.is_string() { m.as_str().unwrap_or_default().to_string() } else { m.to_string() }})).collect::<Vec<_>>()}))
+                    "message": if m.is_string() { m.as_str().unwrap_or_default().to_string() } else { m.to_string() }})).collect::<Vec<_>>()}),
+            )
         };
         let ev = |n: u32, t: OffsetDateTime, m: Value| (format!("{run:06}{n:050}"), t, m);
-        let keys = |prefix: &str| stack.block(stack.keys(&parquet, &format!("chat-cloudwatch/{prefix}")));
+        let keys =
+            |prefix: &str| stack.block(stack.keys(&parquet, &format!("chat-cloudwatch/{prefix}")));
         let rows = || keys(&format!("room={room}/"));
         let call = |event: Value, what: &str| {
             invoke(&lambda, &event, from).map_err(|e| format!("{what}: {e}"))
         };
-        call(batch(vec![ev(1, DAY1, msg(DAY1, "c1")), ev(2, DAY2, msg(DAY2, "c2"))]), "batch")?;
+        call(
+            batch(vec![
+                ev(1, DAY1, msg(DAY1, "c1")),
+                ev(2, DAY2, msg(DAY2, "c2")),
+            ]),
+            "batch",
+        )?;
         if rows().len() != 2 || keys("_manifests/").is_empty() {
-            return Err(format!("expected two record files and a manifest: {:?}", keys("")));
+            return Err(format!(
+                "expected two record files and a manifest: {:?}",
+                keys("")
+            ));
         }
-        call(batch(vec![ev(1, DAY2, msg(DAY2, "c1")), ev(2, DAY2, msg(DAY2, "c2"))]), "redelivered batch")?;
+        call(
+            batch(vec![
+                ev(1, DAY2, msg(DAY2, "c1")),
+                ev(2, DAY2, msg(DAY2, "c2")),
+            ]),
+            "redelivered batch",
+        )?;
         if rows().len() != 1 {
             return Err(format!("stale output not deleted: {:?}", rows()));
         }
-        call(batch(vec![ev(1, DAY2, json!("not json")), ev(2, DAY2, json!("{"))]), "bad batch")?;
+        call(
+            batch(vec![
+                ev(1, DAY2, json!("not json")),
+                ev(2, DAY2, json!("{")),
+            ]),
+            "bad batch",
+        )?;
         if !rows().is_empty() || keys("_quarantine/").is_empty() {
             return Err(format!("bad batch not quarantined: {:?}", keys("")));
         }
-        call(batch(vec![ev(1, DAY2, msg(DAY2, "c1")), ev(2, DAY2, msg(DAY2, "c2"))]), "good again")?;
+        call(
+            batch(vec![
+                ev(1, DAY2, msg(DAY2, "c1")),
+                ev(2, DAY2, msg(DAY2, "c2")),
+            ]),
+            "good again",
+        )?;
         // A batch the function fails: the Lambda service sends it to the destination.
         let broken = json!({"awslogs": {"data": "not base64 gzip"}});
         if lambda.invoke(&broken).is_ok() {
@@ -625,7 +681,13 @@ fn ingest_cloudwatch_runs_under_its_template_role_and_routes_failures() {
         let record = json!({"version": "1.0", "requestContext": {"condition": "RetriesExhausted",
             "functionArn": stack.attr("IngestCloudWatchFunction", "Arn"), "approximateInvokeCount": 3},
             "requestPayload": broken, "responseContext": {"statusCode": 200, "functionError": "Unhandled"}});
-        stack.block(sqs.send_message().queue_url(&failure_url).message_body(record.to_string()).send())
+        stack
+            .block(
+                sqs.send_message()
+                    .queue_url(&failure_url)
+                    .message_body(record.to_string())
+                    .send(),
+            )
             .map_err(|e| format!("on-failure destination SendMessage: {e:?}"))?;
         Ok(())
     };
@@ -641,7 +703,10 @@ fn ingest_cloudwatch_runs_under_its_template_role_and_routes_failures() {
         )
         .unwrap();
     assert!(
-        waiting.messages().iter().any(|m| m.body().unwrap_or_default().contains("RetriesExhausted")),
+        waiting
+            .messages()
+            .iter()
+            .any(|m| m.body().unwrap_or_default().contains("RetriesExhausted")),
         "the failed batch waits in the on-failure queue"
     );
 }
@@ -670,8 +735,16 @@ fn review_handler_reloads_its_pack_under_its_template_role() {
     let stack = Stack::new(&[("RulesReloadSeconds", "1")]);
     let policy = stack.role_policy("ReviewHandlerRole");
     let principal = stack.principal("review", &policy);
-    let bucket = stack.b.parameter("RulesBucket").unwrap_or_default().to_string();
-    let key = stack.b.parameter("RulesKey").unwrap_or_default().to_string();
+    let bucket = stack
+        .b
+        .parameter("RulesBucket")
+        .unwrap_or_default()
+        .to_string();
+    let key = stack
+        .b
+        .parameter("RulesKey")
+        .unwrap_or_default()
+        .to_string();
     stack.block(async {
         let s3 = stack.moto.s3_client().await;
         s3.create_bucket().bucket(&bucket).send().await.unwrap();
@@ -686,16 +759,25 @@ fn review_handler_reloads_its_pack_under_its_template_role() {
             std::thread::sleep(Duration::from_millis(100));
         }
         if lambda.function_exited() {
-            return Err(format!("the handler exited at init: {}", lambda.function_output()));
+            return Err(format!(
+                "the handler exited at init: {}",
+                lambda.function_output()
+            ));
         }
         if review(&lambda, &format!("I like {first}"), 0)? != "DENY" {
-            return Err(format!("the pack from S3 is not in use: {}", lambda.function_output()));
+            return Err(format!(
+                "the pack from S3 is not in use: {}",
+                lambda.function_output()
+            ));
         }
         stack.block(stack.put(&bucket, &key, pack(&second).into_bytes()));
         let started = Instant::now();
         while review(&lambda, &format!("I like {second}"), 0)? != "DENY" {
             if started.elapsed() > Duration::from_secs(20) {
-                return Err(format!("updated pack not reloaded: {}", lambda.function_output()));
+                return Err(format!(
+                    "updated pack not reloaded: {}",
+                    lambda.function_output()
+                ));
             }
             std::thread::sleep(Duration::from_millis(250));
         }
@@ -714,19 +796,45 @@ fn firehose_path_runs_under_its_template_roles_and_routes_failures() {
     const NOT_EXERCISED: &[NotExercised] = &[
         ("DeliveryBucket", "s3:GetBucketLocation", FIREHOSE_INTERNAL),
         ("DeliveryBucket", "s3:ListBucket", FIREHOSE_INTERNAL),
-        ("DeliveryBucket", "s3:ListBucketMultipartUploads", FIREHOSE_INTERNAL),
-        ("DeliveryObjects", "s3:AbortMultipartUpload", FIREHOSE_INTERNAL),
+        (
+            "DeliveryBucket",
+            "s3:ListBucketMultipartUploads",
+            FIREHOSE_INTERNAL,
+        ),
+        (
+            "DeliveryObjects",
+            "s3:AbortMultipartUpload",
+            FIREHOSE_INTERNAL,
+        ),
         ("DeliveryObjects", "s3:GetObject", FIREHOSE_INTERNAL),
-        ("Transform", "lambda:InvokeFunction", "invoked through cargo lambda watch, not moto"),
-        ("Transform", "lambda:GetFunctionConfiguration", "Firehose's own call; not reproduced"),
-        ("ErrorLogs", "logs:CreateLogStream", "Firehose's own error logging; not reproduced"),
-        ("ErrorLogs", "logs:PutLogEvents", "Firehose's own error logging; not reproduced"),
+        (
+            "Transform",
+            "lambda:InvokeFunction",
+            "invoked through cargo lambda watch, not moto",
+        ),
+        (
+            "Transform",
+            "lambda:GetFunctionConfiguration",
+            "Firehose's own call; not reproduced",
+        ),
+        (
+            "ErrorLogs",
+            "logs:CreateLogStream",
+            "Firehose's own error logging; not reproduced",
+        ),
+        (
+            "ErrorLogs",
+            "logs:PutLogEvents",
+            "Firehose's own error logging; not reproduced",
+        ),
     ];
     let stack = Stack::new(&[("FirehoseRoomId", "roomFIREHOSE1")]);
     stack.block(stack.deploy_storage());
     let transform_policy = stack.role_policy("FirehoseTransformRole");
     assert!(
-        grants(&transform_policy).iter().all(|g| g.action.starts_with("logs:")),
+        grants(&transform_policy)
+            .iter()
+            .all(|g| g.action.starts_with("logs:")),
         "the transform needs no AWS permission besides its logs: {transform_policy:#}"
     );
     let transform_principal = stack.principal("fh-transform", &transform_policy);
@@ -741,7 +849,10 @@ fn firehose_path_runs_under_its_template_roles_and_routes_failures() {
     let parquet = stack.name("ParquetBucket");
     let dest = stack.resolved("ChatLogStream")["ExtendedS3DestinationConfiguration"].clone();
     let prefix = dest["Prefix"].as_str().unwrap_or_default().to_string();
-    let error_prefix = dest["ErrorOutputPrefix"].as_str().unwrap_or_default().to_string();
+    let error_prefix = dest["ErrorOutputPrefix"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let error_url = stack.block(stack.queue_url("FirehoseErrorQueue"));
     let admin_sqs = aws_sdk_sqs::Client::new(&stack.block(stack.moto.sdk_config()));
     // Configuring the notification sent an s3:TestEvent.
@@ -759,7 +870,12 @@ fn firehose_path_runs_under_its_template_roles_and_routes_failures() {
         let answer = invoke(&transform, &event, 0)?;
         let mut by_partition: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut failed = Vec::new();
-        for (r, original) in answer["records"].as_array().into_iter().flatten().zip(&records) {
+        for (r, original) in answer["records"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .zip(&records)
+        {
             match r["result"].as_str() {
                 Some("Ok") => {
                     let keys = &r["metadata"]["partitionKeys"];
@@ -775,10 +891,19 @@ fn firehose_path_runs_under_its_template_roles_and_routes_failures() {
             }
         }
         if by_partition.len() != 1 || failed.len() != 1 {
-            return Err(format!("expected one Ok partition and one ProcessingFailed record: {answer}"));
+            return Err(format!(
+                "expected one Ok partition and one ProcessingFailed record: {answer}"
+            ));
         }
         let put = |key: String, body: Vec<u8>| {
-            stack.block(s3.put_object().bucket(&parquet).key(&key).body(ByteStream::from(body)).send())
+            stack
+                .block(
+                    s3.put_object()
+                        .bucket(&parquet)
+                        .key(&key)
+                        .body(ByteStream::from(body))
+                        .send(),
+                )
                 .map(|_| ())
                 .map_err(|e| format!("Firehose PutObject {key}: {e:?}"))
         };
@@ -786,13 +911,22 @@ fn firehose_path_runs_under_its_template_roles_and_routes_failures() {
             if !at.starts_with("firehose/room=roomFIREHOSE1/date=2023-01-05/") {
                 return Err(format!("partition prefix {at}"));
             }
-            put(format!("{at}{}-1-{run}.gz", stack.name("ChatLogStream")), gz_bytes(&data))?;
+            put(
+                format!("{at}{}-1-{run}.gz", stack.name("ChatLogStream")),
+                gz_bytes(&data),
+            )?;
         }
         let errors_at = error_prefix
             .replace("!{firehose:error-output-type}", "processing-failed")
             .replace("!{timestamp:yyyy/MM/dd}", "2023/01/05");
-        let lines: Vec<u8> = failed.iter().flat_map(|f| format!("{f}\n").into_bytes()).collect();
-        put(format!("{errors_at}{}-err-{run}.gz", stack.name("ChatLogStream")), gz_bytes(&lines))?;
+        let lines: Vec<u8> = failed
+            .iter()
+            .flat_map(|f| format!("{f}\n").into_bytes())
+            .collect();
+        put(
+            format!("{errors_at}{}-err-{run}.gz", stack.name("ChatLogStream")),
+            gz_bytes(&lines),
+        )?;
         Ok(())
     };
     prove_least_privilege(stack.moto, &principal, &policy, NOT_EXERCISED, scenario);
@@ -809,7 +943,12 @@ fn firehose_path_runs_under_its_template_roles_and_routes_failures() {
         announced
             .messages()
             .iter()
-            .any(|m| m.body().unwrap_or_default().contains("firehose-errors/processing-failed/")),
+            // S3 event keys are URL-encoded.
+            .any(|m| m
+                .body()
+                .unwrap_or_default()
+                .replace("%2F", "/")
+                .contains("firehose-errors/processing-failed/")),
         "error objects are announced to the alarmed FirehoseErrorQueue: {:?}",
         announced.messages()
     );
@@ -844,17 +983,29 @@ fn backfill_operator_policy_is_sufficient_and_necessary() {
     let scenario = |run: usize| -> Result<(), String> {
         let room = format!("roomOPRUN{run:03}");
         let key = s3_key(ACCOUNT_ID, REGION, &room, DAY1, "0a1b2c3d");
-        let input = format!("s3://{logs}/AWSLogs/{ACCOUNT_ID}/IVSChatLogs/1.0/{REGION}/room_{room}/");
+        let input =
+            format!("s3://{logs}/AWSLogs/{ACCOUNT_ID}/IVSChatLogs/1.0/{REGION}/room_{room}/");
         let backfill = |what: &str| -> Result<Value, String> {
             let out = Command::new(&bin)
                 .envs(stack.moto.child_env_as(&principal.key))
-                .args(["s3", &input, "--out", &format!("s3://{parquet}/chat/"), "--no-resume", "--state"])
+                .args([
+                    "s3",
+                    &input,
+                    "--out",
+                    &format!("s3://{parquet}/chat/"),
+                    "--no-resume",
+                    "--state",
+                ])
                 .arg(state.path().join(format!("state-{run}.tsv")))
                 .output()
                 .map_err(|e| e.to_string())?;
             let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
             if !out.status.success() || report["failed"] != 0 {
-                return Err(format!("{what}: {} {report}\n{}", out.status, String::from_utf8_lossy(&out.stderr)));
+                return Err(format!(
+                    "{what}: {} {report}\n{}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr)
+                ));
             }
             Ok(report)
         };

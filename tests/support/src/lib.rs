@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use error::SupportError;
-pub use lambda::LocalLambda;
 pub use iam::{AccessKey, Principal};
+pub use lambda::LocalLambda;
 pub use moto::{MotoServer, ACCOUNT_ID};
 pub use template::{Bindings, Physical, Template};
 

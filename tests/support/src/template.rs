@@ -137,11 +137,15 @@ impl Template {
         ] {
             b.parameters.insert(k.into(), v.into());
         }
-        let params = self.root["Parameters"].as_mapping().cloned().unwrap_or_default();
+        let params = self.root["Parameters"]
+            .as_mapping()
+            .cloned()
+            .unwrap_or_default();
         for (name, decl) in &params {
             let name = name.as_str().unwrap_or_default();
             if let Some(default) = decl.get("Default") {
-                b.parameters.insert(name.into(), scalar(default).unwrap_or_default());
+                b.parameters
+                    .insert(name.into(), scalar(default).unwrap_or_default());
             }
         }
         for (name, value) in overrides {
@@ -153,13 +157,19 @@ impl Template {
             }
             b.parameters.insert((*name).into(), (*value).into());
         }
-        let conditions = self.root["Conditions"].as_mapping().cloned().unwrap_or_default();
+        let conditions = self.root["Conditions"]
+            .as_mapping()
+            .cloned()
+            .unwrap_or_default();
         for (name, _) in &conditions {
             let name = name.as_str().unwrap_or_default();
             let v = self.condition(name, &b, 0)?;
             b.conditions.insert(name.into(), v);
         }
-        let resources = self.root["Resources"].as_mapping().cloned().unwrap_or_default();
+        let resources = self.root["Resources"]
+            .as_mapping()
+            .cloned()
+            .unwrap_or_default();
         for (id, r) in &resources {
             let id = id.as_str().unwrap_or_default();
             let physical = self.physical(id, r, &b)?;
@@ -279,10 +289,7 @@ impl Template {
         };
         Ok(Physical {
             reference,
-            attributes: attrs
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         })
     }
 
@@ -332,7 +339,10 @@ impl Template {
     ) -> Result<Option<Json>, SupportError> {
         let items = || arg.as_sequence().cloned().unwrap_or_default();
         let text_of = |v: &Value| -> Result<String, SupportError> {
-            Ok(self.resolve_at(v, b, at)?.map(json_text).unwrap_or_default())
+            Ok(self
+                .resolve_at(v, b, at)?
+                .map(json_text)
+                .unwrap_or_default())
         };
         match tag {
             "Ref" => {
@@ -529,7 +539,10 @@ impl Template {
 /// intrinsic or condition function.
 fn intrinsic(v: &Value) -> Option<(String, Value)> {
     match v {
-        Value::Tagged(t) => Some((t.tag.to_string().trim_start_matches('!').to_string(), t.value.clone())),
+        Value::Tagged(t) => Some((
+            t.tag.to_string().trim_start_matches('!').to_string(),
+            t.value.clone(),
+        )),
         Value::Mapping(m) if m.len() == 1 => {
             let (k, arg) = m.iter().next()?;
             let k = k.as_str()?;
@@ -588,7 +601,10 @@ mod tests {
         );
         let b = t.bindings(&[("Bucket", "rules")]).unwrap();
         let doc = t.role_policy("R", &b).unwrap();
-        assert_eq!(doc["Statement"][1]["Resource"], "arn:aws:s3:::rules/${literal}");
+        assert_eq!(
+            doc["Statement"][1]["Resource"],
+            "arn:aws:s3:::rules/${literal}"
+        );
         assert!(t.bindings(&[("Nope", "x")]).is_err());
     }
 
@@ -600,6 +616,9 @@ mod tests {
         );
         let b = t.bindings(&[]).unwrap();
         let e = t.role_policy("R", &b).unwrap_err().to_string();
-        assert!(e.contains("Resources.R.Properties.Policies[0]") && e.contains("Missing"), "{e}");
+        assert!(
+            e.contains("Resources.R.Properties.Policies[0]") && e.contains("Missing"),
+            "{e}"
+        );
     }
 }

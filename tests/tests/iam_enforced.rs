@@ -420,11 +420,8 @@ fn invoke(l: &LocalLambda, event: &Value, from: usize) -> Result<Value, String> 
 }
 
 fn gz(lines: &[Value]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    for l in lines {
-        writeln!(e, "{l}").expect("gzip");
-    }
-    e.finish().expect("gzip")
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    gz_bytes(text.as_bytes())
 }
 
 fn msg(t: OffsetDateTime, id: &str) -> Value {
@@ -581,9 +578,7 @@ fn ingest_s3_sqs_runs_under_its_template_role() {
 }
 
 fn awslogs(batch: &Value) -> Value {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(batch.to_string().as_bytes()).expect("gzip");
-    json!({"awslogs": {"data": STANDARD.encode(e.finish().expect("gzip"))}})
+    json!({"awslogs": {"data": STANDARD.encode(gz_bytes(batch.to_string().as_bytes()))}})
 }
 
 /// ingest-cloudwatch under IngestCloudWatchRole, and its failure routing: a batch the

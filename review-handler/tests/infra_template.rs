@@ -1,12 +1,19 @@
 //! `infra/template.yaml`: passes `cfn-lint`, every function's artifact is a workspace
-//! binary built by `cargo lambda build --release --arm64`, IAM has no wildcard actions,
-//! and the IVS-facing pieces are wired as the contract requires.
+//! binary built by `cargo lambda build --release --arm64`, IAM allows no wildcard actions,
+//! the IVS-facing pieces are wired as the contract requires, every bucket is TLS-only,
+//! versioned and expires its quarantine, and every asynchronous path ends in an alarmed
+//! failure destination.
+//!
+//! What the roles' statements actually allow is proven against an IAM-enforcing moto by
+//! `tests/tests/iam_enforced.rs`; this file checks the template's shape.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use serde_json::Value as Json;
 use serde_yaml::Value;
+use test_support::{Bindings, Template};
 
 fn root() -> PathBuf {
     test_support::workspace_root()
@@ -117,18 +124,20 @@ fn function_problems(template: &Value, bins: &BTreeSet<String>) -> Vec<String> {
     problems
 }
 
-/// Every IAM statement's `Action`s (in roles, bucket/queue policies); `*` anywhere is a
-/// problem, as is `NotAction`.
+/// Every IAM statement's `Action`s (in roles, bucket/queue policies); `*` in an action of
+/// a statement that allows is a problem (a `Deny` with a wildcard grants nothing), as is
+/// `NotAction`.
 fn wildcard_actions(node: &Value, path: &str, out: &mut Vec<String>) {
     match node {
         Value::Mapping(map) => {
+            let denies = map.get("Effect").and_then(Value::as_str) == Some("Deny");
             for (k, v) in map {
                 let key = k.as_str().unwrap_or_default();
                 let here = format!("{path}.{key}");
                 if key == "NotAction" {
                     out.push(format!("{here}: NotAction grants everything else"));
                 }
-                if key == "Action" {
+                if key == "Action" && !denies {
                     let actions: Vec<&str> = match v {
                         Value::String(s) => vec![s.as_str()],
                         Value::Sequence(s) => s.iter().filter_map(Value::as_str).collect(),
@@ -226,11 +235,323 @@ fn iam_has_no_wildcard_actions() {
     let mut found = Vec::new();
     wildcard_actions(&template(), "", &mut found);
     assert!(found.is_empty(), "{found:#?}");
-    let sample: Value =
-        serde_yaml::from_str("Statement: [{Action: ['s3:*']}, {Action: '*'}]").unwrap();
+    let sample: Value = serde_yaml::from_str(
+        "Statement: [{Action: ['s3:*']}, {Action: '*'}, {Effect: Allow, Action: 's3:Get*'}, {Effect: Deny, Action: 's3:*'}]",
+    )
+    .unwrap();
     let mut caught = Vec::new();
     wildcard_actions(&sample, "", &mut caught);
-    assert_eq!(caught.len(), 2, "the checker itself must catch wildcards");
+    assert_eq!(
+        caught.len(),
+        3,
+        "the checker itself must catch wildcards that allow: {caught:#?}"
+    );
+}
+
+fn parsed(text: &str) -> Template {
+    Template::parse(text, Path::new("sample.yaml")).unwrap()
+}
+
+fn bindings(t: &Template) -> Bindings {
+    t.bindings(&[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn props(t: &Template, b: &Bindings, id: &str) -> Json {
+    t.properties(id, b).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Statements of `policy` (a resolved policy document).
+fn statements(policy: &Json) -> Vec<Json> {
+    match &policy["Statement"] {
+        Json::Array(a) => a.clone(),
+        Json::Object(_) => vec![policy["Statement"].clone()],
+        _ => vec![],
+    }
+}
+
+fn strings(v: &Json) -> Vec<String> {
+    match v {
+        Json::String(s) => vec![s.clone()],
+        Json::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// Buckets whose bucket policy lacks a `Deny` of every S3 action on the bucket and its
+/// objects when `aws:SecureTransport` is false.
+fn buckets_without_tls_only_policy(t: &Template) -> Vec<String> {
+    let b = bindings(t);
+    let policies: Vec<Json> = t
+        .resources_of_type("AWS::S3::BucketPolicy")
+        .iter()
+        .map(|id| props(t, &b, id))
+        .collect();
+    t.resources_of_type("AWS::S3::Bucket")
+        .into_iter()
+        .filter(|bucket| {
+            let name = b
+                .resource(bucket)
+                .map(|p| p.reference.clone())
+                .unwrap_or_default();
+            let arn = b.attribute(bucket, "Arn").unwrap_or_default().to_string();
+            !policies
+                .iter()
+                .filter(|p| p["Bucket"] == name.as_str())
+                .any(|p| {
+                    statements(&p["PolicyDocument"]).iter().any(|s| {
+                        let resources = strings(&s["Resource"]);
+                        s["Effect"] == "Deny"
+                            && s["Principal"] == "*"
+                            && strings(&s["Action"]) == ["s3:*"]
+                            && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+                            && resources.contains(&arn)
+                            && resources.contains(&format!("{arn}/*"))
+                    })
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn every_bucket_is_tls_only() {
+    let missing = buckets_without_tls_only_policy(&template_support());
+    assert!(
+        missing.is_empty(),
+        "buckets without a TLS-only policy: {missing:?}"
+    );
+    let sample = parsed(
+        "Resources:\n  A: {Type: AWS::S3::Bucket, Properties: {BucketName: a}}\n  B: {Type: AWS::S3::Bucket, Properties: {BucketName: b}}\n  \
+         P:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref A\n      PolicyDocument:\n        Statement:\n          \
+         - {Effect: Deny, Principal: '*', Action: 's3:*', Resource: [!GetAtt A.Arn, !Sub '${A.Arn}/*'], Condition: {Bool: {aws:SecureTransport: 'false'}}}\n",
+    );
+    assert_eq!(buckets_without_tls_only_policy(&sample), ["B"]);
+}
+
+fn template_support() -> Template {
+    Template::load().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Table roots (`<prefix>/` of `OUTPUT_URI = s3://<bucket>/<prefix>/`) of every function.
+fn table_roots(t: &Template, b: &Bindings) -> Vec<String> {
+    t.resources_of_type("AWS::Serverless::Function")
+        .iter()
+        .filter_map(|f| {
+            let env = t.function_env(f, b).ok()?;
+            let uri = env.into_iter().find(|(k, _)| k == "OUTPUT_URI")?.1;
+            let rest = uri.strip_prefix("s3://")?;
+            rest.split_once('/').map(|(_, p)| p.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn buckets_are_versioned_and_quarantine_and_error_objects_expire() {
+    let t = template_support();
+    let b = bindings(&t);
+    let mut rule_prefixes = Vec::new();
+    for bucket in t.resources_of_type("AWS::S3::Bucket") {
+        let p = props(&t, &b, &bucket);
+        assert_eq!(
+            p["VersioningConfiguration"]["Status"], "Enabled",
+            "{bucket}: versioning (deleted and replaced outputs stay recoverable)"
+        );
+        let rules = p["LifecycleConfiguration"]["Rules"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            rules.iter().any(|r| r["Status"] == "Enabled"
+                && r["NoncurrentVersionExpiration"]["NoncurrentDays"].is_string()),
+            "{bucket}: noncurrent versions must expire (bounded cost): {rules:#?}"
+        );
+        for r in rules
+            .iter()
+            .filter(|r| r["Status"] == "Enabled" && !r["ExpirationInDays"].is_null())
+        {
+            if let Some(prefix) = r["Prefix"].as_str() {
+                rule_prefixes.push(prefix.to_string());
+            }
+        }
+    }
+    let roots = table_roots(&t, &b);
+    assert!(roots.len() >= 2, "{roots:?}");
+    for root in roots {
+        let quarantine = format!("{root}_quarantine/");
+        assert!(
+            rule_prefixes.contains(&quarantine),
+            "no lifecycle rule expires {quarantine}: {rule_prefixes:?}"
+        );
+    }
+    let stream = &t.resources_of_type("AWS::KinesisFirehose::DeliveryStream")[0];
+    let errors = props(&t, &b, stream)["ExtendedS3DestinationConfiguration"]["ErrorOutputPrefix"]
+        .as_str()
+        .unwrap_or_default()
+        .split("!{")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        rule_prefixes.contains(&errors),
+        "no lifecycle rule expires {errors}"
+    );
+}
+
+/// Queue names (`QueueName` attribute) an alarm watches.
+fn alarmed_queues(t: &Template, b: &Bindings) -> Vec<String> {
+    t.resources_of_type("AWS::CloudWatch::Alarm")
+        .iter()
+        .map(|a| props(t, b, a))
+        .filter(|p| {
+            p["Namespace"] == "AWS/SQS" && p["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        })
+        .flat_map(|p| p["Dimensions"].as_array().cloned().unwrap_or_default())
+        .filter(|d| d["Name"] == "QueueName")
+        .filter_map(|d| d["Value"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The queue (logical id) whose ARN is `arn`.
+fn queue_with_arn(t: &Template, b: &Bindings, arn: &str) -> Option<String> {
+    t.resources_of_type("AWS::SQS::Queue")
+        .into_iter()
+        .find(|q| b.attribute(q, "Arn").ok() == Some(arn))
+}
+
+/// Problems with the failure routing of every asynchronous path (empty = fine).
+fn failure_routing_problems(t: &Template) -> Vec<String> {
+    let b = bindings(t);
+    let alarmed = alarmed_queues(t, &b);
+    let is_alarmed = |q: &str| {
+        b.attribute(q, "QueueName")
+            .is_ok_and(|n| alarmed.iter().any(|a| a == n))
+    };
+    let mut problems = Vec::new();
+    // S3 -> SQS -> Lambda: the queue redrives to an alarmed DLQ.
+    for f in t.resources_of_type("AWS::Serverless::Function") {
+        let p = props(t, &b, &f);
+        for (name, ev) in p["Events"].as_object().into_iter().flatten() {
+            if ev["Type"] != "SQS" {
+                continue;
+            }
+            let queue = queue_with_arn(
+                t,
+                &b,
+                ev["Properties"]["Queue"].as_str().unwrap_or_default(),
+            );
+            let dlq = queue
+                .as_ref()
+                .map(|q| props(t, &b, q)["RedrivePolicy"]["deadLetterTargetArn"].clone())
+                .and_then(|a| queue_with_arn(t, &b, a.as_str().unwrap_or_default()));
+            match dlq {
+                Some(d) if is_alarmed(&d) => {}
+                Some(d) => problems.push(format!("{f}.{name}: DLQ {d} has no alarm")),
+                None => problems.push(format!("{f}.{name}: queue {queue:?} has no DLQ")),
+            }
+        }
+    }
+    // Asynchronous invokers (a service permission other than IVS, which invokes
+    // synchronously): an on-failure destination the role may send to, alarmed.
+    for perm in t.resources_of_type("AWS::Lambda::Permission") {
+        let p = props(t, &b, &perm);
+        if p["Principal"] == "ivschat.amazonaws.com" {
+            continue;
+        }
+        let function_arn = p["FunctionName"].as_str().unwrap_or_default();
+        let Some(f) = t
+            .resources_of_type("AWS::Serverless::Function")
+            .into_iter()
+            .find(|f| b.attribute(f, "Arn").ok() == Some(function_arn))
+        else {
+            problems.push(format!("{perm}: no function {function_arn}"));
+            continue;
+        };
+        let fp = props(t, &b, &f);
+        let dest = &fp["EventInvokeConfig"]["DestinationConfig"]["OnFailure"];
+        let Some(queue) = queue_with_arn(t, &b, dest["Destination"].as_str().unwrap_or_default())
+        else {
+            problems.push(format!(
+                "{f} (invoked by {}): no SQS on-failure destination",
+                p["Principal"]
+            ));
+            continue;
+        };
+        if !is_alarmed(&queue) {
+            problems.push(format!("{f}: on-failure queue {queue} has no alarm"));
+        }
+        let role = fp["Role"].as_str().unwrap_or_default();
+        let role_id = t
+            .resources_of_type("AWS::IAM::Role")
+            .into_iter()
+            .find(|r| b.attribute(r, "Arn").ok() == Some(role));
+        let queue_arn = b.attribute(&queue, "Arn").unwrap_or_default().to_string();
+        let may_send = role_id.is_some_and(|r| {
+            t.role_policy(&r, &b).is_ok_and(|doc| {
+                statements(&doc).iter().any(|s| {
+                    strings(&s["Action"]).contains(&"sqs:SendMessage".to_string())
+                        && strings(&s["Resource"]).contains(&queue_arn)
+                })
+            })
+        });
+        if !may_send {
+            problems.push(format!("{f}: its role may not sqs:SendMessage to {queue}"));
+        }
+    }
+    // Firehose: failures go to the error prefix, whose objects are announced to an
+    // alarmed queue.
+    for stream in t.resources_of_type("AWS::KinesisFirehose::DeliveryStream") {
+        let d = &props(t, &b, &stream)["ExtendedS3DestinationConfiguration"];
+        let errors = d["ErrorOutputPrefix"].as_str().unwrap_or_default();
+        let fixed = errors.split("!{").next().unwrap_or_default();
+        if fixed.is_empty() {
+            problems.push(format!("{stream}: no fixed ErrorOutputPrefix"));
+            continue;
+        }
+        let bucket = t
+            .resources_of_type("AWS::S3::Bucket")
+            .into_iter()
+            .find(|x| b.attribute(x, "Arn").ok() == d["BucketARN"].as_str());
+        let announced = bucket.is_some_and(|x| {
+            props(t, &b, &x)["NotificationConfiguration"]["QueueConfigurations"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|q| {
+                    let prefix_rule = q["Filter"]["S3Key"]["Rules"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|r| r["Name"] == "prefix" && r["Value"] == fixed);
+                    prefix_rule
+                        && queue_with_arn(t, &b, q["Queue"].as_str().unwrap_or_default())
+                            .is_some_and(|q| is_alarmed(&q))
+                })
+        });
+        if !announced {
+            problems.push(format!(
+                "{stream}: objects under {fixed} reach no alarmed queue"
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_asynchronous_path_ends_in_an_alarmed_failure_destination() {
+    let problems = failure_routing_problems(&template_support());
+    assert!(problems.is_empty(), "{problems:#?}");
+    // The checker catches an asynchronous invoker without a destination.
+    let sample = parsed(
+        "Resources:\n  F: {Type: AWS::Serverless::Function, Properties: {FunctionName: f}}\n  \
+         P: {Type: AWS::Lambda::Permission, Properties: {FunctionName: !GetAtt F.Arn, Principal: logs.amazonaws.com}}\n",
+    );
+    let caught = failure_routing_problems(&sample);
+    assert!(
+        caught.len() == 1 && caught[0].contains("no SQS on-failure destination"),
+        "{caught:#?}"
+    );
 }
 
 #[test]

@@ -51,6 +51,14 @@ pub enum SupportError {
         /// The body, lossily decoded.
         body: String,
     },
+    /// `infra/template.yaml` (or a policy file) could not be read or resolved.
+    #[error("{at}: {detail}")]
+    Template {
+        /// Where (file, or path of the value in the template).
+        at: String,
+        /// What is wrong.
+        detail: String,
+    },
     /// `cargo build` of a workspace binary failed.
     #[error("building binary {bin} failed: {detail}")]
     Build {

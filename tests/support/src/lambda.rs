@@ -150,6 +150,16 @@ impl LocalLambda {
         std::fs::read_to_string(&self.function_log).unwrap_or_default()
     }
 
+    /// True once the function process has exited (its init failed, or it crashed): an
+    /// invocation would then wait for a runtime that never polls.
+    pub fn function_exited(&self) -> bool {
+        self.function
+            .lock()
+            .ok()
+            .and_then(|mut f| f.as_mut().map(|c| c.try_wait().ok().flatten().is_some()))
+            .unwrap_or(true)
+    }
+
     fn logs(&self) -> String {
         format!(
             "cargo lambda watch log ({}): {}\nfunction log ({}): {}",

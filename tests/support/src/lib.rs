@@ -2,8 +2,12 @@
 //!
 //! - [`MotoServer`]: a `moto_server` (S3, SQS, Firehose, CloudWatch Logs) on a free
 //!   loopback port, with an [`aws_config::SdkConfig`] pointed at it;
+//!   [`MotoServer::start_iam_enforced`] starts one that enforces IAM, with principals
+//!   ([`Principal`]) made by the test;
 //! - [`LocalLambda`]: one of our Lambda binaries running its real `lambda_runtime` loop
-//!   against the Runtime API of `cargo lambda watch`, invoked over HTTP.
+//!   against the Runtime API of `cargo lambda watch`, invoked over HTTP;
+//! - [`Template`]: `infra/template.yaml` with its intrinsics resolved to a test's names,
+//!   so tests use the template's own IAM statements and environments.
 //!
 //! Both look for their tools in the workspace venv (`.venv/bin`, made by
 //! `scripts/setup.sh`), then on `PATH`. A missing tool is an error, never a skipped test.
@@ -11,16 +15,20 @@
 //! (`PR_SET_PDEATHSIG`) if the test process dies first.
 
 mod error;
+mod iam;
 mod lambda;
 mod moto;
 mod process;
+mod template;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use error::SupportError;
+pub use iam::{AccessKey, Principal};
 pub use lambda::LocalLambda;
-pub use moto::MotoServer;
+pub use moto::{MotoServer, ACCOUNT_ID};
+pub use template::{Bindings, Physical, Template};
 
 /// The workspace root (the directory holding the top-level `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {

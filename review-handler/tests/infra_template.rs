@@ -646,4 +646,18 @@ fn the_identity_hashing_key_is_a_secret_parameter_without_a_default() {
     );
     let pattern = regex::Regex::new(p["AllowedPattern"].as_str().expect("AllowedPattern")).unwrap();
     assert!(!pattern.is_match(&"k".repeat(31)) && pattern.is_match(&"k".repeat(32)));
+    // With hashing on (the default) an empty key must fail the deploy, not the Lambda's init.
+    let rule = t["Rules"]
+        .as_mapping()
+        .and_then(|rules| {
+            rules.values().find(|r| {
+                text(&r["RuleCondition"]).contains("HashIdentities")
+                    && text(&r["Assertions"][0]["Assert"]).contains(param)
+            })
+        })
+        .unwrap_or_else(|| panic!("no template Rule requires {param} when HashIdentities is on"));
+    assert!(
+        text(&rule["Assertions"][0]["Assert"]).starts_with("!Not"),
+        "the rule must assert that {param} is not empty"
+    );
 }

@@ -213,7 +213,7 @@ mod tests {
         let d = decide(&engine(), &request("just kys already"), &Config::default());
         assert_eq!(d.result, "DENY");
         assert!(d.response["Attributes"]["Reason"].is_string());
-        assert!(d.fired.iter().any(|f| f.id == "harassment" && !f.shadow));
+        assert!(d.fired.iter().any(|f| f.id == "self-harm" && !f.shadow));
     }
 
     #[test]

@@ -136,7 +136,7 @@ fn bundled_pack_over_the_runtime_api() {
     );
     assert!(audits
         .iter()
-        .any(|a| a["rules"] == json!(["harassment"]) && a["user_id"] == "u-2"));
+        .any(|a| a["rules"] == json!(["self-harm"]) && a["user_id"] == "u-2"));
     assert!(audits
         .iter()
         .any(|a| a["outcome"] == "malformed" && a["action"] == "fail"));

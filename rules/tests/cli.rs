@@ -180,3 +180,28 @@ fn eval_rule_ids_flag_forces_the_attribute_like_the_handler() {
     assert!(!ids.is_empty() && !ids.contains("(shadow)"), "{ids}");
     assert_eq!(run(Some("false"))["Attributes"], plain["Attributes"]);
 }
+
+/// Issue 11: the bundled default pack ships with no unexplained collision against
+/// Debian's `wamerican` word list (every hit is allow-listed or the term's mode excludes it).
+#[test]
+fn bundled_default_pack_has_no_dictionary_collision() {
+    let words = PathBuf::from("/usr/share/dict/american-english");
+    assert!(
+        words.is_file(),
+        "{} missing: install Debian's wamerican (scripts/setup.sh does)",
+        words.display()
+    );
+    let pack = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("packs/default.toml");
+    let out = bin()
+        .arg("check")
+        .arg(&pack)
+        .arg("--words")
+        .arg(&words)
+        .arg("--deny-warnings")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("0 warning(s)"), "{stdout}{stderr}");
+}

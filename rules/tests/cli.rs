@@ -1,11 +1,21 @@
 //! The `rules` binary: check, test and eval, run as a child process.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rules"))
+}
+
+/// `rules check PACK --words WORDS [--deny-warnings]`, run to completion.
+fn check_with_words(pack: &Path, words: &Path, deny_warnings: bool) -> std::process::Output {
+    let mut cmd = bin();
+    cmd.arg("check").arg(pack).arg("--words").arg(words);
+    if deny_warnings {
+        cmd.arg("--deny-warnings");
+    }
+    cmd.output().unwrap()
 }
 
 fn example(file: &str) -> PathBuf {
@@ -22,36 +32,17 @@ fn check_accepts_the_example_pack_and_warns_on_collisions() {
     let pack = dir.path().join("p.toml");
     std::fs::write(&pack, "[[rules]]\nid = \"p\"\nkind = \"keywords\"\naction = \"mask\"\nterms = [\"ass*\"]\nallow = [\"assassin\"]\n")
         .unwrap();
-    let out = bin()
-        .arg("check")
-        .arg(&pack)
-        .arg("--words")
-        .arg(&words)
-        .output()
-        .unwrap();
+    let out = check_with_words(&pack, &words, false);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.contains("p.toml:2:") && stderr.contains("assess") && !stderr.contains("assassin,"),
         "{stderr}"
     );
-    let strict = bin()
-        .arg("check")
-        .arg(&pack)
-        .arg("--words")
-        .arg(&words)
-        .arg("--deny-warnings")
-        .output()
-        .unwrap();
+    let strict = check_with_words(&pack, &words, true);
     assert!(!strict.status.success());
 
-    let out = bin()
-        .arg("check")
-        .arg(example("pack.toml"))
-        .arg("--words")
-        .arg(&words)
-        .output()
-        .unwrap();
+    let out = check_with_words(&example("pack.toml"), &words, false);
     assert!(
         out.status.success(),
         "{}",
@@ -192,14 +183,7 @@ fn bundled_default_pack_has_no_dictionary_collision() {
         words.display()
     );
     let pack = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("packs/default.toml");
-    let out = bin()
-        .arg("check")
-        .arg(&pack)
-        .arg("--words")
-        .arg(&words)
-        .arg("--deny-warnings")
-        .output()
-        .unwrap();
+    let out = check_with_words(&pack, &words, true);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stderr}");

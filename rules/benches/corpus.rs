@@ -1,4 +1,10 @@
-//! Deterministic chat-message corpus shared by the benches and the latency example.
+//! Deterministic chat-message corpus shared by the benches and the latency examples, and
+//! their timing helpers.
+#![allow(dead_code)] // each bench/example uses part of it
+
+use std::time::Instant;
+
+use rules::{Engine, ReviewRequest};
 
 /// Path of the example pack, relative to the crate.
 pub const EXAMPLE_PACK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/packs/example/pack.toml");
@@ -57,4 +63,111 @@ pub fn messages(n: usize, len: usize) -> Vec<String> {
             s.chars().take(len).collect()
         })
         .collect()
+}
+
+/// A pack with one lexicon rule selecting EVERY category and language (en, ko, ja and
+/// the 22 low-confidence imports), all transforms on: the worst case for the matcher.
+pub const ALL_LANGUAGES_PACK: &str = r#"version = 1
+[[rules]]
+id = "lexicon"
+kind = "lexicon"
+action = "mask"
+categories = ["profanity", "sexual", "identity_hate", "harassment", "self_harm", "scam_spam"]
+languages = ["en", "ko", "ja", "ar", "cs", "da", "de", "eo", "es", "fa", "fi", "fil", "fr", "hi", "hu", "it", "nl", "no", "pl", "pt", "ru", "sv", "th", "tr", "zh"]
+"#;
+
+/// Korean/Japanese chat pieces, some with evasions, joined into messages by
+/// [`cjk_messages`] (an abuse-dense mix: 7 of 18 pieces are abusive).
+const CJK: &[&str] = &[
+    "안녕하세요 반가워요",
+    "이 시발놈아",
+    "ㅅㅂ 진짜",
+    "병 신 같은 소리",
+    "오늘 롤 한 판 할 사람",
+    "tlqkf",
+    "시1발 뭐야",
+    "ㅋㅋㅋㅋ",
+    "김치찌개 먹고 싶다",
+    "お前死ねよ",
+    "今日はいい天気ですね",
+    "ﾊﾞｶｰ",
+    "配信何時から?",
+    "ラーメン食べたい",
+    "새끼 고양이 귀여워",
+    "시발점에서 출발",
+    "qudtls",
+    "ありがとう",
+];
+
+/// `n` Korean/Japanese messages of exactly `len` characters.
+pub fn cjk_messages(n: usize, len: usize) -> Vec<String> {
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..n)
+        .map(|_| {
+            let mut s = String::new();
+            while s.chars().count() < len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(CJK[(seed % CJK.len() as u64) as usize]);
+                s.push(' ');
+            }
+            s.chars().take(len).collect()
+        })
+        .collect()
+}
+
+/// Requests (no room, no sender) for `messages`.
+pub fn requests(messages: &[String]) -> Vec<ReviewRequest> {
+    messages
+        .iter()
+        .map(|c| ReviewRequest {
+            content: c.clone(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Nanoseconds of `n` calls of `evaluate`, cycling through `reqs` (after one warm-up
+/// pass), sorted: the tail as a caller sees it, scheduler noise included.
+pub fn tail(engine: &Engine, reqs: &[ReviewRequest], n: usize) -> Vec<u128> {
+    for r in reqs {
+        std::hint::black_box(engine.evaluate(r));
+    }
+    let mut ns: Vec<u128> = (0..n)
+        .map(|i| {
+            let t = Instant::now();
+            std::hint::black_box(engine.evaluate(&reqs[i % reqs.len()]));
+            t.elapsed().as_nanos()
+        })
+        .collect();
+    ns.sort_unstable();
+    ns
+}
+
+/// Per message, the fastest of `k` consecutive calls, sorted: what each message costs
+/// with the scheduler's interruptions taken out (repeatable on a busy shared machine;
+/// its p99 is the p99 message, not the p99 call).
+pub fn best_of(engine: &Engine, reqs: &[ReviewRequest], k: usize) -> Vec<u128> {
+    let mut ns: Vec<u128> = reqs
+        .iter()
+        .map(|r| {
+            (0..k.max(1))
+                .map(|_| {
+                    let t = Instant::now();
+                    std::hint::black_box(engine.evaluate(r));
+                    t.elapsed().as_nanos()
+                })
+                .min()
+                .unwrap_or(0)
+        })
+        .collect();
+    ns.sort_unstable();
+    ns
+}
+
+/// Percentile `p` (0..=1) of sorted nanoseconds, in microseconds.
+pub fn pct(sorted: &[u128], p: f64) -> f64 {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(idx).copied().unwrap_or(0) as f64 / 1000.0
 }

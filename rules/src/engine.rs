@@ -11,7 +11,6 @@ use crate::ivs::{
     attributes_size, ReviewRequest, ReviewResponse, ReviewResult, DEFAULT_MAX_LENGTH,
     MAX_ATTRIBUTES_BYTES,
 };
-use crate::keywords::KeywordMatcher;
 use crate::links::LinkMatcher;
 use crate::normalize::{normalize, Normalized, Transforms};
 use crate::pack::{
@@ -21,6 +20,7 @@ use crate::pack::{
 use crate::rewrite::{add_attributes, apply, clamp, ours_first, Edit};
 use crate::senders::{parse_net, SenderMatcher};
 use crate::spam::SpamRule;
+use crate::termset::{Scan, TermSet, TermSetBuilder};
 use crate::RulesError;
 
 /// Compiled regex size limit (bytes of compiled program), checked at load.
@@ -81,7 +81,8 @@ impl Action {
 
 #[derive(Debug)]
 pub(crate) enum Matcher {
-    Keywords(KeywordMatcher),
+    /// A slot of the view's shared [`TermSet`].
+    Keywords(u32),
     Regex(Regex),
     Links(LinkMatcher),
     Spam(SpamRule),
@@ -125,6 +126,8 @@ pub struct Engine {
     packs: Vec<CompiledPack>,
     rooms: HashMap<String, usize>,
     views: Vec<Transforms>,
+    /// Per view, the terms of every keyword and lexicon rule reading it.
+    term_sets: Vec<Option<TermSet>>,
 }
 
 fn invalid(at: &Location, message: impl Into<String>) -> RulesError {
@@ -161,6 +164,8 @@ fn settings_of(def: &SettingsDef) -> Settings {
 
 struct Compiler {
     views: Vec<Transforms>,
+    /// Per view, the terms of its keyword and lexicon rules (one automaton each).
+    term_sets: Vec<TermSetBuilder>,
     keyword_cache: HashMap<String, Arc<Matcher>>,
 }
 
@@ -168,6 +173,7 @@ impl Compiler {
     fn view(&mut self, t: Transforms) -> usize {
         self.views.iter().position(|v| *v == t).unwrap_or_else(|| {
             self.views.push(t);
+            self.term_sets.push(TermSetBuilder::new(t));
             self.views.len() - 1
         })
     }
@@ -182,7 +188,8 @@ impl Compiler {
         let matcher = match def.kind {
             KindDef::Keywords | KindDef::Lexicon => {
                 let t = def.transforms.unwrap_or_default();
-                view = Some(self.view(t));
+                let v = self.view(t);
+                view = Some(v);
                 let mode = def.match_mode.unwrap_or(MatchMode::Word);
                 // Packs often share term files (a room pack, an override): compile once.
                 let mut key = format!("{mode:?}{t:?}");
@@ -198,13 +205,12 @@ impl Compiler {
                 if let Some(m) = self.keyword_cache.get(&key) {
                     m.clone()
                 } else {
-                    let m = Arc::new(Matcher::Keywords(KeywordMatcher::compile(
-                        &def.loaded_terms,
-                        &def.loaded_allow,
-                        mode,
-                        t,
-                        at,
-                    )?));
+                    let set = self
+                        .term_sets
+                        .get_mut(v)
+                        .ok_or_else(|| invalid(at, "internal: view without a term set"))?;
+                    let slot = set.add_rule(&def.loaded_terms, &def.loaded_allow, mode, at)?;
+                    let m = Arc::new(Matcher::Keywords(slot));
                     self.keyword_cache.insert(key, m.clone());
                     m
                 }
@@ -503,10 +509,11 @@ fn room_pack(
     })
 }
 
-/// Per-evaluation state.
+/// Per-evaluation state: each view is normalised, and its term set scanned, at most once.
 struct Run<'a> {
     req: &'a ReviewRequest,
     views: Vec<Option<Normalized>>,
+    scans: Vec<Option<Scan>>,
 }
 
 impl Engine {
@@ -514,6 +521,7 @@ impl Engine {
     pub fn compile(packs: &PackSet) -> Result<Engine, RulesError> {
         let mut c = Compiler {
             views: Vec::new(),
+            term_sets: Vec::new(),
             keyword_cache: HashMap::new(),
         };
         let mut compiled = Vec::new();
@@ -573,10 +581,16 @@ impl Engine {
                 ));
             }
         }
+        let term_sets = c
+            .term_sets
+            .into_iter()
+            .map(TermSetBuilder::finish)
+            .collect::<Result<_, _>>()?;
         Ok(Engine {
             packs: compiled,
             rooms,
             views: c.views,
+            term_sets,
         })
     }
 
@@ -627,6 +641,7 @@ impl Engine {
         let mut run = Run {
             req,
             views: vec![None; self.views.len()],
+            scans: (0..self.views.len()).map(|_| None).collect(),
         };
         let mut fired = Vec::new();
         let mut edits: Vec<Edit> = Vec::new();
@@ -711,9 +726,12 @@ impl Engine {
             grawlix: grawlix.clone(),
         };
         let spans: Vec<Edit> = match rule.matcher.as_ref() {
-            Matcher::Keywords(k) => {
-                let view = self.view(run, rule.view?)?;
-                k.find(view)
+            Matcher::Keywords(slot) => {
+                let v = rule.view?;
+                let set = self.term_sets.get(v)?.as_ref()?;
+                let view = self.view(&mut run.views, content, v)?;
+                let scan = run.scans.get_mut(v)?.get_or_insert_with(|| set.scan(view));
+                set.find(*slot, view, scan)
                     .into_iter()
                     .filter_map(|(s, e)| view.source_span(s, e))
                     .map(|(s, e)| edit(s, e, None))
@@ -721,7 +739,7 @@ impl Engine {
             }
             Matcher::Regex(re) => match rule.view {
                 Some(v) => {
-                    let view = self.view(run, v)?;
+                    let view = self.view(&mut run.views, content, v)?;
                     re.find_iter(view.as_str())
                         .filter_map(|m| view.source_span(m.start(), m.end()))
                         .map(|(s, e)| edit(s, e, None))
@@ -754,10 +772,16 @@ impl Engine {
         (!spans.is_empty()).then_some(spans)
     }
 
-    fn view<'r>(&self, run: &'r mut Run<'_>, idx: usize) -> Option<&'r Normalized> {
+    /// View `idx` of `content`, normalised on first use.
+    fn view<'r>(
+        &self,
+        views: &'r mut [Option<Normalized>],
+        content: &str,
+        idx: usize,
+    ) -> Option<&'r Normalized> {
         let t = *self.views.get(idx)?;
-        let slot = run.views.get_mut(idx)?;
-        Some(&*slot.get_or_insert_with(|| normalize(&run.req.content, t)))
+        let slot = views.get_mut(idx)?;
+        Some(&*slot.get_or_insert_with(|| normalize(content, t)))
     }
 
     /// Reviews a raw JSON request the way the Lambda and `rules eval` do: a valid
@@ -898,5 +922,18 @@ mod tests {
         assert_eq!(ascii_boundaries(r"[\b]\\b\d"), r"[\b]\\b\d");
         let re = build_regex(r"\bcat\b", true).unwrap();
         assert!(re.is_match("a CAT!") && !re.is_match("concat"));
+    }
+
+    #[test]
+    fn lexicon_rules_of_a_view_share_one_automaton() {
+        let e = Engine::compile(&PackSet::bundled_default()).unwrap();
+        let keyword_rules = e.packs[0]
+            .rules
+            .iter()
+            .filter(|r| matches!(r.matcher.as_ref(), Matcher::Keywords(_)))
+            .count();
+        assert!(keyword_rules >= 10, "{keyword_rules}");
+        assert_eq!(e.views.len(), 1);
+        assert_eq!(e.term_sets.iter().flatten().count(), 1);
     }
 }

@@ -1,5 +1,6 @@
 //! Keyword rules: many terms matched in one aho-corasick pass over the normalised view,
-//! with per-term match modes and an allow list checked on the same view.
+//! with per-term match modes and an allow list checked on the same view (the automaton
+//! is shared with the other rules of the view: `termset.rs`).
 //!
 //! `word` mode is script-aware (see `script.rs`): Han/Kana/Thai terms match inside text,
 //! Hangul terms at the start of an eojeol with any ending, others on word boundaries.
@@ -7,13 +8,10 @@
 //! initial consonants (`시발` → `ㅅㅂ`), except the abbreviations in
 //! [`INNOCENT_INITIALS`] that everyday chat uses for something else.
 
-use aho_corasick::{AhoCorasick, MatchKind};
-
 use crate::error::Location;
-use crate::hangul;
-use crate::normalize::{normalize, Normalized, Transforms};
+use crate::normalize::{Normalized, Transforms};
 use crate::pack::{MatchMode, SourcedTerm};
-use crate::script::WordRule;
+use crate::termset::{TermSet, TermSetBuilder};
 use crate::RulesError;
 
 /// Initial-consonant abbreviations of everyday chat (`ㅇㅇ` yes, `ㄱㅅ` thanks, `ㅈㅅ`
@@ -79,22 +77,11 @@ pub(crate) const INNOCENT_INITIALS: &[&str] = &[
     "ㅌㅌ",
 ];
 
-/// One way a normalised pattern may match.
-#[derive(Debug, Clone)]
-struct Variant {
-    mode: MatchMode,
-    /// Minimum run length of each view character (repeat collapse).
-    runs: Vec<u32>,
-    /// Delimiters of a `word`-mode match, by script.
-    word: WordRule,
-}
-
-/// Compiled keyword matcher of one rule.
-#[derive(Debug, Clone)]
+/// Compiled keyword matcher of one rule on its own (the lints; the engine shares one
+/// [`TermSet`] between the rules of a view).
+#[derive(Debug)]
 pub(crate) struct KeywordMatcher {
-    ac: AhoCorasick,
-    variants: Vec<Vec<Variant>>,
-    allow: Option<(AhoCorasick, Vec<Vec<u32>>)>,
+    set: TermSet,
 }
 
 /// Splits `*` wildcards off a term: `ass*` → prefix, `*ing` → suffix, `*x*` → substring.
@@ -111,13 +98,6 @@ pub(crate) fn parse_wildcards(term: &str, default: MatchMode) -> (&str, MatchMod
     (core, mode)
 }
 
-fn bad(at: &Location, message: String) -> RulesError {
-    RulesError::Invalid {
-        at: at.clone(),
-        message,
-    }
-}
-
 impl KeywordMatcher {
     /// Compiles terms and allow phrases under `transforms`.
     pub fn compile(
@@ -127,159 +107,19 @@ impl KeywordMatcher {
         transforms: Transforms,
         rule_at: &Location,
     ) -> Result<KeywordMatcher, RulesError> {
-        if terms.is_empty() {
-            return Err(bad(
-                rule_at,
-                "keywords rule has no terms (expected `terms` or `terms_file`)".into(),
-            ));
-        }
-        let mut patterns: Vec<String> = Vec::new();
-        let mut variants: Vec<Vec<Variant>> = Vec::new();
-        let mut index = std::collections::HashMap::new();
-        for t in terms {
-            let (core, m) = parse_wildcards(&t.text, mode);
-            if core.contains('*') {
-                return Err(bad(
-                    &t.at,
-                    format!("term `{}`: `*` is only allowed at either end", t.text),
-                ));
-            }
-            let view = normalize(core, transforms);
-            let key = view.as_str().trim().to_string();
-            if key.is_empty() || !key.chars().any(char::is_alphanumeric) {
-                return Err(bad(
-                    &t.at,
-                    format!(
-                        "term `{}` is empty after normalisation (expected a word)",
-                        t.text
-                    ),
-                ));
-            }
-            let runs = view.all_runs();
-            let lead = view.as_str().len() - view.as_str().trim_start().len();
-            let runs = runs
-                .get(lead..lead + key.chars().count())
-                .map(<[u32]>::to_vec)
-                .unwrap_or_default();
-            let word = WordRule::for_term(&key);
-            if transforms.initials && m == MatchMode::Word {
-                if let Some(abbrev) = initials_of(&key) {
-                    let v = normalize(&abbrev, transforms);
-                    let akey = v.as_str().to_string();
-                    let slot = slot_of(&mut index, &mut patterns, &mut variants, akey);
-                    variants[slot].push(Variant {
-                        mode: MatchMode::Word,
-                        runs: v.all_runs(),
-                        word: WordRule::initials(),
-                    });
-                }
-            }
-            let slot = slot_of(&mut index, &mut patterns, &mut variants, key);
-            variants[slot].push(Variant {
-                mode: m,
-                runs,
-                word,
-            });
-        }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .map_err(|e| bad(rule_at, format!("cannot build term automaton: {e}")))?;
-        let allow = if allow.is_empty() {
-            None
-        } else {
-            let mut pats = Vec::new();
-            let mut runs = Vec::new();
-            for a in allow {
-                let v = normalize(&a.text, transforms);
-                let key = v.as_str().trim();
-                if key.is_empty() {
-                    return Err(bad(
-                        &a.at,
-                        format!("allow phrase `{}` is empty after normalisation", a.text),
-                    ));
-                }
-                let lead = v.as_str().len() - v.as_str().trim_start().len();
-                runs.push(
-                    v.all_runs()
-                        .get(lead..lead + key.chars().count())
-                        .map(<[u32]>::to_vec)
-                        .unwrap_or_default(),
-                );
-                pats.push(key.to_string());
-            }
-            let ac = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&pats)
-                .map_err(|e| bad(rule_at, format!("cannot build allow-list automaton: {e}")))?;
-            Some((ac, runs))
-        };
-        Ok(KeywordMatcher {
-            ac,
-            variants,
-            allow,
-        })
+        let mut b = TermSetBuilder::new(transforms);
+        b.add_rule(terms, allow, mode, rule_at)?;
+        let set = b.finish()?.ok_or_else(|| RulesError::Invalid {
+            at: rule_at.clone(),
+            message: "keywords rule has no terms".into(),
+        })?;
+        Ok(KeywordMatcher { set })
     }
 
     /// Matches in `view` as view byte ranges, allow-listed ones removed.
     pub fn find(&self, view: &Normalized) -> Vec<(usize, usize)> {
-        let text = view.as_str();
-        let mut hits: Vec<(usize, usize)> = Vec::new();
-        for m in self.ac.find_overlapping_iter(text) {
-            let (s, e) = (m.start(), m.end());
-            let Some(vs) = self.variants.get(m.pattern().as_usize()) else {
-                continue;
-            };
-            let ok = vs.iter().any(|v| {
-                let bounds = match v.mode {
-                    MatchMode::Word => v.word.accepts(text, s, e),
-                    MatchMode::Prefix => view.word_start(s),
-                    MatchMode::Suffix => view.word_end(e),
-                    MatchMode::Substring => true,
-                };
-                bounds && runs_cover(view, s, e, &v.runs)
-            });
-            if ok {
-                hits.push((s, e));
-            }
-        }
-        if hits.is_empty() {
-            return hits;
-        }
-        if let Some((ac, runs)) = &self.allow {
-            let allowed: Vec<(usize, usize)> = ac
-                .find_overlapping_iter(text)
-                .filter(|m| {
-                    runs.get(m.pattern().as_usize())
-                        .is_some_and(|r| runs_cover(view, m.start(), m.end(), r))
-                })
-                .map(|m| (m.start(), m.end()))
-                .collect();
-            hits.retain(|&(s, e)| !allowed.iter().any(|&(a, b)| a <= s && e <= b));
-        }
-        hits
+        self.set.find(0, view, &self.set.scan(view))
     }
-}
-
-/// The pattern slot of `key`, added when new.
-fn slot_of(
-    index: &mut std::collections::HashMap<String, usize>,
-    patterns: &mut Vec<String>,
-    variants: &mut Vec<Vec<Variant>>,
-    key: String,
-) -> usize {
-    *index.entry(key.clone()).or_insert_with(|| {
-        patterns.push(key);
-        variants.push(Vec::new());
-        patterns.len() - 1
-    })
-}
-
-/// The initial consonants of a key made only of two or more Hangul syllables, unless
-/// they are an everyday abbreviation.
-fn initials_of(key: &str) -> Option<String> {
-    let abbrev: String = key.chars().map(hangul::initial).collect::<Option<_>>()?;
-    (abbrev.chars().count() >= 2 && !INNOCENT_INITIALS.contains(&abbrev.as_str())).then_some(abbrev)
 }
 
 /// Whether the view's run lengths over `[s, e)` are at least `need`, position by position.
@@ -288,10 +128,12 @@ pub(crate) fn runs_cover(view: &Normalized, s: usize, e: usize, need: &[u32]) ->
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::normalize::normalize;
 
-    fn terms(ts: &[&str]) -> Vec<SourcedTerm> {
+    /// Terms without a location.
+    pub(crate) fn terms(ts: &[&str]) -> Vec<SourcedTerm> {
         ts.iter()
             .map(|t| SourcedTerm {
                 text: t.to_string(),

@@ -30,6 +30,7 @@ mod rewrite;
 mod script;
 mod senders;
 mod spam;
+mod termset;
 
 pub use engine::{Engine, Evaluation, FiredRule, REGEX_SIZE_LIMIT};
 pub use error::{Location, RulesError};

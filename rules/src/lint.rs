@@ -12,6 +12,7 @@ use crate::error::Location;
 use crate::keywords::{parse_wildcards, runs_cover, KeywordMatcher};
 use crate::normalize::normalize;
 use crate::pack::MatchMode;
+use crate::termset::prepare;
 use crate::PackSet;
 
 /// A term that would hit dictionary words.
@@ -74,15 +75,8 @@ pub fn dictionary_collisions(packs: &PackSet, dictionary: &str, limit: usize) ->
         let mut by_key: BTreeMap<String, Vec<(usize, MatchMode, Vec<u32>)>> = BTreeMap::new();
         for (i, t) in rule.loaded_terms.iter().enumerate() {
             let (core, m) = parse_wildcards(&t.text, mode);
-            let v = normalize(core, transforms);
-            let k = v.as_str().trim();
-            let lead = v.as_str().len() - v.as_str().trim_start().len();
-            let runs = v
-                .all_runs()
-                .get(lead..lead + k.chars().count())
-                .map(<[u32]>::to_vec)
-                .unwrap_or_default();
-            by_key.entry(k.to_string()).or_default().push((i, m, runs));
+            let p = prepare(core, transforms);
+            by_key.entry(p.key).or_default().push((i, m, p.runs));
         }
         for word in &words {
             if is_term_or_inflection(word, &cores) {

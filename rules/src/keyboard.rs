@@ -18,6 +18,9 @@ const GUARD: &str = include_str!("keyboard_guard.txt");
 /// Shortest token considered (two keys make one syllable, e.g. `gk` → `하`; [`decode`]
 /// also needs two vowel keys, i.e. two syllables, before it allocates).
 pub(crate) const MIN_KEYS: usize = 2;
+/// Fewest keys of a token that can decode to two syllables (each needs a consonant and
+/// a vowel key); shorter Latin words are never read as Korean, so they are not decoded.
+pub(crate) const MIN_WORD_KEYS: usize = 4;
 /// Longest token considered; longer runs of letters are left alone (bounds the work per
 /// token; no Korean word in the lexicons needs more keys).
 pub(crate) const MAX_KEYS: usize = 24;

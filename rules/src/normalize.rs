@@ -52,7 +52,7 @@ use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_
 use crate::hangul;
 use crate::kana::{self, Kana};
 use crate::keyboard;
-use crate::script::{script_of, Script};
+use crate::script::{is_alphabetic, is_alphanumeric, is_numeric, script_of, Script};
 
 /// Which normalisation steps to apply (all on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -186,7 +186,7 @@ impl Normalized {
         self.text
             .get(..start)
             .and_then(|s| s.chars().next_back())
-            .is_none_or(|c| !c.is_alphanumeric())
+            .is_none_or(|c| !is_alphanumeric(c))
     }
 
     /// Whether the view has no word character right after byte `end`.
@@ -194,7 +194,7 @@ impl Normalized {
         self.text
             .get(end..)
             .and_then(|s| s.chars().next())
-            .is_none_or(|c| !c.is_alphanumeric())
+            .is_none_or(|c| !is_alphanumeric(c))
     }
 }
 
@@ -265,7 +265,7 @@ fn one_reads_as_l(chars: &[(usize, char)], i: usize) -> bool {
     let p = neighbour(chars, i, false);
     let prev = at(p);
     let next = at(neighbour(chars, i, true));
-    let letterish = |c: Option<char>| c.is_some_and(|c| c.is_alphabetic() || c == '1');
+    let letterish = |c: Option<char>| c.is_some_and(|c| is_alphabetic(c) || c == '1');
     match prev {
         Some('l') => true,
         Some('1') => is_vowel(at(p.and_then(|p| neighbour(chars, p, false)))),
@@ -277,7 +277,7 @@ fn one_reads_as_l(chars: &[(usize, char)], i: usize) -> bool {
                 || next == Some('1')
                 || (c == 'e' && is_consonant(next))
         }
-        Some(c) if c.is_alphabetic() => false,
+        Some(c) if is_alphabetic(c) => false,
         _ => is_vowel(next) && next != Some('i'),
     }
 }
@@ -303,7 +303,7 @@ fn leet_applies(chars: &[(usize, char)], i: usize, token_has_letter: bool) -> bo
     }
     let is_wordish = |j: Option<usize>| {
         j.and_then(|j| chars.get(j))
-            .is_some_and(|&(_, d)| d.is_alphabetic() || (leet_letter(d).is_some() && d != c))
+            .is_some_and(|&(_, d)| is_alphabetic(d) || (leet_letter(d).is_some() && d != c))
     };
     let (before, after) = (neighbour(chars, i, false), neighbour(chars, i, true));
     let prev = is_wordish(before);
@@ -314,7 +314,7 @@ fn leet_applies(chars: &[(usize, char)], i: usize, token_has_letter: bool) -> bo
         '$' => {
             let near = |j: Option<usize>| {
                 j.and_then(|j| chars.get(j))
-                    .is_some_and(|&(_, d)| d == '$' || d.is_alphabetic())
+                    .is_some_and(|&(_, d)| d == '$' || is_alphabetic(d))
             };
             prev || next || near(before) || near(after)
         }
@@ -334,7 +334,7 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
             if boundary {
                 let any = chars[tok_start..i]
                     .iter()
-                    .any(|&(_, c)| is_word(c) && !c.is_numeric());
+                    .any(|&(_, c)| is_word(c) && !is_numeric(c));
                 has_letter[tok_start..i].fill(any);
                 tok_start = i + 1;
             }
@@ -363,8 +363,12 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
             if t.strip_invisible && c.is_ascii_control() {
                 continue;
             }
-            let leet = leet_letter_at(&chars, i, c)
-                .filter(|_| t.leetspeak && leet_applies(&chars, i, has_letter[i]));
+            // Only leet characters are worth the neighbourhood checks.
+            let leet = if t.leetspeak && leet_letter(c).is_some() {
+                leet_letter_at(&chars, i, c).filter(|_| leet_applies(&chars, i, has_letter[i]))
+            } else {
+                None
+            };
             let ch = leet.unwrap_or(if t.fold { c.to_ascii_lowercase() } else { c });
             items.push(Item {
                 ch,
@@ -464,20 +468,21 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
         }
     }
 
+    // The passes work in place on `items` (each used to build a new vector).
     if t.separators {
-        items = join_separated(items, t.hangul_spacing);
+        join_separated(&mut items, t.hangul_spacing);
     }
     if t.keyboard {
-        items = keyboard_words(items, src);
+        keyboard_words(&mut items, src);
     }
     if t.hangul_spacing {
-        items = join_hangul(items);
+        join_hangul(&mut items);
     }
     if t.hangul {
-        items = compose_jamo(items);
+        compose_jamo(&mut items);
     }
     if t.collapse_repeats {
-        items = collapse(items);
+        collapse(&mut items);
     }
 
     let mut text = String::with_capacity(items.len());
@@ -502,13 +507,19 @@ fn is_word(c: char) -> bool {
     } else if matches!(script_of(c), Script::Hangul | Script::Han) {
         true
     } else {
-        c.is_alphanumeric()
+        is_alphanumeric(c)
     }
+}
+
+/// Keeps the items whose `keep` flag is set, in place.
+fn retain_kept(items: &mut Vec<Item>, keep: &[bool]) {
+    let mut k = keep.iter();
+    items.retain(|_| k.next().copied().unwrap_or(true));
 }
 
 /// Drops separators inside words and joins spaced-out single letters. With
 /// `korean_aware`, one-letter Korean words are left to [`join_hangul`].
-fn join_separated(items: Vec<Item>, korean_aware: bool) -> Vec<Item> {
+fn join_separated(items: &mut Vec<Item>, korean_aware: bool) {
     let n = items.len();
     let mut keep = vec![true; n];
     // (a) punctuation runs (no spaces) between two word characters. Apostrophes are
@@ -531,55 +542,56 @@ fn join_separated(items: Vec<Item>, korean_aware: bool) -> Vec<Item> {
             i += 1;
         }
     }
-    // (b) three or more single-character words separated by short non-word runs.
-    let words: Vec<(usize, usize)> = {
-        let mut v = Vec::new();
-        let mut k = 0;
-        while k < n {
+    // (b) three or more single-character words separated by short non-word runs. A word
+    // starts at a kept word character and spans word characters and dropped items; it
+    // is "single" with exactly one kept letter.
+    let single = |s: usize, e: usize, keep: &[bool]| {
+        let mut letters = (s..e).filter(|&k| keep[k]);
+        match (letters.next(), letters.next()) {
+            (Some(k), None) => !(korean_aware && script_of(items[k].ch).korean()),
+            _ => false,
+        }
+    };
+    // The current run of single words: its first word's start, last word's end, length.
+    let mut run: Option<(usize, usize, usize)> = None;
+    let mut k = 0;
+    loop {
+        let word = loop {
+            if k >= n {
+                break None;
+            }
             if keep[k] && is_word(items[k].ch) {
                 let s = k;
                 while k < n && (!keep[k] || is_word(items[k].ch)) {
                     k += 1;
                 }
-                v.push((s, k));
-            } else {
-                k += 1;
+                break Some((s, k));
             }
-        }
-        v
-    };
-    let single: Vec<bool> = words
-        .iter()
-        .map(|w| {
-            let mut letters = (w.0..w.1).filter(|&k| keep[k]);
-            match (letters.next(), letters.next()) {
-                (Some(k), None) => !(korean_aware && script_of(items[k].ch).korean()),
-                _ => false,
+            k += 1;
+        };
+        let next = word.filter(|&(s, e)| single(s, e, &keep));
+        run = match (run, next) {
+            (Some((first, last_end, len)), Some((s, e))) if s - last_end <= 3 => {
+                Some((first, e, len + 1))
             }
-        })
-        .collect();
-    let mut w = 0;
-    while w < words.len() {
-        if !single[w] {
-            w += 1;
-            continue;
-        }
-        let mut e = w;
-        while e + 1 < words.len() && single[e + 1] && words[e + 1].0 - words[e].1 <= 3 {
-            e += 1;
-        }
-        if e - w + 1 >= 3 {
-            for pair in w..e {
-                keep[words[pair].1..words[pair + 1].0].fill(false);
+            (prev, next) => {
+                // The run ends: join it when long enough. Its words were all found
+                // before any gap is dropped, as the words of a run never change.
+                if let Some((first, last_end, _)) = prev.filter(|r| r.2 >= 3) {
+                    for p in first..last_end {
+                        if !is_word(items[p].ch) {
+                            keep[p] = false;
+                        }
+                    }
+                }
+                next.map(|(s, e)| (s, e, 1))
             }
+        };
+        if word.is_none() {
+            break;
         }
-        w = e + 1;
     }
-    items
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(it, k)| k.then_some(it))
-        .collect()
+    retain_kept(items, &keep);
 }
 
 /// Adds the view form of one kana character: letters are pushed, voicing marks compose
@@ -614,8 +626,9 @@ fn push_kana(items: &mut Vec<Item>, k: Kana, start: u32, end: u32) {
 
 /// Replaces whole Latin words typed on the Korean 2-set layout by their syllables.
 /// Only words whose every view letter is exactly one original ASCII letter (no leet,
-/// no fullwidth) qualify; the original case picks shifted keys.
-fn keyboard_words(items: Vec<Item>, src: &str) -> Vec<Item> {
+/// no fullwidth) qualify; the original case picks shifted keys. In place: a word never
+/// decodes to more syllables than it has letters.
+fn keyboard_words(items: &mut Vec<Item>, src: &str) {
     let original = |it: &Item| -> Option<char> {
         let s = src.get(it.start as usize..it.end as usize)?;
         let mut cs = s.chars();
@@ -623,76 +636,107 @@ fn keyboard_words(items: Vec<Item>, src: &str) -> Vec<Item> {
         (cs.next().is_none() && c.is_ascii_alphabetic() && it.ch.eq_ignore_ascii_case(&c))
             .then_some(c)
     };
-    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    let delimited =
+        |k: Option<&Item>| k.is_none_or(|it| !is_word(it.ch) || script_of(it.ch).east_asian());
+    let n = items.len();
+    // Items before `w` are output; items from `i` on are input still unread (`w <= i`).
+    let mut w = 0;
     let mut i = 0;
-    while i < items.len() {
+    let mut keys = ['\0'; keyboard::MAX_KEYS];
+    while i < n {
         let mut j = i;
-        while j < items.len() && original(&items[j]).is_some() {
+        while j < n && original(&items[j]).is_some() {
             j += 1;
         }
         if j == i {
-            out.push(items[i]);
+            items[w] = items[i];
+            w += 1;
             i += 1;
             continue;
         }
-        let delimited =
-            |k: Option<&Item>| k.is_none_or(|it| !is_word(it.ch) || script_of(it.ch).east_asian());
-        let word = &items[i..j];
-        let decoded = (delimited(i.checked_sub(1).and_then(|p| items.get(p)))
+        // `items[i - 1]` is still the input item before the word: it is only
+        // overwritten once `w` passes it, and `w <= i` here.
+        let len = j - i;
+        let decoded = ((keyboard::MIN_WORD_KEYS..=keyboard::MAX_KEYS).contains(&len)
+            && delimited(i.checked_sub(1).and_then(|p| items.get(p)))
             && delimited(items.get(j)))
         .then(|| {
-            let keys: Vec<char> = word.iter().filter_map(original).collect();
-            keyboard::decode(&keys)
+            for (slot, it) in keys.iter_mut().zip(&items[i..j]) {
+                *slot = original(it).unwrap_or('\0');
+            }
+            keyboard::decode(&keys[..len])
         })
         .flatten()
         .filter(|syl| syl.len() >= 2)
         .filter(|_| {
-            let lower: String = word.iter().map(|it| it.ch).collect();
+            let lower: String = items[i..j].iter().map(|it| it.ch).collect();
             !keyboard::is_guarded(&lower)
+        })
+        .map(|syl| {
+            syl.into_iter()
+                .map(|c| Item {
+                    ch: c.ch,
+                    start: items[i + c.first].start,
+                    end: items[i + c.last].end,
+                    run: 1,
+                })
+                .collect::<Vec<_>>()
         });
         match decoded {
-            Some(syl) => out.extend(syl.into_iter().map(|c| Item {
-                ch: c.ch,
-                start: word[c.first].start,
-                end: word[c.last].end,
-                run: 1,
-            })),
-            None => out.extend_from_slice(word),
+            Some(syllables) => {
+                for it in syllables {
+                    items[w] = it;
+                    w += 1;
+                }
+            }
+            None => {
+                items.copy_within(i..j, w);
+                w += len;
+            }
         }
         i = j;
     }
-    out
+    items.truncate(w);
 }
 
-/// Composes runs of compatibility jamo into syllables (`ㅅㅣㅂㅏㄹ` → `시발`).
-fn compose_jamo(items: Vec<Item>) -> Vec<Item> {
+/// Composes runs of compatibility jamo into syllables (`ㅅㅣㅂㅏㄹ` → `시발`), in place
+/// (a run never composes to more characters than it has).
+fn compose_jamo(items: &mut Vec<Item>) {
     if !items.iter().any(|it| hangul::is_vowel(it.ch)) {
-        return items;
+        return;
     }
     let is_jamo = |c: char| hangul::is_vowel(c) || hangul::is_consonant(c);
-    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    let n = items.len();
+    let mut w = 0;
     let mut i = 0;
-    while i < items.len() {
+    while i < n {
         if !is_jamo(items[i].ch) {
-            out.push(items[i]);
+            items[w] = items[i];
+            w += 1;
             i += 1;
             continue;
         }
         let mut j = i;
-        while j < items.len() && is_jamo(items[j].ch) {
+        while j < n && is_jamo(items[j].ch) {
             j += 1;
         }
-        let run = &items[i..j];
-        let jamo: Vec<char> = run.iter().map(|it| it.ch).collect();
-        out.extend(hangul::compose(&jamo).into_iter().map(|c| Item {
-            ch: c.ch,
-            start: run[c.first].start,
-            end: run[c.last].end,
-            run: 1,
-        }));
+        let jamo: Vec<char> = items[i..j].iter().map(|it| it.ch).collect();
+        let composed: Vec<Item> = hangul::compose(&jamo)
+            .into_iter()
+            .map(|c| Item {
+                ch: c.ch,
+                start: items[i + c.first].start,
+                end: items[i + c.last].end,
+                run: 1,
+            })
+            .collect();
+        for it in composed {
+            items[w] = it;
+            w += 1;
+        }
         i = j;
     }
-    out
+    items.truncate(w);
 }
 
 /// One-syllable Korean words that stand on their own (interjections, pronouns,
@@ -708,10 +752,10 @@ const MAX_HANGUL_GAP: usize = 2;
 
 /// Drops short non-Korean insertions between Korean letters and joins spaced
 /// one-letter Korean words.
-fn join_hangul(items: Vec<Item>) -> Vec<Item> {
+fn join_hangul(items: &mut Vec<Item>) {
     let korean = |c: char| script_of(c).korean();
     if !items.iter().any(|it| korean(it.ch)) {
-        return items;
+        return;
     }
     let n = items.len();
     let mut keep = vec![true; n];
@@ -772,26 +816,19 @@ fn join_hangul(items: Vec<Item>) -> Vec<Item> {
         }
         w = e + 1;
     }
-    items
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(it, k)| k.then_some(it))
-        .collect()
+    retain_kept(items, &keep);
 }
 
 /// Collapses runs of the same letter into one item carrying the run length.
-fn collapse(items: Vec<Item>) -> Vec<Item> {
-    let mut out: Vec<Item> = Vec::with_capacity(items.len());
-    for it in items {
-        match out.last_mut() {
-            Some(last) if last.ch == it.ch && (is_word(it.ch) && !it.ch.is_numeric()) => {
-                last.end = it.end;
-                last.run += 1;
-            }
-            _ => out.push(it),
+fn collapse(items: &mut Vec<Item>) {
+    items.dedup_by(|it, last| {
+        let same = last.ch == it.ch && is_word(it.ch) && !is_numeric(it.ch);
+        if same {
+            last.end = it.end;
+            last.run += 1;
         }
-    }
-    out
+        same
+    });
 }
 
 #[cfg(test)]
@@ -983,6 +1020,23 @@ mod tests {
             let (s, e) = v.source_span(at, at + view.len()).unwrap();
             assert_eq!(&src[s..e], want, "{src}");
         }
+    }
+
+    #[test]
+    fn in_place_passes_keep_every_later_item_and_its_span() {
+        let src = "qudtls tlqkf ㅅㅣㅂㅏㄹ f.u.c.k ok";
+        let v = normalize(src, Transforms::ALL);
+        assert_eq!(v.as_str(), "병신 시발 시발 fuck ok");
+        let span = |at: usize, len: usize| {
+            let (s, e) = v.source_span(at, at + len).unwrap();
+            &src[s..e]
+        };
+        let t = v.as_str();
+        assert_eq!(span(t.find("병신").unwrap(), "병신".len()), "qudtls");
+        assert_eq!(span(t.find("시발").unwrap(), "시발".len()), "tlqkf");
+        assert_eq!(span(t.rfind("시발").unwrap(), "시발".len()), "ㅅㅣㅂㅏㄹ");
+        assert_eq!(span(t.find("fuck").unwrap(), 4), "f.u.c.k");
+        assert_eq!(span(t.find("ok").unwrap(), 2), "ok");
     }
 
     #[test]

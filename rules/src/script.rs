@@ -53,6 +53,53 @@ pub(crate) fn script_of(c: char) -> Script {
     }
 }
 
+/// Blocks whose every character is a letter (general category L*), asked about on
+/// every character of Korean and Japanese chat: Hangul syllables, compatibility jamo,
+/// hiragana, katakana and the CJK unified ideographs.
+fn all_letters(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{3131}'..='\u{318E}' | '\u{3041}'..='\u{3096}'
+        | '\u{309D}'..='\u{309F}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}'..='\u{30FF}'
+        | '\u{4E00}'..='\u{9FFF}')
+}
+
+/// [`char::is_alphanumeric`], answered from ranges for ASCII and [`all_letters`] (the
+/// standard library's tables are binary searches, and the matcher asks several times per
+/// character). Equal to it for every `char` (tested exhaustively).
+pub(crate) fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        all_letters(c) || c.is_alphanumeric()
+    }
+}
+
+/// [`char::is_alphabetic`], fast for ASCII and [`all_letters`]; equal for every `char`.
+pub(crate) fn is_alphabetic(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        all_letters(c) || c.is_alphabetic()
+    }
+}
+
+/// [`char::is_numeric`], fast for ASCII and [`all_letters`]; equal for every `char`.
+pub(crate) fn is_numeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_digit()
+    } else {
+        !all_letters(c) && c.is_numeric()
+    }
+}
+
+/// [`char::is_uppercase`], fast for ASCII and [`all_letters`]; equal for every `char`.
+pub(crate) fn is_uppercase(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_uppercase()
+    } else {
+        !all_letters(c) && c.is_uppercase()
+    }
+}
+
 impl Script {
     /// Hangul syllables or jamo.
     pub(crate) fn korean(self) -> bool {
@@ -150,7 +197,7 @@ fn edge_ok(edge: Edge, neighbour: Option<char>, before_neighbour: Option<char>) 
                     && before_neighbour.is_none_or(|b| script_of(b) != Script::Hangul))
         }
         Edge::Open => true,
-        Edge::Word => !c.is_alphanumeric() || script_of(c).east_asian(),
+        Edge::Word => !is_alphanumeric(c) || script_of(c).east_asian(),
         Edge::Eojeol => script_of(c) != Script::Hangul,
         Edge::Alone => !matches!(script_of(c), Script::Han | Script::Kana),
         Edge::NotKorean => !script_of(c).korean(),
@@ -161,6 +208,16 @@ fn edge_ok(edge: Edge, neighbour: Option<char>, before_neighbour: Option<char>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_character_classes_equal_the_standard_library() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_numeric(c), c.is_numeric(), "{c:?}");
+            assert_eq!(is_uppercase(c), c.is_uppercase(), "{c:?}");
+        }
+    }
 
     fn ok(term: &str, text: &str) -> bool {
         let r = WordRule::for_term(term);

@@ -2,6 +2,8 @@
 //! mentions and emoji counts. Each threshold is optional; the rule fires when any is
 //! exceeded.
 
+use crate::script::{is_alphabetic, is_alphanumeric, is_uppercase};
+
 /// Thresholds of one spam rule.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SpamRule {
@@ -91,11 +93,7 @@ struct Stats {
 }
 
 fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric() || c == '\''
-    } else {
-        c.is_alphanumeric()
-    }
+    is_alphanumeric(c) || c == '\''
 }
 
 fn same_word(a: &str, b: &str) -> bool {
@@ -138,31 +136,18 @@ impl Stats {
             };
             if !space {
                 st.visible += 1;
-                let alnum = if ascii {
-                    c.is_ascii_alphanumeric()
-                } else {
-                    c.is_alphanumeric()
-                };
-                if !alnum {
+                if !is_alphanumeric(c) {
                     st.symbols += 1;
                 }
-                if if ascii {
-                    c.is_ascii_alphabetic()
-                } else {
-                    c.is_alphabetic()
-                } {
+                if is_alphabetic(c) {
                     st.letters += 1;
-                    if if ascii {
-                        c.is_ascii_uppercase()
-                    } else {
-                        c.is_uppercase()
-                    } {
+                    if is_uppercase(c) {
                         st.upper += 1;
                     }
                 }
                 if c == '@' && prev_char_space {
                     if let Some(n) = text.get(i + 1..).and_then(|r| r.chars().next()) {
-                        if n.is_alphanumeric() {
+                        if is_alphanumeric(n) {
                             st.mentions += 1;
                         }
                     }

@@ -52,7 +52,7 @@ use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_
 use crate::hangul;
 use crate::kana::{self, Kana};
 use crate::keyboard;
-use crate::script::{is_alphabetic, is_alphanumeric, is_numeric, script_of, Script};
+use crate::script::{all_letters, is_alphabetic, is_alphanumeric, is_numeric, script_of, Script};
 
 /// Which normalisation steps to apply (all on by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -199,6 +199,14 @@ impl Normalized {
 }
 
 fn is_invisible(c: char) -> bool {
+    // Hangul, kana and Han letters are never invisible except the Hangul filler, and
+    // they are most of what Korean and Japanese chat is made of.
+    (c == '\u{3164}' || !all_letters(c)) && listed_invisible(c)
+}
+
+/// Zero-width, bidi controls, variation selectors, tags, fillers and other format or
+/// control characters.
+fn listed_invisible(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
@@ -1037,6 +1045,16 @@ mod tests {
         assert_eq!(span(t.rfind("시발").unwrap(), "시발".len()), "ㅅㅣㅂㅏㄹ");
         assert_eq!(span(t.find("fuck").unwrap(), 4), "f.u.c.k");
         assert_eq!(span(t.find("ok").unwrap(), 2), "ok");
+    }
+
+    #[test]
+    fn letter_blocks_hold_no_invisible_character_but_the_hangul_filler() {
+        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+            if all_letters(c) {
+                assert_eq!(listed_invisible(c), c == '\u{3164}', "{c:?}");
+            }
+        }
+        assert!(is_invisible('\u{3164}') && is_invisible('\u{200B}'));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use unicode_segmentation::UnicodeSegmentation;
+use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
 use crate::ivs::{attributes_size, MAX_ATTRIBUTES_BYTES};
 
@@ -45,16 +45,72 @@ pub(crate) fn widen_to_graphemes(
     (s, e.max(s))
 }
 
+/// Characters that are a grapheme cluster of their own next to one another: printable
+/// ASCII, Hangul syllables and compatibility jamo, CJK punctuation, hiragana and
+/// katakana (not the combining voicing marks), the CJK unified ideographs and the
+/// fullwidth and halfwidth forms (not the halfwidth voicing marks) (grapheme break classes Any, LV and LVT, between which UAX #29
+/// always breaks). Chat in these scripts is masked without the segmentation tables.
+fn stands_alone(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{AC00}'..='\u{D7A3}' | '\u{3131}'..='\u{318E}'
+        | '\u{3001}'..='\u{3003}' | '\u{3041}'..='\u{3096}' | '\u{309B}'..='\u{30FF}'
+        | '\u{4E00}'..='\u{9FFF}' | '\u{FF01}'..='\u{FF9D}')
+}
+
+/// Whether byte `p` (`0 < p < text.len()`) is certainly a cluster boundary: between two
+/// [`stands_alone`] characters. `false` means "ask the segmentation".
+fn plain_boundary(text: &str, p: usize) -> bool {
+    let before = text.get(..p).and_then(|t| t.chars().next_back());
+    let at = text.get(p..).and_then(|t| t.chars().next());
+    matches!((before, at), (Some(a), Some(b)) if stands_alone(a) && stands_alone(b))
+}
+
+/// The cluster boundary at or before (`forward = false`) or after `p`, asking the
+/// segmentation around `p` only. `None` if the cursor cannot answer from the text.
+fn boundary_near(text: &str, p: usize, forward: bool) -> Option<usize> {
+    if p == 0 || p >= text.len() || plain_boundary(text, p) {
+        return Some(p);
+    }
+    let mut cursor = GraphemeCursor::new(p, text.len(), true);
+    if cursor.is_boundary(text, 0).ok()? {
+        return Some(p);
+    }
+    let next = if forward {
+        cursor.next_boundary(text, 0)
+    } else {
+        cursor.prev_boundary(text, 0)
+    };
+    next.ok().flatten()
+}
+
+/// Widens `[start, end)` (within `text`, `start < end`) to whole grapheme clusters:
+/// at once where both ends are [`plain_boundary`]s, else by segmenting around them; by
+/// [`widen_to_graphemes`] over the whole text, segmented once (into `starts`), for
+/// anything else.
+fn widen(text: &str, start: usize, end: usize, starts: &mut Option<Vec<usize>>) -> (usize, usize) {
+    let len = text.len();
+    if start < end && end <= len && text.is_char_boundary(start) && text.is_char_boundary(end) {
+        if let (Some(s), Some(e)) = (
+            boundary_near(text, start, false),
+            boundary_near(text, end, true),
+        ) {
+            return (s, e.max(s));
+        }
+    }
+    let starts =
+        starts.get_or_insert_with(|| text.grapheme_indices(true).map(|(i, _)| i).collect());
+    widen_to_graphemes(starts, len, start, end)
+}
+
 /// Applies `edits` (any order, may overlap) to `text`. Overlapping masks merge; a
 /// replacement overlapping an earlier-starting edit is dropped.
 pub(crate) fn apply(text: &str, mut edits: Vec<Edit>) -> String {
-    let starts: Vec<usize> = text.grapheme_indices(true).map(|(i, _)| i).collect();
+    let mut starts = None;
     for e in &mut edits {
-        let (s, t) = widen_to_graphemes(
-            &starts,
-            text.len(),
+        let (s, t) = widen(
+            text,
             e.start.min(text.len()),
             e.end.min(text.len()),
+            &mut starts,
         );
         e.start = s;
         e.end = t;
@@ -77,28 +133,44 @@ pub(crate) fn apply(text: &str, mut edits: Vec<Edit>) -> String {
         out.push_str(text.get(pos..e.start).unwrap_or(""));
         match &e.replacement {
             Some(r) => out.push_str(r),
-            None => {
-                let seg = text.get(e.start..e.end).unwrap_or("");
-                let mut k = 0;
-                for g in seg.graphemes(true) {
-                    if g.chars().all(char::is_whitespace) {
-                        out.push_str(g);
-                    } else {
-                        out.push(
-                            e.grawlix
-                                .get(k % e.grawlix.len().max(1))
-                                .copied()
-                                .unwrap_or('*'),
-                        );
-                        k += 1;
-                    }
-                }
-            }
+            None => mask(&mut out, text.get(e.start..e.end).unwrap_or(""), &e.grawlix),
         }
         pos = e.end;
     }
     out.push_str(text.get(pos..).unwrap_or(""));
     out
+}
+
+/// Appends `seg` masked: one grawlix character (cycling through `grawlix`, `*` when
+/// empty) per grapheme cluster; whitespace clusters are kept.
+fn mask(out: &mut String, seg: &str, grawlix: &[char]) {
+    let glyph = |k: usize| {
+        grawlix
+            .get(k % grawlix.len().max(1))
+            .copied()
+            .unwrap_or('*')
+    };
+    let mut k = 0;
+    if seg.chars().all(stands_alone) {
+        // One cluster per character (see `stands_alone`); only ' ' is whitespace.
+        for c in seg.chars() {
+            if c == ' ' {
+                out.push(c);
+            } else {
+                out.push(glyph(k));
+                k += 1;
+            }
+        }
+        return;
+    }
+    for g in seg.graphemes(true) {
+        if g.chars().all(char::is_whitespace) {
+            out.push_str(g);
+        } else {
+            out.push(glyph(k));
+            k += 1;
+        }
+    }
 }
 
 /// The longest prefix of `text` made of whole grapheme clusters with at most `max`
@@ -214,6 +286,70 @@ mod tests {
             end: e,
             replacement: None,
             grawlix: vec!['*'],
+        }
+    }
+
+    #[test]
+    fn characters_that_stand_alone_are_clusters_of_their_own() {
+        // Representatives of every `stands_alone` range, and the classes that join.
+        let others = [
+            'a', '~', ' ', '가', '힣', 'ㅋ', 'ㅤ', 'あ', 'ゖ', 'ア', 'ヺ', '一', '鿿',
+        ];
+        let alone = (0..=0x10FFFF_u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| stands_alone(c));
+        let mut n = 0;
+        for c in alone {
+            n += 1;
+            for d in others {
+                for pair in [format!("{c}{d}"), format!("{d}{c}")] {
+                    assert_eq!(pair.graphemes(true).count(), 2, "{pair:?}");
+                }
+            }
+        }
+        assert!(n > 30_000, "{n}");
+        // Joining neighbours are never taken for plain boundaries.
+        for joined in [
+            "e\u{301}",
+            "\r\n",
+            "\u{1100}\u{1161}",
+            "가\u{11A8}",
+            "👍🏽",
+            "🇩🇪",
+        ] {
+            let mid = joined.char_indices().nth(1).unwrap().0;
+            assert!(!plain_boundary(joined, mid), "{joined:?}");
+        }
+    }
+
+    #[test]
+    fn widening_without_tables_equals_full_segmentation() {
+        let texts = [
+            "hello world, fuck this",
+            "이 시발놈아 ㅅㅂ 진짜 ㅋㅋㅋ",
+            "お前死ねよ ﾊﾞｶｰ 今日はいい天気ですね",
+            "cafe\u{301} 👍🏽 🇩🇪🇫🇷 x\r\ny",
+            "\u{1109}\u{1175}\u{1107}\u{1161}\u{11AF} 시\u{11A8}발 f̸u̞c̴k",
+            "ab가ㅋあア一 \u{200D}z",
+            "ﾊﾞｶｰ！ ラーメン、は\u{3099}か",
+        ];
+        for text in texts {
+            let starts: Vec<usize> = text.grapheme_indices(true).map(|(i, _)| i).collect();
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            for (k, &s) in bounds.iter().enumerate() {
+                for &e in &bounds[k + 1..] {
+                    let mut lazy = None;
+                    assert_eq!(
+                        widen(text, s, e, &mut lazy),
+                        widen_to_graphemes(&starts, text.len(), s, e),
+                        "{text:?} {s}..{e}"
+                    );
+                }
+            }
         }
     }
 

@@ -56,7 +56,7 @@ pub(crate) fn script_of(c: char) -> Script {
 /// Blocks whose every character is a letter (general category L*), asked about on
 /// every character of Korean and Japanese chat: Hangul syllables, compatibility jamo,
 /// hiragana, katakana and the CJK unified ideographs.
-fn all_letters(c: char) -> bool {
+pub(crate) fn all_letters(c: char) -> bool {
     matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{3131}'..='\u{318E}' | '\u{3041}'..='\u{3096}'
         | '\u{309D}'..='\u{309F}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}'..='\u{30FF}'
         | '\u{4E00}'..='\u{9FFF}')

@@ -295,9 +295,13 @@ pub(crate) struct Scan {
 }
 
 fn matches(ac: &AhoCorasick, text: &str) -> Vec<(u32, u32, u32)> {
-    ac.find_overlapping_iter(text)
-        .map(|m| (m.pattern().as_u32(), m.start() as u32, m.end() as u32))
-        .collect()
+    // Room for the usual few matches without regrowing.
+    let mut out = Vec::with_capacity(16);
+    out.extend(
+        ac.find_overlapping_iter(text)
+            .map(|m| (m.pattern().as_u32(), m.start() as u32, m.end() as u32)),
+    );
+    out
 }
 
 impl TermSet {

@@ -40,7 +40,7 @@ pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
         .iter()
         .map(|f| Fired {
             id: f.id.to_string(),
-            action: f.action.to_string(),
+            action: f.action.as_str().to_string(),
             shadow: f.shadow,
         })
         .collect();
@@ -55,7 +55,7 @@ pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
     Decision {
         result: response.review_result.as_str().to_string(),
         response: to_json(&response),
-        action: evaluation.action.to_string(),
+        action: evaluation.action.as_str().to_string(),
         outcome: Outcome::Evaluated,
         fired,
         pack: evaluation.pack.to_string(),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
+use crate::action::{Action, Verdict};
 use crate::error::Location;
 use crate::ivs::{
     attributes_size, ReviewRequest, ReviewResponse, ReviewResult, DEFAULT_MAX_LENGTH,
@@ -14,8 +15,7 @@ use crate::ivs::{
 use crate::links::LinkMatcher;
 use crate::normalize::{normalize, Normalized, Transforms};
 use crate::pack::{
-    ActionDef, FailMode, KindDef, LinkBlock, MatchMode, PackSet, RoomDef, RuleDef, SettingsDef,
-    TooLong,
+    FailMode, KindDef, LinkBlock, MatchMode, PackSet, RoomDef, RuleDef, SettingsDef, TooLong,
 };
 use crate::rewrite::{add_attributes, apply, clamp, ours_first, Edit};
 use crate::senders::{parse_net, SenderMatcher};
@@ -31,8 +31,8 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub struct FiredRule {
     /// Rule id.
     pub id: String,
-    /// Its action (`deny`, `mask`, `replace`, `tag`, `allow`, `exempt`).
-    pub action: String,
+    /// Its action.
+    pub action: Action,
     /// Evaluated and reported only, not enforced.
     pub shadow: bool,
     /// Rule category, if set.
@@ -50,14 +50,15 @@ pub struct Evaluation {
     pub fired: Vec<FiredRule>,
     /// Name of the pack (or `pack@room-arn` variant) used.
     pub pack: String,
-    /// Summary: `allow`, `deny`, `rewrite` or `tag`.
-    pub action: &'static str,
+    /// What the evaluation did, in one word.
+    pub action: Verdict,
     /// The maximum content length (code points) that applied.
     pub max_length: usize,
 }
 
+/// A rule's [`Action`] with what it needs to act.
 #[derive(Debug, Clone)]
-enum Action {
+enum Effect {
     Deny { reason: String, reveal: bool },
     Mask(Vec<char>),
     Replace(String),
@@ -66,15 +67,15 @@ enum Action {
     Exempt(Option<HashSet<String>>),
 }
 
-impl Action {
-    fn name(&self) -> &'static str {
+impl Effect {
+    fn action(&self) -> Action {
         match self {
-            Action::Deny { .. } => "deny",
-            Action::Mask(_) => "mask",
-            Action::Replace(_) => "replace",
-            Action::Tag(_) => "tag",
-            Action::Allow => "allow",
-            Action::Exempt(_) => "exempt",
+            Effect::Deny { .. } => Action::Deny,
+            Effect::Mask(_) => Action::Mask,
+            Effect::Replace(_) => Action::Replace,
+            Effect::Tag(_) => Action::Tag,
+            Effect::Allow => Action::Allow,
+            Effect::Exempt(_) => Action::Exempt,
         }
     }
 }
@@ -92,7 +93,7 @@ pub(crate) enum Matcher {
 #[derive(Debug, Clone)]
 struct Rule {
     id: String,
-    action: Action,
+    effect: Effect,
     shadow: bool,
     category: Option<String>,
     severity: Option<String>,
@@ -305,8 +306,8 @@ impl Compiler {
             }
         };
         let text_rule = !matches!(def.kind, KindDef::Spam | KindDef::Senders);
-        let action = match def.action {
-            ActionDef::Deny => {
+        let effect = match def.action {
+            Action::Deny => {
                 let reason = def
                     .reason
                     .clone()
@@ -315,12 +316,12 @@ impl Compiler {
                 if reason.contains("{term}") && !def.reveal_term {
                     return Err(invalid(at, "reason uses {term} but would leak the matched term: set `reveal_term = true`"));
                 }
-                Action::Deny {
+                Effect::Deny {
                     reason,
                     reveal: def.reveal_term,
                 }
             }
-            ActionDef::Mask => {
+            Action::Mask => {
                 if !text_rule {
                     return Err(invalid(
                         at,
@@ -337,43 +338,43 @@ impl Compiler {
                 if g.is_empty() || g.iter().any(|c| c.is_whitespace()) {
                     return Err(invalid(at, "`mask` must be non-empty and without whitespace (e.g. \"*\" or \"@#$%&!\")"));
                 }
-                Action::Mask(g)
+                Effect::Mask(g)
             }
-            ActionDef::Replace => {
+            Action::Replace => {
                 if !text_rule {
                     return Err(invalid(
                         at,
                         "action `replace` needs a text rule (keywords, regex or links)",
                     ));
                 }
-                Action::Replace(
+                Effect::Replace(
                     def.replacement
                         .clone()
                         .ok_or_else(|| invalid(at, "action `replace` needs `replacement`"))?,
                 )
             }
-            ActionDef::Tag => {
+            Action::Tag => {
                 if def.tags.is_empty() {
                     return Err(invalid(
                         at,
                         "action `tag` needs `tags = { key = \"value\" }`",
                     ));
                 }
-                Action::Tag(
+                Effect::Tag(
                     def.tags
                         .iter()
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect(),
                 )
             }
-            ActionDef::Allow => Action::Allow,
-            ActionDef::Exempt => {
-                Action::Exempt(def.exempt.as_ref().map(|v| v.iter().cloned().collect()))
+            Action::Allow => Effect::Allow,
+            Action::Exempt => {
+                Effect::Exempt(def.exempt.as_ref().map(|v| v.iter().cloned().collect()))
             }
         };
         Ok(Rule {
             id: id.to_string(),
-            action,
+            effect,
             shadow: def.shadow,
             category: def.category.clone().or_else(|| {
                 (def.kind == KindDef::Lexicon).then(|| {
@@ -634,7 +635,7 @@ impl Engine {
                 response: fallback(req, DEFAULT_MAX_LENGTH),
                 fired: Vec::new(),
                 pack: String::new(),
-                action: "allow",
+                action: Verdict::Allow,
                 max_length: DEFAULT_MAX_LENGTH,
             };
         };
@@ -657,7 +658,7 @@ impl Engine {
             };
             fired.push(FiredRule {
                 id: rule.id.clone(),
-                action: rule.action.name().to_string(),
+                action: rule.effect.action(),
                 shadow: rule.shadow,
                 category: rule.category.clone(),
                 severity: rule.severity.clone(),
@@ -665,8 +666,8 @@ impl Engine {
             if rule.shadow {
                 continue;
             }
-            match &rule.action {
-                Action::Deny { reason, reveal } => {
+            match &rule.effect {
+                Effect::Deny { reason, reveal } => {
                     let term = spans
                         .first()
                         .and_then(|s| req.content.get(s.start..s.end))
@@ -681,13 +682,13 @@ impl Engine {
                     deny = Some(r);
                     break;
                 }
-                Action::Allow => break,
-                Action::Mask(_) | Action::Replace(_) => edits.extend(spans),
-                Action::Tag(t) => tags.extend(t.iter().cloned()),
-                Action::Exempt(None) => {
+                Effect::Allow => break,
+                Effect::Mask(_) | Effect::Replace(_) => edits.extend(spans),
+                Effect::Tag(t) => tags.extend(t.iter().cloned()),
+                Effect::Exempt(None) => {
                     exempt.extend(pack.rules.iter().map(|r| r.id.as_str()));
                 }
-                Action::Exempt(Some(ids)) => exempt.extend(ids.iter().map(String::as_str)),
+                Effect::Exempt(Some(ids)) => exempt.extend(ids.iter().map(String::as_str)),
             }
         }
         let enforced: Vec<&str> = fired
@@ -714,9 +715,9 @@ impl Engine {
     /// when it does not fire. Spam and sender rules fire with no spans.
     fn hits(&self, rule: &Rule, run: &mut Run<'_>) -> Option<Vec<Edit>> {
         let content = run.req.content.as_str();
-        let (grawlix, replacement) = match &rule.action {
-            Action::Mask(g) => (g.clone(), None),
-            Action::Replace(r) => (Vec::new(), Some(r.clone())),
+        let (grawlix, replacement) = match &rule.effect {
+            Effect::Mask(g) => (g.clone(), None),
+            Effect::Replace(r) => (Vec::new(), Some(r.clone())),
             _ => (Vec::new(), None),
         };
         let edit = |start: usize, end: usize, repl: Option<String>| Edit {
@@ -852,16 +853,22 @@ fn respond(
     edits: Vec<Edit>,
     tags: Vec<(String, String)>,
     rule_ids: &[&str],
-) -> (ReviewResponse, &'static str) {
+) -> (ReviewResponse, Verdict) {
     if let Some(reason) = deny {
-        return (deny_response(&req.content, s.max_length, reason), "deny");
+        return (
+            deny_response(&req.content, s.max_length, reason),
+            Verdict::Deny,
+        );
     }
     let original_len = req.content.chars().count();
     if original_len > s.max_length && s.too_long == TooLong::Deny {
         let reason = s
             .too_long_reason
             .replace("{max}", &s.max_length.to_string());
-        return (deny_response(&req.content, s.max_length, reason), "deny");
+        return (
+            deny_response(&req.content, s.max_length, reason),
+            Verdict::Deny,
+        );
     }
     let rewritten = !edits.is_empty();
     let text = if rewritten {
@@ -873,7 +880,7 @@ fn respond(
     if content.trim().is_empty() {
         return (
             deny_response(&req.content, s.max_length, s.empty_reason.clone()),
-            "deny",
+            Verdict::Deny,
         );
     }
     if attributes_size(&req.attributes) > MAX_ATTRIBUTES_BYTES {
@@ -883,7 +890,7 @@ fn respond(
                 s.max_length,
                 "Message attributes exceed 1 KB".into(),
             ),
-            "deny",
+            Verdict::Deny,
         );
     }
     let Some(attributes) = ours_first(&req.attributes, &tags, &s.rule_ids_attribute, rule_ids)
@@ -891,16 +898,16 @@ fn respond(
         let reason = "Message attributes leave no room for moderation attributes (1 KB in total)";
         return (
             deny_response(&req.content, s.max_length, reason.into()),
-            "deny",
+            Verdict::Deny,
         );
     };
     let changed = content != req.content;
     let action = if changed {
-        "rewrite"
+        Verdict::Rewrite
     } else if !tags.is_empty() || !rule_ids.is_empty() {
-        "tag"
+        Verdict::Tag
     } else {
-        "allow"
+        Verdict::Allow
     };
     (
         ReviewResponse {

@@ -11,6 +11,7 @@
 //! No I/O happens here except [`PackSet::load`] reading pack and term files; evaluation
 //! is pure and allocation-light. See `README.md` for the pack format.
 
+mod action;
 pub mod cases;
 mod engine;
 mod error;
@@ -32,6 +33,7 @@ mod senders;
 mod spam;
 mod termset;
 
+pub use action::{Action, Verdict};
 pub use engine::{Engine, Evaluation, FiredRule, REGEX_SIZE_LIMIT};
 pub use error::{Location, RulesError};
 pub use ivs::{

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::action::Action;
 use crate::error::Location;
 use crate::lexicon::{self, Category, Lang, Severity};
 use crate::normalize::Transforms;
@@ -103,18 +104,6 @@ pub(crate) enum KindDef {
     Lexicon,
 }
 
-/// Rule actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum ActionDef {
-    Deny,
-    Mask,
-    Replace,
-    Tag,
-    Allow,
-    Exempt,
-}
-
 /// Keyword match modes (a `*` at either end of a term overrides the rule's mode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -169,7 +158,7 @@ pub(crate) struct SourcedTerm {
 pub(crate) struct RuleDef {
     pub id: Spanned<String>,
     pub kind: KindDef,
-    pub action: ActionDef,
+    pub action: Action,
     #[serde(default)]
     pub shadow: bool,
     #[serde(default = "yes")]

@@ -14,7 +14,7 @@ use std::fmt;
 use serde::Deserialize;
 
 use crate::error::Location;
-use crate::{Engine, ReviewRequest, RulesError};
+use crate::{Engine, ReviewRequest, RulesError, Verdict};
 
 /// One labelled message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,7 +173,7 @@ pub fn evaluate(engine: &Engine, set: &[Labelled]) -> Report {
             content: l.text.clone(),
             ..Default::default()
         });
-        let flagged = ev.action != "allow";
+        let flagged = ev.action != Verdict::Allow;
         r.overall.add(l.label, flagged);
         let key = |k: &Option<String>| k.clone().unwrap_or_else(|| "-".into());
         r.by_category

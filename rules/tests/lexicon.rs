@@ -2,13 +2,13 @@
 //! of levels, and the bundled default pack on each category.
 
 use rules::lexicon::{entries, Category, Lang, Severity};
-use rules::{Engine, PackSet, ReviewRequest};
+use rules::{Engine, PackSet, ReviewRequest, Verdict};
 
 fn engine(src: &str) -> Engine {
     Engine::compile(&PackSet::from_toml_str(src, "t.toml", None).unwrap()).unwrap()
 }
 
-fn action(e: &Engine, room: &str, text: &str) -> &'static str {
+fn action(e: &Engine, room: &str, text: &str) -> Verdict {
     e.evaluate(&ReviewRequest {
         content: text.into(),
         room_arn: room.into(),

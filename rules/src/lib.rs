@@ -11,6 +11,8 @@
 //! No I/O happens here except [`PackSet::load`] reading pack and term files; evaluation
 //! is pure and allocation-light. See `README.md` for the pack format.
 
+#![deny(missing_docs)]
+
 mod action;
 pub mod cases;
 mod engine;

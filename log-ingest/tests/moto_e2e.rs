@@ -522,7 +522,7 @@ async fn cloudwatch_put_log_events_to_subscription_lambda() {
 /// Parquet object of the day it no longer writes (per-source manifest), and only that.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reingest_of_a_rewritten_object_deletes_its_stale_s3_outputs() {
-    use log_ingest::aws::{ingest_s3_object, Output, S3Location};
+    use log_ingest::aws::{ingest_s3_object, parse_s3_url, Output};
     use log_ingest::{IngestOptions, SourceContext};
 
     let moto = MotoServer::shared();
@@ -531,7 +531,7 @@ async fn reingest_of_a_rewritten_object_deletes_its_stale_s3_outputs() {
     let output = bucket(&s3, "chat-rewrite").await;
     let key = ivs_key("", "roomREWRITE1", "0001");
     let next_day = |l: String| l.replace("\"2023-01-05T14:", "\"2023-01-06T14:");
-    let out = Output::S3(S3Location::parse(&format!("s3://{output}/table")).unwrap());
+    let out = Output::S3(parse_s3_url(&format!("s3://{output}/table")).unwrap());
     let opts = IngestOptions::new(std::env::temp_dir());
     let defaults = SourceContext::default();
 

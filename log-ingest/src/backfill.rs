@@ -159,6 +159,24 @@ pub fn local_identity(path: &Path) -> Result<(PathBuf, String, String), IngestEr
     Ok((abs, key, fingerprint))
 }
 
+/// Runs `ingest` unless `state` lists the source `key` as done with fingerprint `fp`
+/// (`Ok(None)`); records it as done when it succeeds.
+fn resumable(
+    state: Option<&ResumeState>,
+    key: &str,
+    fp: &str,
+    ingest: impl FnOnce() -> Result<SourceReport, IngestError>,
+) -> Result<Option<SourceReport>, IngestError> {
+    if state.is_some_and(|s| s.is_done(key, fp)) {
+        return Ok(None);
+    }
+    let report = ingest()?;
+    if let Some(s) = state {
+        s.mark_done(key, fp)?;
+    }
+    Ok(Some(report))
+}
+
 /// Ingests local files with at most `jobs` in parallel ([`run_pool`]); each is keyed by
 /// its [`local_identity`].
 pub fn run_local(
@@ -172,17 +190,12 @@ pub fn run_local(
     let name = |path: &PathBuf| path.to_string_lossy().into_owned();
     run_pool(files, jobs, progress, name, |path| {
         let (abs, key, fp) = local_identity(path)?;
-        if state.is_some_and(|s| s.is_done(&key, &fp)) {
-            return Ok(None);
-        }
-        let source = path.to_string_lossy().into_owned();
-        let ctx = with_defaults(context_from_key(&source, &key), defaults);
-        let f = fs::File::open(&abs).map_err(|e| IngestError::io(&abs, e))?;
-        let rep = ingest_reader(f, ctx, &key, opts)?;
-        if let Some(s) = state {
-            s.mark_done(&key, &fp)?;
-        }
-        Ok(Some(rep))
+        resumable(state, &key, &fp, || {
+            let source = path.to_string_lossy().into_owned();
+            let ctx = with_defaults(context_from_key(&source, &key), defaults);
+            let f = fs::File::open(&abs).map_err(|e| IngestError::io(&abs, e))?;
+            ingest_reader(f, ctx, &key, opts)
+        })
     })
 }
 
@@ -213,14 +226,10 @@ pub fn run_s3(
     let name = |o: &ObjectInfo| s3.input.with_key(o.key.as_str()).to_string();
     run_pool(objects, jobs, progress, name, |o| {
         let fp = format!("size={};etag={}", o.size, o.etag);
-        if state.is_some_and(|s| s.is_done(&o.key, &fp)) {
-            return Ok(None);
-        }
-        let ingest = ingest_s3_object(s3.client, &s3.input.bucket, &o.key, s3.out, opts, defaults);
-        let rep = s3.runtime.block_on(ingest)?;
-        if let Some(s) = state {
-            s.mark_done(&o.key, &fp)?;
-        }
-        Ok(Some(rep))
+        resumable(state, &o.key, &fp, || {
+            let bucket = &s3.input.bucket;
+            let ingest = ingest_s3_object(s3.client, bucket, &o.key, s3.out, opts, defaults);
+            s3.runtime.block_on(ingest)
+        })
     })
 }

@@ -8,28 +8,13 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::Command;
 
-use aws_sdk_s3::primitives::ByteStream;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use common::{delete, gz_lines, ivs_key, message, parquet_rows, Row};
 use serde_json::{json, Value};
 use test_support::{unique_name, LocalLambda, MotoServer};
 
-async fn bucket(s3: &aws_sdk_s3::Client, prefix: &str) -> String {
-    let name = unique_name(prefix);
-    s3.create_bucket().bucket(&name).send().await.unwrap();
-    name
-}
-
-async fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, body: Vec<u8>) {
-    s3.put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(ByteStream::from(body))
-        .send()
-        .await
-        .unwrap();
-}
+use test_support::s3::{create_bucket as bucket, put_object as put};
 
 /// Every object under `bucket`: key -> bytes.
 async fn objects(s3: &aws_sdk_s3::Client, bucket: &str) -> BTreeMap<String, Vec<u8>> {

@@ -6,7 +6,7 @@ mod common;
 
 use std::io::Write;
 
-use common::{message, offsets, replay_ok, s, write_recording, PLAYLIST};
+use common::{message, offsets, recording, render_ok, s};
 use log_ingest::keys::context_from_key;
 use log_ingest::{ingest_reader, IngestOptions};
 
@@ -16,8 +16,7 @@ const KEY: &str = "AWSLogs/123456789012/IVSChatLogs/1.0/us-west-2/room_abc123/20
 #[test]
 fn replay_reads_only_the_record_files_of_a_log_ingest_output_tree() {
     let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    write_recording(&rec, PLAYLIST);
+    let rec = recording(tmp.path());
     // Two messages and one line log-ingest quarantines.
     let lines = [
         message("mA0000000001", "2023-01-05T14:00:01.000Z", "u1", "first"),
@@ -49,18 +48,10 @@ fn replay_reads_only_the_record_files_of_a_log_ingest_output_tree() {
     }
 
     let json = tmp.path().join("t.json");
-    let run = replay_ok(
-        &[
-            "render",
-            "--recording",
-            s(&rec),
-            "--chat",
-            s(&table),
-            "--latency-ms",
-            "0",
-            "--json",
-            s(&json),
-        ],
+    let run = render_ok(
+        &rec,
+        &table,
+        &["--latency-ms", "0", "--json", s(&json)],
         &[],
     );
     let stderr = String::from_utf8_lossy(&run.stderr);

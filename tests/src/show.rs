@@ -114,13 +114,6 @@ const SPAM: &[&str] = &[
     "looooooooooooooooooooooooooooooooooool",
 ];
 
-fn message_id(rng: &mut Rng) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    (0..12)
-        .map(|_| ALPHABET[rng.index(ALPHABET.len())] as char)
-        .collect()
-}
-
 /// Simulates a show of `messages` messages from `chatters` users over `duration_ms`.
 pub fn simulate(seed: u64, chatters: usize, messages: usize, duration_ms: u64) -> Show {
     let mut rng = Rng(seed | 1);
@@ -158,7 +151,7 @@ pub fn simulate(seed: u64, chatters: usize, messages: usize, duration_ms: u64) -
                 at_ms: at_ms.min(duration_ms.saturating_sub(1)),
                 sender,
                 content: pool[rng.index(pool.len())].to_string(),
-                id: message_id(&mut rng),
+                id: rng.ivs_id(),
                 intent,
             }
         })

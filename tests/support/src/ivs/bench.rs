@@ -129,13 +129,6 @@ const WORDS: &[&str] = &[
     "\\\"quoted\\\"",
 ];
 
-fn corpus_id(rng: &mut Rng) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    (0..12)
-        .map(|_| A[rng.below(A.len() as u64) as usize] as char)
-        .collect()
-}
-
 /// One corpus line at `t` (ns): ~93% messages (varied lengths and attributes), 3%
 /// deletes of `last_msg`, 1% disconnects, 3% custom events. Written by hand in IVS's
 /// field order (the corpus is what an IVS object looks like byte for byte).
@@ -151,11 +144,11 @@ fn corpus_line(rng: &mut Rng, t: i64, last_msg: &str) -> String {
         let user = rng.below(5000);
         format!(
             r##"{{"event_timestamp":"{ts}","type":"MESSAGE","version":"1.0","payload":{{"Type":"MESSAGE","Id":"{}","RequestId":"{}","Content":"{}","Attributes":{{"username":"viewer{user}","color":"#{:06x}"}},"SendTime":"{send}","Sender":{{"UserId":"{:08x}-7e1f-4c1e-9a57-{:012x}","Attributes":{{"displayName":"Viewer {user}","role":"{}"}}}}}}}}"##,
-            corpus_id(rng),
+            rng.ivs_id(),
             if rng.below(2) == 0 {
                 String::new()
             } else {
-                corpus_id(rng)
+                rng.ivs_id()
             },
             content.join(" "),
             rng.below(0xffffff),
@@ -170,20 +163,20 @@ fn corpus_line(rng: &mut Rng, t: i64, last_msg: &str) -> String {
     } else if roll < 96 {
         format!(
             r#"{{"event_timestamp":"{ts}","type":"EVENT","version":"1.0","payload":{{"Type":"EVENT","Id":"{}","RequestId":"{}","EventName":"aws:DELETE_MESSAGE","SendTime":"{send}","Attributes":{{"MessageID":"{last_msg}","Reason":"Spam"}}}}}}"#,
-            corpus_id(rng),
-            corpus_id(rng)
+            rng.ivs_id(),
+            rng.ivs_id()
         )
     } else if roll < 97 {
         format!(
             r#"{{"event_timestamp":"{ts}","type":"EVENT","version":"1.0","payload":{{"Type":"EVENT","Id":"{}","RequestId":"{}","EventName":"aws:DISCONNECT_USER","SendTime":"{send}","Attributes":{{"UserId":"viewer{}","Reason":"abuse"}}}}}}"#,
-            corpus_id(rng),
-            corpus_id(rng),
+            rng.ivs_id(),
+            rng.ivs_id(),
             rng.below(5000)
         )
     } else {
         format!(
             r#"{{"event_timestamp":"{ts}","type":"EVENT","version":"1.0","payload":{{"Type":"EVENT","Id":"{}","RequestId":"","EventName":"app:poll_vote","SendTime":"{send}","Attributes":{{"poll":"p{}","choice":"{}"}}}}}}"#,
-            corpus_id(rng),
+            rng.ivs_id(),
             rng.below(10),
             rng.below(4)
         )

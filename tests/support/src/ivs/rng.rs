@@ -24,4 +24,12 @@ impl Rng {
     pub fn index(&mut self, n: usize) -> usize {
         self.below(n as u64) as usize
     }
+
+    /// A 12-character id of ASCII letters and digits, the shape of IVS message ids.
+    pub fn ivs_id(&mut self) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        (0..12)
+            .map(|_| ALPHABET[self.index(ALPHABET.len())] as char)
+            .collect()
+    }
 }

@@ -12,42 +12,23 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use log_ingest::envelope::{fast_path_handles, parse_envelope_fields, parse_envelope_fields_serde};
 use serde::de::IgnoredAny;
+use test_support::ivs::bench::chat_lines;
+use test_support::ivs::time::nanos;
 
 /// Lines per batch: 10,000 messages and one delete event per 100 (like `replay`'s
 /// `gen_bench`), ~320 bytes each.
 const LINES: usize = 10_100;
 
-/// Typical lines in the shape IVS writes (keys sorted, as IVS and `replay`'s generator
-/// write them): messages from 500 viewers, every 100th message deleted.
+/// Typical lines in the shape IVS writes (keys sorted, as IVS and the bench generator
+/// write them): 10,000 messages from 500 viewers 7.42 ms apart from 2023-01-05T14:00:00Z,
+/// every 100th message deleted; from the workspace's one IVS test-data generator
+/// (`test_support::ivs::bench`, the lines of `replay`'s `gen_bench`).
 fn typical_lines() -> Vec<String> {
-    let mut out = Vec::with_capacity(LINES);
-    let start_ms: u64 = 14 * 3_600_000; // 2023-01-05T14:00:00Z
-    for i in 0..LINES / 101 * 100 {
-        let ms = start_ms + i as u64 * 742 / 100;
-        let t = stamp(ms);
-        let user = i % 500;
-        out.push(format!(
-            r#"{{"event_timestamp":"{t}","payload":{{"Attributes":{{}},"Content":"message number {i} <3 what a play","Id":"m{i:011}","RequestId":"","SendTime":"{t}","Sender":{{"Attributes":{{"displayName":"Viewer {user}"}},"UserId":"user-{user}"}},"Type":"MESSAGE"}},"type":"MESSAGE","version":"1.0"}}"#
-        ));
-        if i % 100 == 99 {
-            let t = stamp(ms + 1_000);
-            out.push(format!(
-                r#"{{"event_timestamp":"{t}","payload":{{"Attributes":{{"MessageID":"m{i:011}","Reason":"Spam"}},"EventName":"aws:DELETE_MESSAGE","Id":"d{i:011}","RequestId":"","SendTime":"{t}","Type":"EVENT"}},"type":"EVENT","version":"1.0"}}"#
-            ));
-        }
-    }
-    out
-}
-
-/// `2023-01-05THH:MM:SS.mmmZ` for milliseconds since midnight (within the day).
-fn stamp(ms: u64) -> String {
-    let (h, m, s, f) = (
-        ms / 3_600_000 % 24,
-        ms / 60_000 % 60,
-        ms / 1_000 % 60,
-        ms % 1_000,
-    );
-    format!("2023-01-05T{h:02}:{m:02}:{s:02}.{f:03}Z")
+    let messages = LINES / 101 * 100;
+    let start = nanos("2023-01-05T14:00:00Z");
+    let lines: Vec<String> = chat_lines(messages, start, messages as u64 * 742 / 100).collect();
+    assert_eq!(lines.len(), LINES);
+    lines
 }
 
 /// CPU time of the calling thread in ns (`/proc/thread-self/schedstat`, Linux), which

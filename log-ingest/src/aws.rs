@@ -7,8 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
+pub use aws_shell::objects::ObjectInfo;
+use aws_shell::{objects, AwsShellError, S3Url};
 
 use crate::error::IngestError;
 use crate::keys::context_from_key;
@@ -18,41 +19,10 @@ use crate::report::SourceReport;
 use crate::sink::layout::OutputLayout;
 use crate::sink::manifest;
 
-/// A bucket and a key prefix (`s3://bucket/prefix`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct S3Location {
-    /// Bucket name.
-    pub bucket: String,
-    /// Key prefix, without leading `/`; empty or ending in `/` once joined.
-    pub prefix: String,
-}
-
-impl S3Location {
-    /// Parses `s3://bucket[/prefix]`.
-    pub fn parse(uri: &str) -> Result<Self, IngestError> {
-        let rest = uri
-            .strip_prefix("s3://")
-            .ok_or_else(|| IngestError::Config(format!("{uri:?}: expected s3://bucket/prefix")))?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        if bucket.is_empty() {
-            return Err(IngestError::Config(format!(
-                "{uri:?}: missing bucket name after s3://"
-            )));
-        }
-        Ok(S3Location {
-            bucket: bucket.to_string(),
-            prefix: prefix.trim_start_matches('/').to_string(),
-        })
-    }
-
-    /// The key of `rel` under this prefix.
-    pub fn key(&self, rel: &str) -> String {
-        if self.prefix.is_empty() || self.prefix.ends_with('/') {
-            format!("{}{rel}", self.prefix)
-        } else {
-            format!("{}/{rel}", self.prefix)
-        }
-    }
+/// Parses `s3://bucket[/prefix]` (the workspace's one parser, [`S3Url::parse`]); a
+/// malformed URL is a configuration error saying what was expected.
+pub fn parse_s3_url(text: &str) -> Result<S3Url, IngestError> {
+    S3Url::parse(text).map_err(aws_err)
 }
 
 /// Where a run's outputs go.
@@ -61,161 +31,54 @@ pub enum Output {
     /// A local directory (the table root).
     Local(PathBuf),
     /// An S3 prefix (the table root).
-    S3(S3Location),
+    S3(S3Url),
 }
 
 impl Output {
     /// `s3://...` is S3, anything else a local directory.
     pub fn parse(s: &str) -> Result<Self, IngestError> {
         if s.starts_with("s3://") {
-            S3Location::parse(s).map(Output::S3)
+            parse_s3_url(s).map(Output::S3)
         } else {
             Ok(Output::Local(PathBuf::from(s)))
         }
     }
 }
 
-/// An S3 client from the environment; path-style addressing when `AWS_ENDPOINT_URL` is set
-/// (local stand-ins such as moto) or `AWS_S3_FORCE_PATH_STYLE=true`.
+/// An S3 client from the environment, with the workspace's endpoint and path-style rules
+/// ([`aws_shell::S3Settings`]).
 pub async fn s3_client_from_env() -> Client {
-    let conf = aws_config::load_from_env().await;
-    let path_style = std::env::var_os("AWS_ENDPOINT_URL").is_some()
-        || std::env::var("AWS_S3_FORCE_PATH_STYLE").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
-    let s3 = aws_sdk_s3::config::Builder::from(&conf)
-        .force_path_style(path_style)
-        .build();
-    Client::from_conf(s3)
+    aws_shell::client_from_env().await
 }
 
-fn aws_err(what: &str, e: impl std::error::Error) -> IngestError {
-    // Include the whole source chain: the SDK's top-level message alone is "service error".
-    let mut msg = format!("{what}: {e}");
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg.push_str(&format!(": {s}"));
-        src = s.source();
+fn aws_err(e: AwsShellError) -> IngestError {
+    match e {
+        AwsShellError::Url { .. } => IngestError::Config(e.to_string()),
+        AwsShellError::Io { path, source } => IngestError::io(path, source),
+        AwsShellError::S3 { .. } => IngestError::Aws(e.to_string()),
     }
-    IngestError::Aws(msg)
-}
-
-/// One object in a listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectInfo {
-    /// Object key.
-    pub key: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// ETag, as S3 returns it.
-    pub etag: String,
 }
 
 /// Lists every object under a prefix (all pages), skipping "directory" placeholders.
-pub async fn list_objects(
-    client: &Client,
-    loc: &S3Location,
-) -> Result<Vec<ObjectInfo>, IngestError> {
-    let mut out = Vec::new();
-    let mut pages = client
-        .list_objects_v2()
-        .bucket(&loc.bucket)
-        .prefix(&loc.prefix)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page =
-            page.map_err(|e| aws_err(&format!("listing s3://{}/{}", loc.bucket, loc.prefix), e))?;
-        for o in page.contents() {
-            let key = o.key().unwrap_or_default().to_string();
-            if key.is_empty() || key.ends_with('/') {
-                continue;
-            }
-            out.push(ObjectInfo {
-                key,
-                size: o.size().unwrap_or(0).max(0) as u64,
-                etag: o.e_tag().unwrap_or_default().to_string(),
-            });
-        }
-    }
-    Ok(out)
+pub async fn list_objects(client: &Client, loc: &S3Url) -> Result<Vec<ObjectInfo>, IngestError> {
+    objects::list(client, loc).await.map_err(aws_err)
 }
 
 /// Streams an object to `dest`.
-pub async fn download(
-    client: &Client,
-    bucket: &str,
-    key: &str,
-    dest: &Path,
-) -> Result<u64, IngestError> {
-    let obj = client
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .map_err(|e| aws_err(&format!("get s3://{bucket}/{key}"), e))?;
-    let mut body = obj.body.into_async_read();
-    let mut file = tokio::fs::File::create(dest)
-        .await
-        .map_err(|e| IngestError::io(dest, e))?;
-    let n = tokio::io::copy_buf(&mut body, &mut file)
-        .await
-        .map_err(|e| IngestError::io(format!("s3://{bucket}/{key}"), e))?;
-    Ok(n)
+pub async fn download(client: &Client, url: &S3Url, dest: &Path) -> Result<u64, IngestError> {
+    objects::download(client, url, dest).await.map_err(aws_err)
 }
 
-/// The text of an object, or `None` when it does not exist.
-async fn get_optional_text(
-    client: &Client,
-    bucket: &str,
-    key: &str,
-) -> Result<Option<String>, IngestError> {
-    let what = || format!("get s3://{bucket}/{key}");
-    match client.get_object().bucket(bucket).key(key).send().await {
-        Ok(obj) => {
-            let bytes = obj
-                .body
-                .collect()
-                .await
-                .map_err(|e| aws_err(&what(), e))?
-                .into_bytes();
-            Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
-        }
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
-        Err(e) => Err(aws_err(&what(), e)),
-    }
+async fn put(client: &Client, dest: &S3Url, rel: &str, path: &Path) -> Result<(), IngestError> {
+    objects::put_file(client, &dest.join(rel), path)
+        .await
+        .map_err(aws_err)
 }
 
-async fn put_file(
-    client: &Client,
-    path: &Path,
-    dest: &S3Location,
-    rel: &str,
-) -> Result<(), IngestError> {
-    let key = dest.key(rel);
-    let body = ByteStream::from_path(path)
+async fn delete(client: &Client, dest: &S3Url, rel: &str) -> Result<(), IngestError> {
+    objects::delete(client, &dest.join(rel))
         .await
-        .map_err(|e| aws_err(&format!("reading {}", path.display()), e))?;
-    client
-        .put_object()
-        .bucket(&dest.bucket)
-        .key(&key)
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| aws_err(&format!("put s3://{}/{key}", dest.bucket), e))?;
-    Ok(())
-}
-
-async fn delete_key(client: &Client, dest: &S3Location, rel: &str) -> Result<(), IngestError> {
-    let key = dest.key(rel);
-    client
-        .delete_object()
-        .bucket(&dest.bucket)
-        .key(&key)
-        .send()
-        .await
-        .map_err(|e| aws_err(&format!("delete s3://{}/{key}", dest.bucket), e))?;
-    Ok(())
+        .map_err(aws_err)
 }
 
 /// Uploads a report's outputs from `staging` to `dest`, replacing earlier uploads of the
@@ -229,30 +92,32 @@ pub async fn upload_outputs(
     staging: &Path,
     report: &mut SourceReport,
     stem: &str,
-    dest: &S3Location,
+    dest: &S3Url,
 ) -> Result<(), IngestError> {
     let manifest_rel = manifest::manifest_path(stem).to_string_lossy().into_owned();
-    let previous = get_optional_text(client, &dest.bucket, &dest.key(&manifest_rel))
-        .await?
+    let previous = objects::get(client, &dest.join(&manifest_rel))
+        .await
+        .map_err(aws_err)?
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     let mut rels: Vec<&String> = report.outputs.iter().collect();
     rels.extend(report.quarantine_file.iter());
     for rel in rels {
-        put_file(client, &staging.join(rel), dest, rel).await?;
+        put(client, dest, rel, &staging.join(rel)).await?;
     }
     if report.quarantine_file.is_none() {
         let rel = OutputLayout::quarantine_path(stem);
-        delete_key(client, dest, &rel.to_string_lossy()).await?;
+        delete(client, dest, &rel.to_string_lossy()).await?;
     }
     let stale = manifest::stale(&previous, stem, &report.outputs);
     for rel in &stale {
-        delete_key(client, dest, rel).await?;
+        delete(client, dest, rel).await?;
     }
     let staged_manifest = staging.join(&manifest_rel);
     if staged_manifest.is_file() {
-        put_file(client, &staged_manifest, dest, &manifest_rel).await?;
+        put(client, dest, &manifest_rel, &staged_manifest).await?;
     } else {
-        delete_key(client, dest, &manifest_rel).await?;
+        delete(client, dest, &manifest_rel).await?;
     }
     report.removed_stale = stale;
     Ok(())
@@ -284,7 +149,7 @@ pub async fn ingest_s3_object(
 ) -> Result<SourceReport, IngestError> {
     let tmp = tempfile::tempdir().map_err(|e| IngestError::io(std::env::temp_dir(), e))?;
     let file = tmp.path().join("object");
-    download(client, bucket, key, &file).await?;
+    download(client, &S3Url::new(bucket, key), &file).await?;
     let source = format!("s3://{bucket}/{key}");
     let ctx = with_defaults(context_from_key(&source, key), defaults);
     let mut opts = opts.clone();
@@ -315,18 +180,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn s3_uris() {
-        let l = S3Location::parse("s3://b/logs/AWSLogs").unwrap();
+    fn outputs() {
+        let Output::S3(l) = Output::parse("s3://b/logs/AWSLogs").unwrap() else {
+            panic!("s3 output")
+        };
         assert_eq!(
-            (l.bucket.as_str(), l.prefix.as_str()),
-            ("b", "logs/AWSLogs")
+            l.join("room=a/x.parquet").key,
+            "logs/AWSLogs/room=a/x.parquet"
         );
-        assert_eq!(l.key("room=a/x.parquet"), "logs/AWSLogs/room=a/x.parquet");
-        let l = S3Location::parse("s3://b").unwrap();
-        assert_eq!(l.key("x"), "x");
-        assert_eq!(S3Location::parse("s3://b/p/").unwrap().key("x"), "p/x");
-        assert!(S3Location::parse("s3:///x").is_err());
-        assert!(S3Location::parse("/tmp/x").is_err());
+        assert_eq!(parse_s3_url("s3://b").unwrap().join("x").key, "x");
+        assert_eq!(parse_s3_url("s3://b/p/").unwrap().join("x").key, "p/x");
+        let err = Output::parse("s3:///x").unwrap_err().to_string();
+        assert!(
+            err.starts_with("configuration:") && err.contains("bucket"),
+            "{err}"
+        );
+        assert!(parse_s3_url("/tmp/x").is_err());
         assert_eq!(
             Output::parse("/tmp/x").unwrap(),
             Output::Local("/tmp/x".into())

@@ -1,4 +1,6 @@
-//! Backfills over many sources: local tree walking, resumable state, a bounded worker pool.
+//! Backfills over many sources: resumable state and one bounded worker pool, for local
+//! files and S3 objects alike, reporting its progress through [`Progress`] (the CLI draws
+//! a bar; the library does not depend on a terminal crate).
 
 use std::collections::HashSet;
 use std::fs::{self, OpenOptions};
@@ -7,44 +9,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use aws_sdk_s3::Client;
+use aws_shell::objects::ObjectInfo;
+use aws_shell::S3Url;
 
-use crate::aws::with_defaults;
+use crate::aws::{ingest_s3_object, with_defaults, Output};
 use crate::error::IngestError;
 use crate::keys::context_from_key;
 use crate::pipeline::{ingest_reader, IngestOptions};
 use crate::record::SourceContext;
 use crate::report::{RunReport, SourceReport};
-
-/// Every regular file under `root` (or `root` itself if it is a file), sorted; hidden
-/// entries (`.x`) and output/state directories (`_x`) are skipped.
-pub fn walk(root: &Path) -> Result<Vec<PathBuf>, IngestError> {
-    let meta = fs::metadata(root).map_err(|e| IngestError::io(root, e))?;
-    if meta.is_file() {
-        return Ok(vec![root.to_path_buf()]);
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir).map_err(|e| IngestError::io(&dir, e))? {
-            let entry = entry.map_err(|e| IngestError::io(&dir, e))?;
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') || name.starts_with('_') {
-                continue;
-            }
-            let path = entry.path();
-            let ft = entry.file_type().map_err(|e| IngestError::io(&path, e))?;
-            if ft.is_dir() {
-                stack.push(path);
-            } else if ft.is_file() {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
 
 /// Sources completed by earlier runs: one `fingerprint<TAB>source key` line each.
 ///
@@ -107,63 +81,62 @@ impl ResumeState {
     }
 }
 
-/// A progress bar over `total` sources on stderr; hidden unless `show` (and a terminal,
-/// unless `force`).
-pub fn progress_bar(total: u64, show: bool, force: bool) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if force {
-        pb.set_draw_target(ProgressDrawTarget::term_like(Box::new(
-            console_free_stderr(),
-        )));
-    }
-    if let Ok(style) = ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:30}] {pos}/{len} sources, {msg} ({eta} left)",
-    ) {
-        pb.set_style(style.progress_chars("=> "));
-    }
-    pb
+/// Where a backfill reports its progress: once per source, whatever became of it.
+pub trait Progress: Sync {
+    /// One more source is done (ingested, skipped as done, or failed); `status` is the
+    /// run's [`progress_text`] so far.
+    fn advance(&self, status: &str);
+    /// The run is over.
+    fn finish(&self) {}
 }
 
-/// Always-drawing stderr target for `--progress always` (e.g. when piping to a log).
-fn console_free_stderr() -> impl indicatif::TermLike {
-    #[derive(Debug)]
-    struct Stderr;
-    impl indicatif::TermLike for Stderr {
-        fn width(&self) -> u16 {
-            100
+/// Progress that goes nowhere (tests, non-interactive runs).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn advance(&self, _: &str) {}
+}
+
+/// The one-line status of a run so far: `N records, M quarantined`.
+pub fn progress_text(report: &RunReport) -> String {
+    format!(
+        "{} records, {} quarantined",
+        report.written, report.quarantined
+    )
+}
+
+/// The one worker pool: runs `ingest` over `sources` with at most `jobs` threads, adds
+/// each outcome to the run report (`Ok(None)`: skipped, done by an earlier run; an error
+/// is recorded under `name(source)` and the run goes on), and reports progress.
+pub fn run_pool<S: Sync>(
+    sources: &[S],
+    jobs: usize,
+    progress: &dyn Progress,
+    name: impl Fn(&S) -> String + Sync,
+    ingest: impl Fn(&S) -> Result<Option<SourceReport>, IngestError> + Sync,
+) -> RunReport {
+    let next = AtomicUsize::new(0);
+    let report = Mutex::new(RunReport::default());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(source) = sources.get(i) else { break };
+                let outcome = ingest(source);
+                if let Ok(mut r) = report.lock() {
+                    match outcome {
+                        Ok(Some(s)) => r.add(&s),
+                        Ok(None) => r.skipped_done += 1,
+                        Err(e) => r.fail(&name(source), &e),
+                    }
+                    progress.advance(&progress_text(&r));
+                }
+            });
         }
-        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
-            Ok(())
-        }
-        fn write_line(&self, s: &str) -> std::io::Result<()> {
-            eprintln!("{s}");
-            Ok(())
-        }
-        fn write_str(&self, s: &str) -> std::io::Result<()> {
-            eprint!("{s}");
-            Ok(())
-        }
-        fn clear_line(&self) -> std::io::Result<()> {
-            eprintln!();
-            Ok(())
-        }
-        fn flush(&self) -> std::io::Result<()> {
-            std::io::stderr().flush()
-        }
-    }
-    Stderr
+    });
+    progress.finish();
+    report.into_inner().unwrap_or_default()
 }
 
 /// The identity of a local file: its canonical absolute path (`/`-separated), and a
@@ -186,53 +159,77 @@ pub fn local_identity(path: &Path) -> Result<(PathBuf, String, String), IngestEr
     Ok((abs, key, fingerprint))
 }
 
-/// Ingests local files with at most `jobs` in parallel; each is keyed by its
-/// [`local_identity`].
+/// Runs `ingest` unless `state` lists the source `key` as done with fingerprint `fp`
+/// (`Ok(None)`); records it as done when it succeeds.
+fn resumable(
+    state: Option<&ResumeState>,
+    key: &str,
+    fp: &str,
+    ingest: impl FnOnce() -> Result<SourceReport, IngestError>,
+) -> Result<Option<SourceReport>, IngestError> {
+    if state.is_some_and(|s| s.is_done(key, fp)) {
+        return Ok(None);
+    }
+    let report = ingest()?;
+    if let Some(s) = state {
+        s.mark_done(key, fp)?;
+    }
+    Ok(Some(report))
+}
+
+/// Ingests local files with at most `jobs` in parallel ([`run_pool`]); each is keyed by
+/// its [`local_identity`].
 pub fn run_local(
     files: &[PathBuf],
     opts: &IngestOptions,
     defaults: &SourceContext,
     jobs: usize,
     state: Option<&ResumeState>,
-    pb: &ProgressBar,
+    progress: &dyn Progress,
 ) -> RunReport {
-    let next = AtomicUsize::new(0);
-    let report = Mutex::new(RunReport::default());
-    let one = |path: &PathBuf| -> Result<Option<SourceReport>, IngestError> {
+    let name = |path: &PathBuf| path.to_string_lossy().into_owned();
+    run_pool(files, jobs, progress, name, |path| {
         let (abs, key, fp) = local_identity(path)?;
-        if state.is_some_and(|s| s.is_done(&key, &fp)) {
-            return Ok(None);
-        }
-        let source = path.to_string_lossy().into_owned();
-        let ctx = with_defaults(context_from_key(&source, &key), defaults);
-        let f = fs::File::open(&abs).map_err(|e| IngestError::io(&abs, e))?;
-        let rep = ingest_reader(f, ctx, &key, opts)?;
-        if let Some(s) = state {
-            s.mark_done(&key, &fp)?;
-        }
-        Ok(Some(rep))
-    };
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.max(1) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = files.get(i) else { break };
-                let outcome = one(path);
-                if let Ok(mut r) = report.lock() {
-                    match outcome {
-                        Ok(Some(s)) => r.add(&s),
-                        Ok(None) => r.skipped_done += 1,
-                        Err(e) => r.fail(&path.to_string_lossy(), &e),
-                    }
-                    pb.set_message(format!(
-                        "{} records, {} quarantined",
-                        r.written, r.quarantined
-                    ));
-                }
-                pb.inc(1);
-            });
-        }
-    });
-    pb.finish_and_clear();
-    report.into_inner().unwrap_or_default()
+        resumable(state, &key, &fp, || {
+            let source = path.to_string_lossy().into_owned();
+            let ctx = with_defaults(context_from_key(&source, &key), defaults);
+            let f = fs::File::open(&abs).map_err(|e| IngestError::io(&abs, e))?;
+            ingest_reader(f, ctx, &key, opts)
+        })
+    })
+}
+
+/// Where an S3 backfill reads and writes.
+#[derive(Debug, Clone)]
+pub struct S3Backfill<'a> {
+    /// The runtime the S3 calls run on (the pool's threads block on it).
+    pub runtime: &'a tokio::runtime::Handle,
+    /// The S3 client.
+    pub client: &'a Client,
+    /// The listed input prefix.
+    pub input: &'a S3Url,
+    /// Where outputs go.
+    pub out: &'a Output,
+}
+
+/// Ingests listed S3 objects with at most `jobs` in parallel ([`run_pool`]); each is
+/// keyed by its key, fingerprinted by size and ETag (a changed object is ingested again).
+pub fn run_s3(
+    s3: &S3Backfill<'_>,
+    objects: &[ObjectInfo],
+    opts: &IngestOptions,
+    defaults: &SourceContext,
+    jobs: usize,
+    state: Option<&ResumeState>,
+    progress: &dyn Progress,
+) -> RunReport {
+    let name = |o: &ObjectInfo| s3.input.with_key(o.key.as_str()).to_string();
+    run_pool(objects, jobs, progress, name, |o| {
+        let fp = format!("size={};etag={}", o.size, o.etag);
+        resumable(state, &o.key, &fp, || {
+            let bucket = &s3.input.bucket;
+            let ingest = ingest_s3_object(s3.client, bucket, &o.key, s3.out, opts, defaults);
+            s3.runtime.block_on(ingest)
+        })
+    })
 }

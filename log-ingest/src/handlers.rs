@@ -6,12 +6,13 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_s3::Client;
+use aws_shell::S3Url;
 use serde_json::Value;
 
 use crate::adapters::cloudwatch::decode_event;
 use crate::adapters::firehose::{transform, FirehoseRequest, TransformConfig};
 use crate::adapters::s3_event::{batch_response, parse_trigger, ObjectRef, Trigger};
-use crate::aws::{ingest_s3_object, upload_outputs, Output, S3Location};
+use crate::aws::{ingest_s3_object, parse_s3_url, upload_outputs, Output};
 use crate::error::IngestError;
 use crate::pipeline::{route_items, IngestOptions};
 use crate::record::SourceContext;
@@ -29,7 +30,7 @@ use crate::sink::{output_stem, Format};
 #[derive(Debug, Clone)]
 pub struct LambdaConfig {
     /// Where records go (S3/SQS and CloudWatch Lambdas).
-    pub output: Option<S3Location>,
+    pub output: Option<S3Url>,
     /// Record format.
     pub format: Format,
     /// Defaults for unknown room/account/region.
@@ -42,9 +43,7 @@ impl LambdaConfig {
     /// Reads the configuration; a malformed value is an error (checked at cold start).
     pub fn from_env() -> Result<Self, IngestError> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let output = var("OUTPUT_URI")
-            .map(|u| S3Location::parse(&u))
-            .transpose()?;
+        let output = var("OUTPUT_URI").map(|u| parse_s3_url(&u)).transpose()?;
         let format = match var("OUTPUT_FORMAT").as_deref() {
             None | Some("parquet") => Format::Parquet,
             Some("ndjson") => Format::Ndjson,
@@ -75,7 +74,7 @@ impl LambdaConfig {
         })
     }
 
-    fn output(&self) -> Result<&S3Location, IngestError> {
+    fn output(&self) -> Result<&S3Url, IngestError> {
         self.output.as_ref().ok_or_else(|| {
             IngestError::Config("OUTPUT_URI is not set: expected s3://bucket/prefix".to_string())
         })
@@ -90,8 +89,8 @@ impl LambdaConfig {
 
 /// True when `obj` is one of our own outputs (same bucket, under the output prefix, or a
 /// Parquet/quarantine file): ingesting it would loop.
-fn is_own_output(obj: &ObjectRef, out: &S3Location) -> bool {
-    (obj.bucket == out.bucket && !out.prefix.is_empty() && obj.key.starts_with(&out.prefix))
+fn is_own_output(obj: &ObjectRef, out: &S3Url) -> bool {
+    (obj.bucket == out.bucket && !out.key.is_empty() && obj.key.starts_with(&out.key))
         || obj.key.ends_with(".parquet")
         || obj.key.contains("_quarantine/")
 }

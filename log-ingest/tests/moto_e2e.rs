@@ -8,28 +8,13 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::Command;
 
-use aws_sdk_s3::primitives::ByteStream;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use common::{delete, gz_lines, ivs_key, message, parquet_rows, Row};
 use serde_json::{json, Value};
 use test_support::{unique_name, LocalLambda, MotoServer};
 
-async fn bucket(s3: &aws_sdk_s3::Client, prefix: &str) -> String {
-    let name = unique_name(prefix);
-    s3.create_bucket().bucket(&name).send().await.unwrap();
-    name
-}
-
-async fn put(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, body: Vec<u8>) {
-    s3.put_object()
-        .bucket(bucket)
-        .key(key)
-        .body(ByteStream::from(body))
-        .send()
-        .await
-        .unwrap();
-}
+use test_support::s3::{create_bucket as bucket, put_object as put};
 
 /// Every object under `bucket`: key -> bytes.
 async fn objects(s3: &aws_sdk_s3::Client, bucket: &str) -> BTreeMap<String, Vec<u8>> {
@@ -522,7 +507,7 @@ async fn cloudwatch_put_log_events_to_subscription_lambda() {
 /// Parquet object of the day it no longer writes (per-source manifest), and only that.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reingest_of_a_rewritten_object_deletes_its_stale_s3_outputs() {
-    use log_ingest::aws::{ingest_s3_object, Output, S3Location};
+    use log_ingest::aws::{ingest_s3_object, parse_s3_url, Output};
     use log_ingest::{IngestOptions, SourceContext};
 
     let moto = MotoServer::shared();
@@ -531,7 +516,7 @@ async fn reingest_of_a_rewritten_object_deletes_its_stale_s3_outputs() {
     let output = bucket(&s3, "chat-rewrite").await;
     let key = ivs_key("", "roomREWRITE1", "0001");
     let next_day = |l: String| l.replace("\"2023-01-05T14:", "\"2023-01-06T14:");
-    let out = Output::S3(S3Location::parse(&format!("s3://{output}/table")).unwrap());
+    let out = Output::S3(parse_s3_url(&format!("s3://{output}/table")).unwrap());
     let opts = IngestOptions::new(std::env::temp_dir());
     let defaults = SourceContext::default();
 

@@ -2,6 +2,9 @@
 //! from raw IVS envelope lines, aligned, and written as WebVTT, each stage alone and all
 //! three together, with two floors measured in the same run (cloning the records;
 //! walking the JSON without building anything).
+//! The input comes from the workspace's one IVS test-data generator
+//! (`test_support::ivs::bench`, the same as `gen_bench`'s); the records aligned are the
+//! ones parsed from it.
 //! Run: `cargo bench -p replay --bench align_webvtt`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -11,22 +14,22 @@ use replay::render::{vtt::write_vtt, DisplayOptions};
 use replay::timefmt::parse_rfc3339;
 use replay::{align, AlignOptions, Timeline};
 use serde::de::IgnoredAny;
+use test_support::ivs::bench::{chat_lines, playlist};
 
 fn bench(c: &mut Criterion) {
     let start = parse_rfc3339("2023-01-05T14:00:00Z").unwrap_or(0);
     // 2 h of 2 s segments, a 5 min outage after the first hour.
-    let text = replay::synth::playlist(start, 3_600, 2_000, 1_800, 300_000);
+    let text = playlist(start, 3_600, 2_000, 1_800, 300_000);
     let Ok(Playlist::Media(segs)) = parse_playlist("bench.m3u8", &text) else {
         panic!("bench playlist")
     };
     let timeline = Timeline::from_segments("bench.m3u8", &segs, 1_000).expect("timeline");
-    let records = replay::synth::chat(1_000_000, start, 7_500_000);
-    let boxed: Vec<Box<replay::ChatRecord>> = records.iter().cloned().map(Box::new).collect();
     let mut log = Vec::with_capacity(330 << 20);
-    for r in &records {
-        log.extend_from_slice(replay::synth::envelope_line(r).as_bytes());
+    for line in chat_lines(1_000_000, start, 7_500_000) {
+        log.extend_from_slice(line.as_bytes());
         log.push(b'\n');
     }
+    let boxed: Vec<Box<replay::ChatRecord>> = parse_chat("bench.log", &log, None).records;
     let display = DisplayOptions::default();
     let mut group = c.benchmark_group("replay");
     group.sample_size(10);

@@ -24,7 +24,6 @@ pub mod recording;
 pub mod relpath;
 pub mod render;
 pub mod source;
-pub mod synth;
 pub mod timefmt;
 pub mod timeline;
 

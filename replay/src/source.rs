@@ -1,15 +1,20 @@
 //! The imperative shell's input side: read files from a local directory or an `s3://`
 //! prefix. Everything else in the crate works on the bytes this returns.
 //!
-//! S3 clients use path-style addressing when `AWS_ENDPOINT_URL` is set or
-//! `AWS_S3_FORCE_PATH_STYLE=true` (local stand-ins such as moto).
+//! Local trees are walked by `log-ingest`'s one walker
+//! ([`log_ingest::sink::layout::data_files`]): hidden entries and `_`-prefixed ones
+//! (log-ingest's `_quarantine/`, `_manifests/`, `_state/`) are skipped, so a log-ingest
+//! output tree yields its record files only. S3 goes through the workspace's one S3
+//! shell ([`aws_shell`]: URL parsing, endpoint and path-style rules, object calls); it is
+//! built with the `shell` feature (on by default), without which `s3://` locations
+//! parse but cannot be read.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use aws_sdk_s3::error::DisplayErrorContext;
+use aws_shell::S3Url;
+use log_ingest::IngestError;
 
 use crate::error::{ReplayError, Result};
-use crate::recording::join_rel;
 
 /// A local path or an S3 location.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,42 +22,24 @@ pub enum Location {
     /// A local file or directory.
     Local(PathBuf),
     /// `s3://bucket/key-or-prefix`.
-    S3 {
-        /// Bucket name.
-        bucket: String,
-        /// Key or prefix (no leading slash; may be empty).
-        key: String,
-    },
+    S3(S3Url),
 }
 
 impl Location {
     /// Parses `s3://bucket/prefix` or a local path.
     pub fn parse(text: &str) -> Result<Location> {
-        match text.strip_prefix("s3://") {
-            Some(rest) => {
-                let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
-                if bucket.is_empty() {
-                    return Err(ReplayError::Usage(format!(
-                        "{text:?}: expected s3://bucket/prefix"
-                    )));
-                }
-                Ok(Location::S3 {
-                    bucket: bucket.to_owned(),
-                    key: key.to_owned(),
-                })
-            }
-            None => Ok(Location::Local(PathBuf::from(text))),
+        if text.starts_with("s3://") {
+            let url = S3Url::parse(text).map_err(|e| ReplayError::Usage(e.to_string()))?;
+            return Ok(Location::S3(url));
         }
+        Ok(Location::Local(PathBuf::from(text)))
     }
 
     /// The location of `rel` below this one (a directory or prefix).
     pub fn join(&self, rel: &str) -> Location {
         match self {
             Location::Local(p) => Location::Local(p.join(rel)),
-            Location::S3 { bucket, key } => Location::S3 {
-                bucket: bucket.clone(),
-                key: join_rel(key, rel),
-            },
+            Location::S3(url) => Location::S3(url.join(rel)),
         }
     }
 
@@ -60,39 +47,52 @@ impl Location {
     pub fn display(&self) -> String {
         match self {
             Location::Local(p) => p.display().to_string(),
-            Location::S3 { bucket, key } => format!("s3://{bucket}/{key}"),
+            Location::S3(url) => url.to_string(),
         }
     }
 
     fn is_s3(&self) -> bool {
-        matches!(self, Location::S3 { .. })
+        matches!(self, Location::S3(_))
     }
 }
 
 /// Reads locations; holds an S3 client when any location needs one.
 #[derive(Debug, Clone)]
 pub struct Store {
-    s3: Option<aws_sdk_s3::Client>,
+    #[cfg(feature = "shell")]
+    s3: Option<aws_shell::Client>,
 }
 
 impl Store {
     /// A store for these locations; loads the AWS configuration only if one is on S3.
     pub async fn for_locations(locations: &[&Location]) -> Store {
         if !locations.iter().any(|l| l.is_s3()) {
-            return Store { s3: None };
+            return Store::local();
         }
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        #[cfg(feature = "shell")]
+        return Store {
+            s3: Some(aws_shell::client_from_env().await),
+        };
+        #[cfg(not(feature = "shell"))]
+        Store::local()
+    }
+
+    /// A store for local files only.
+    pub fn local() -> Store {
         Store {
-            s3: Some(s3_client(&config)),
+            #[cfg(feature = "shell")]
+            s3: None,
         }
     }
 
     /// A store with the given S3 client.
-    pub fn with_client(client: aws_sdk_s3::Client) -> Store {
+    #[cfg(feature = "shell")]
+    pub fn with_client(client: aws_shell::Client) -> Store {
         Store { s3: Some(client) }
     }
 
-    fn client(&self, url: &str) -> Result<&aws_sdk_s3::Client> {
+    #[cfg(feature = "shell")]
+    fn client(&self, url: &S3Url) -> Result<&aws_shell::Client> {
         self.s3
             .as_ref()
             .ok_or_else(|| ReplayError::Usage(format!("{url}: no S3 client configured")))
@@ -106,34 +106,20 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(ReplayError::io(p, e)),
             },
-            Location::S3 { bucket, key } => {
-                let url = loc.display();
-                let resp = self
-                    .client(&url)?
-                    .get_object()
-                    .bucket(bucket)
-                    .key(key)
-                    .send()
-                    .await;
-                let out = match resp {
-                    Ok(o) => o,
-                    Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
-                        return Ok(None)
-                    }
-                    Err(e) => {
-                        return Err(ReplayError::S3 {
-                            url,
-                            message: DisplayErrorContext(&e).to_string(),
-                        })
-                    }
-                };
-                let body = out.body.collect().await.map_err(|e| ReplayError::S3 {
-                    url,
-                    message: e.to_string(),
-                })?;
-                Ok(Some(body.into_bytes().to_vec()))
-            }
+            Location::S3(url) => self.read_s3(url).await,
         }
+    }
+
+    #[cfg(feature = "shell")]
+    async fn read_s3(&self, url: &S3Url) -> Result<Option<Vec<u8>>> {
+        aws_shell::objects::get(self.client(url)?, url)
+            .await
+            .map_err(|e| s3_error(url, e))
+    }
+
+    #[cfg(not(feature = "shell"))]
+    async fn read_s3(&self, url: &S3Url) -> Result<Option<Vec<u8>>> {
+        Err(no_s3(url))
     }
 
     /// Reads a file that must exist.
@@ -144,80 +130,61 @@ impl Store {
         })
     }
 
-    /// Lists the files under a location, sorted: the file itself, every regular file of
-    /// a directory tree (hidden files skipped), or every object under an S3 prefix.
+    /// Lists the files under a location, sorted: the file itself, the data files of a
+    /// directory tree ([`log_ingest::sink::layout::data_files`]), or every object under
+    /// an S3 prefix.
     pub async fn list(&self, loc: &Location) -> Result<Vec<Location>> {
         match loc {
             Location::Local(p) => {
-                let mut out = Vec::new();
-                walk(p, &mut out)?;
-                out.sort();
-                Ok(out.into_iter().map(Location::Local).collect())
+                let files = log_ingest::sink::layout::data_files(p).map_err(walk_error)?;
+                Ok(files.into_iter().map(Location::Local).collect())
             }
-            Location::S3 { bucket, key } => {
-                let url = loc.display();
-                let mut pages = self
-                    .client(&url)?
-                    .list_objects_v2()
-                    .bucket(bucket)
-                    .prefix(key.as_str())
-                    .into_paginator()
-                    .send();
-                let mut keys = Vec::new();
-                while let Some(page) = pages.next().await {
-                    let page = page.map_err(|e| ReplayError::S3 {
-                        url: url.clone(),
-                        message: DisplayErrorContext(&e).to_string(),
-                    })?;
-                    keys.extend(
-                        page.contents()
-                            .iter()
-                            .filter_map(|o| o.key().map(str::to_owned)),
-                    );
-                }
-                keys.sort();
-                Ok(keys
-                    .into_iter()
-                    .map(|k| Location::S3 {
-                        bucket: bucket.clone(),
-                        key: k,
-                    })
-                    .collect())
-            }
+            Location::S3(url) => self.list_s3(url).await,
         }
+    }
+
+    #[cfg(feature = "shell")]
+    async fn list_s3(&self, url: &S3Url) -> Result<Vec<Location>> {
+        let objects = aws_shell::objects::list(self.client(url)?, url)
+            .await
+            .map_err(|e| s3_error(url, e))?;
+        Ok(objects
+            .into_iter()
+            .map(|o| Location::S3(url.with_key(o.key)))
+            .collect())
+    }
+
+    #[cfg(not(feature = "shell"))]
+    async fn list_s3(&self, url: &S3Url) -> Result<Vec<Location>> {
+        Err(no_s3(url))
     }
 }
 
-/// Collects regular files under `p` (or `p` itself), skipping dot-files.
-fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let meta = std::fs::metadata(p).map_err(|e| ReplayError::io(p, e))?;
-    if meta.is_file() {
-        out.push(p.to_path_buf());
-        return Ok(());
+/// A walk failure as replay reports it: the path and the OS error.
+fn walk_error(e: IngestError) -> ReplayError {
+    match e {
+        IngestError::Io { path, source } => ReplayError::io(path, source),
+        other => ReplayError::Usage(other.to_string()),
     }
-    for entry in std::fs::read_dir(p).map_err(|e| ReplayError::io(p, e))? {
-        let entry = entry.map_err(|e| ReplayError::io(p, e))?;
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.is_file() {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
-/// An S3 client for `config`, path-style when talking to a local endpoint.
-pub fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-    let path_style = std::env::var_os("AWS_ENDPOINT_URL").is_some()
-        || std::env::var("AWS_S3_FORCE_PATH_STYLE").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
-    let s3 = aws_sdk_s3::config::Builder::from(config)
-        .force_path_style(path_style)
-        .build();
-    aws_sdk_s3::Client::from_conf(s3)
+#[cfg(feature = "shell")]
+fn s3_error(url: &S3Url, e: aws_shell::AwsShellError) -> ReplayError {
+    let message = match e {
+        aws_shell::AwsShellError::S3 { detail, .. } => detail,
+        other => other.to_string(),
+    };
+    ReplayError::S3 {
+        url: url.to_string(),
+        message,
+    }
+}
+
+#[cfg(not(feature = "shell"))]
+fn no_s3(url: &S3Url) -> ReplayError {
+    ReplayError::Usage(format!(
+        "{url}: this build of replay reads local files only (built without the `shell` feature)"
+    ))
 }
 
 #[cfg(test)]
@@ -235,10 +202,7 @@ mod tests {
         );
         assert_eq!(
             Location::parse("s3://b").unwrap(),
-            Location::S3 {
-                bucket: "b".into(),
-                key: String::new()
-            }
+            Location::S3(S3Url::new("b", ""))
         );
         assert!(Location::parse("s3:///x").is_err());
         assert_eq!(

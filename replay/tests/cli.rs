@@ -11,20 +11,16 @@ fn read_json(p: &std::path::Path) -> serde_json::Value {
 #[test]
 fn renders_all_formats_aligned_to_the_millisecond() {
     let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    write_recording(&rec, PLAYLIST);
+    let rec = recording(tmp.path());
     let chat = write_chat(tmp.path());
     let out = tmp.path().join("out");
     let o = |name: &str| out.join(name).to_str().unwrap().to_owned();
     let (json, vtt, srt, ass, chunks) =
         (o("t.json"), o("t.vtt"), o("t.srt"), o("t.ass"), o("chunks"));
-    let run = replay_ok(
+    let run = render_ok(
+        &rec,
+        &chat,
         &[
-            "render",
-            "--recording",
-            s(&rec),
-            "--chat",
-            s(&chat),
             "--latency-ms",
             "0",
             "--json",
@@ -122,17 +118,13 @@ fn renders_all_formats_aligned_to_the_millisecond() {
 #[test]
 fn options_pin_gaps_mark_deletes_filter_senders_and_shift_latency() {
     let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    write_recording(&rec, PLAYLIST);
+    let rec = recording(tmp.path());
     let chat = write_chat(tmp.path());
     let json = tmp.path().join("t.json");
-    replay_ok(
+    render_ok(
+        &rec,
+        &chat,
         &[
-            "render",
-            "--recording",
-            s(&rec),
-            "--chat",
-            s(&chat),
             "--latency-ms",
             "0",
             "--gap",
@@ -167,18 +159,7 @@ fn options_pin_gaps_mark_deletes_filter_senders_and_shift_latency() {
 
     // Default latency (3 s): early chat pins to 0 in send order, chat shifted into the
     // gap is dropped, and a message sent 0.5 s after the end reacts to 14:10:02 (6004).
-    replay_ok(
-        &[
-            "render",
-            "--recording",
-            s(&rec),
-            "--chat",
-            s(&chat),
-            "--json",
-            s(&json),
-        ],
-        &[],
-    );
+    render_ok(&rec, &chat, &["--json", s(&json)], &[]);
     let got = offsets(&read_json(&json));
     let want = [
         ("mA0000000001", 0),
@@ -200,20 +181,7 @@ fn metadata_and_start_fallbacks() {
     let chat = write_chat(tmp.path());
     let json = tmp.path().join("t.json");
     // auto: the playlist has no PDT -> recording_started_at (13:59:58) + duration_ms, with a warning.
-    let run = replay_ok(
-        &[
-            "render",
-            "--recording",
-            s(&rec),
-            "--chat",
-            s(&chat),
-            "--latency-ms",
-            "0",
-            "--json",
-            s(&json),
-        ],
-        &[],
-    );
+    let run = render_ok(&rec, &chat, &["--latency-ms", "0", "--json", s(&json)], &[]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
         stderr.contains("warning")
@@ -286,8 +254,7 @@ fn bad_inputs_get_clear_errors_not_panics() {
     );
 
     // Invalid recording metadata.
-    let rec = tmp.path().join("rec");
-    write_recording(&rec, PLAYLIST);
+    let rec = recording(tmp.path());
     std::fs::write(
         rec.join("events/recording-ended.json"),
         "{\"version\": \"v1\", ",
@@ -386,19 +353,10 @@ fn bad_inputs_get_clear_errors_not_panics() {
         err.contains("zz-bad.log:2:") && err.contains("--allow-bad-records"),
         "{err}"
     );
-    replay_ok(
-        &[
-            "render",
-            "--recording",
-            s(&rec),
-            "--chat",
-            s(&chat),
-            "--latency-ms",
-            "0",
-            "--allow-bad-records",
-            "--json",
-            json,
-        ],
+    render_ok(
+        &rec,
+        &chat,
+        &["--latency-ms", "0", "--allow-bad-records", "--json", json],
         &[],
     );
     let got = offsets(&read_json(std::path::Path::new(json)));
@@ -427,8 +385,7 @@ fn bad_inputs_get_clear_errors_not_panics() {
 #[test]
 fn timeline_command_reports_gaps() {
     let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    write_recording(&rec, PLAYLIST);
+    let rec = recording(tmp.path());
     let run = replay_ok(&["timeline", "--recording", s(&rec)], &[]);
     let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(v["timeline"]["duration_ms"], 8_504);
@@ -441,8 +398,7 @@ fn a_large_plain_file_cut_into_ranges_gives_what_its_gzip_stream_gives() {
     // Over 16 MB, so a plain file is cut into byte ranges parsed by separate threads
     // (on a machine with two cores or more); its gzip copy is one stream.
     let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    write_recording(&rec, PLAYLIST);
+    let rec = recording(tmp.path());
     let mut text = String::new();
     let mut i = 0;
     while text.len() < 17 << 20 {

@@ -31,21 +31,13 @@ fn summary(stderr: &[u8]) -> serde_json::Value {
 #[test]
 fn a_gzip_of_millions_of_bad_lines_keeps_a_bounded_number_of_rejections() {
     let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    write_recording(&rec, PLAYLIST);
+    let rec = recording(tmp.path());
     let chat = fixture("bad-lines-5m.log.gz");
     let json = tmp.path().join("t.json");
-    let run = replay_ok(
-        &[
-            "render",
-            "--recording",
-            s(&rec),
-            "--chat",
-            s(&chat),
-            "--allow-bad-records",
-            "--json",
-            s(&json),
-        ],
+    let run = render_ok(
+        &rec,
+        &chat,
+        &["--allow-bad-records", "--json", s(&json)],
         &[("REPLAY_TIMINGS".to_owned(), "1".to_owned())],
     );
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -138,8 +130,7 @@ fn srt_cues(srt: &str) -> Vec<(String, String, Vec<String>)> {
 #[test]
 fn srt_chat_cannot_restyle_move_or_add_subtitles_through_ffmpeg() {
     let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    write_recording(&rec, PLAYLIST);
+    let rec = recording(tmp.path());
     let srt = tmp.path().join("chat.srt");
     replay_ok(
         &[
@@ -320,8 +311,7 @@ fn recording_metadata_paths_must_stay_inside_the_recording() {
 #[test]
 fn a_failed_write_keeps_the_previous_output_and_leaves_no_temporary() {
     let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    write_recording(&rec, PLAYLIST);
+    let rec = recording(tmp.path());
     let mut chat = String::new();
     for i in 0..3_000 {
         let at = format!("2023-01-05T14:00:0{}.{:03}Z", i / 1000, i % 1000);

@@ -44,8 +44,7 @@ async fn s3_recording_and_chat_match_the_local_run() {
     client.create_bucket().bucket(&bucket).send().await.unwrap();
 
     let tmp = tempfile::tempdir().unwrap();
-    let rec = tmp.path().join("rec");
-    write_recording(&rec, PLAYLIST);
+    let rec = recording(tmp.path());
     let chat = write_chat(tmp.path());
     let rec_prefix = "ivs/v1/123456789012/AsXego4U6tnj/2023/1/5/14/0/AbCdEf123456/";
     upload(&client, &bucket, rec_prefix, &rec).await;

@@ -46,20 +46,16 @@ impl RulesSource {
         if value.is_empty() || value.eq_ignore_ascii_case("bundled") {
             return Ok(RulesSource::Bundled);
         }
-        if let Some(rest) = value.strip_prefix("s3://") {
-            return match rest.split_once('/') {
-                Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => {
-                    Ok(RulesSource::S3 {
-                        bucket: bucket.to_string(),
-                        key: key.to_string(),
-                    })
-                }
-                _ => Err(HandlerError::BadEnv {
-                    var: "RULES_SOURCE",
-                    expected: "s3://bucket/key with a non-empty bucket and key",
-                    value: value.to_string(),
-                }),
-            };
+        if value.starts_with("s3://") {
+            let url = aws_shell::S3Url::parse_object(value).map_err(|_| HandlerError::BadEnv {
+                var: "RULES_SOURCE",
+                expected: "s3://bucket/key with a non-empty bucket and key",
+                value: value.to_string(),
+            })?;
+            return Ok(RulesSource::S3 {
+                bucket: url.bucket,
+                key: url.key,
+            });
         }
         Ok(RulesSource::File(PathBuf::from(value)))
     }

@@ -1,6 +1,8 @@
-//! Fetching the rule pack from S3, conditionally on its ETag.
+//! Fetching the rule pack from S3, conditionally on its ETag, through the workspace's
+//! one S3 shell ([`aws_shell`]: client construction, endpoint and path-style rules).
 
 use aws_sdk_s3::Client;
+use aws_shell::{S3Settings, S3Url};
 
 use crate::HandlerError;
 
@@ -13,28 +15,26 @@ pub struct PackObject {
     pub etag: String,
 }
 
-/// Builds the S3 client. `path_style` follows our convention: on when
-/// `AWS_ENDPOINT_URL` is set or `AWS_S3_FORCE_PATH_STYLE=true` (see [`path_style`]).
+/// Builds the S3 client: the endpoint from the environment ([`S3Settings::from_env`]),
+/// path-style addressing when `path_style` (see [`path_style`]).
 pub async fn client(path_style: bool) -> Client {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let conf = aws_sdk_s3::config::Builder::from(&sdk)
-        .force_path_style(path_style)
-        .build();
-    Client::from_conf(conf)
+    let settings = S3Settings {
+        force_path_style: path_style,
+        ..S3Settings::from_env()
+    };
+    aws_shell::client(&settings).await
 }
 
-/// Whether S3 clients must use path-style addressing, from environment pairs.
+/// Whether S3 clients must use path-style addressing, from environment pairs: the
+/// workspace's rule ([`S3Settings::from_vars`]: `AWS_ENDPOINT_URL`,
+/// `AWS_ENDPOINT_URL_S3` or `AWS_S3_FORCE_PATH_STYLE=true`, empty values ignored).
 pub fn path_style<I, K, V>(vars: I) -> bool
 where
     I: IntoIterator<Item = (K, V)>,
     K: AsRef<str>,
     V: AsRef<str>,
 {
-    vars.into_iter().any(|(k, v)| match k.as_ref() {
-        "AWS_ENDPOINT_URL" | "AWS_ENDPOINT_URL_S3" => !v.as_ref().is_empty(),
-        "AWS_S3_FORCE_PATH_STYLE" => v.as_ref().eq_ignore_ascii_case("true"),
-        _ => false,
-    })
+    S3Settings::from_vars(vars).force_path_style
 }
 
 /// Gets the object unless its ETag is still `known_etag` (`Ok(None)`: unchanged).
@@ -49,32 +49,19 @@ pub async fn fetch_if_changed(
         key: key.to_string(),
         detail,
     };
-    let mut get = client.get_object().bucket(bucket).key(key);
-    if let Some(etag) = known_etag {
-        get = get.if_none_match(etag);
-    }
-    let out = match get.send().await {
-        Ok(out) => out,
-        Err(e) => {
-            if e.raw_response().map(|r| r.status().as_u16()) == Some(304) {
-                return Ok(None);
-            }
-            return Err(err(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()));
-        }
-    };
-    let etag = out.e_tag().unwrap_or_default().to_string();
-    if known_etag.is_some_and(|k| k == etag) {
-        return Ok(None);
-    }
-    let bytes = out
-        .body
-        .collect()
+    let url = S3Url::new(bucket, key);
+    let Some(fetched) = aws_shell::objects::get_if_changed(client, &url, known_etag)
         .await
-        .map_err(|e| err(format!("reading body: {e}")))?
-        .into_bytes();
+        .map_err(|e| err(e.to_string()))?
+    else {
+        return Ok(None);
+    };
     let body =
-        String::from_utf8(bytes.to_vec()).map_err(|e| err(format!("body is not UTF-8: {e}")))?;
-    Ok(Some(PackObject { body, etag }))
+        String::from_utf8(fetched.body).map_err(|e| err(format!("body is not UTF-8: {e}")))?;
+    Ok(Some(PackObject {
+        body,
+        etag: fetched.etag,
+    }))
 }
 
 #[cfg(test)]
@@ -85,6 +72,10 @@ mod tests {
     fn path_style_convention() {
         assert!(!path_style([("HOME", "/root")]));
         assert!(path_style([("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")]));
+        assert!(path_style([(
+            "AWS_ENDPOINT_URL_S3",
+            "http://127.0.0.1:5000"
+        )]));
         assert!(path_style([("AWS_S3_FORCE_PATH_STYLE", "TRUE")]));
         assert!(!path_style([("AWS_S3_FORCE_PATH_STYLE", "false")]));
         assert!(!path_style([("AWS_ENDPOINT_URL", "")]));

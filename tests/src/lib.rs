@@ -3,9 +3,9 @@
 //! binary (the README's first command) drives it; `tests/tests/` cover it.
 //!
 //! The modules here stand in for IVS itself, which has no emulator: they write exactly the
-//! formats of `shared/docs/ivs-contracts.md`.
+//! formats of `shared/docs/ivs-contracts.md`, with the workspace's one IVS test-data
+//! generator (`test_support::ivs`).
 
-pub mod ivs_log;
 pub mod recording;
 pub mod show;
 pub mod summary;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
-use crate::ivs_log::rfc3339;
+use test_support::ivs::time::{rfc3339, unix_nanos, Precision};
 
 /// A broadcast interruption: the stream was down from `at_ms` (wall-clock ms since the
 /// recording started) for `gap_ms`.
@@ -46,7 +46,7 @@ pub fn recording_files(
         let pdt = start + Duration::milliseconds((video_at + wall_extra) as i64);
         playlist.push_str(&format!(
             "#EXT-X-PROGRAM-DATE-TIME:{}\n#EXTINF:{}.{:03},\n{n}.ts\n",
-            rfc3339(pdt, false),
+            rfc3339(unix_nanos(pdt), Precision::Millis),
             len / 1000,
             len % 1000
         ));
@@ -74,7 +74,8 @@ pub fn recording_files(
         "thumbnails": { "path": "media/thumbnails", "resolution_height": 720, "resolution_width": 1280 }
     });
     // IVS writes whole seconds in the events files.
-    let seconds = |t: OffsetDateTime| rfc3339(t, false).replace(".000Z", "Z");
+    let seconds =
+        |t: OffsetDateTime| rfc3339(unix_nanos(t), Precision::Millis).replace(".000Z", "Z");
     let started = json!({
         "version": "v1", "channel_arn": channel_arn,
         "recording_started_at": seconds(start),

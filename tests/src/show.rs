@@ -2,6 +2,7 @@
 //! deletes. Pure and deterministic for a given seed.
 
 use serde_json::{json, Value};
+use test_support::ivs::rng::Rng;
 
 /// One chatter.
 #[derive(Debug, Clone)]
@@ -113,28 +114,6 @@ const SPAM: &[&str] = &[
     "looooooooooooooooooooooooooooooooooool",
 ];
 
-/// A small deterministic generator (xorshift64*), enough for a reproducible show.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn message_id(rng: &mut Rng) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    (0..12)
-        .map(|_| ALPHABET[rng.below(ALPHABET.len())] as char)
-        .collect()
-}
-
 /// Simulates a show of `messages` messages from `chatters` users over `duration_ms`.
 pub fn simulate(seed: u64, chatters: usize, messages: usize, duration_ms: u64) -> Show {
     let mut rng = Rng(seed | 1);
@@ -155,7 +134,7 @@ pub fn simulate(seed: u64, chatters: usize, messages: usize, duration_ms: u64) -
     let messages = (0..messages)
         .map(|_| {
             at_ms += 1 + rng.next() % (2 * step);
-            let roll = rng.below(100);
+            let roll = rng.index(100);
             let (intent, pool) = match roll {
                 0..=69 => (Intent::Normal, NORMAL),
                 70..=77 => (Intent::Abusive, ABUSIVE),
@@ -165,14 +144,14 @@ pub fn simulate(seed: u64, chatters: usize, messages: usize, duration_ms: u64) -
             };
             // Troublemakers are a few users; the moderator only chats normally.
             let sender = match intent {
-                Intent::Normal => rng.below(chatters.len()),
-                _ => 1 + rng.below(3.min(chatters.len() - 1)),
+                Intent::Normal => rng.index(chatters.len()),
+                _ => 1 + rng.index(3.min(chatters.len() - 1)),
             };
             ShowMessage {
                 at_ms: at_ms.min(duration_ms.saturating_sub(1)),
                 sender,
-                content: pool[rng.below(pool.len())].to_string(),
-                id: message_id(&mut rng),
+                content: pool[rng.index(pool.len())].to_string(),
+                id: rng.ivs_id(),
                 intent,
             }
         })

@@ -44,8 +44,9 @@ use std::time::{Duration, Instant};
 use aws_sdk_s3::primitives::ByteStream;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use e2e::ivs_log::{message_envelope, s3_key};
 use serde_json::{json, Value};
+use test_support::ivs::envelope::message_envelope;
+use test_support::ivs::objects::s3_key;
 use test_support::{
     workspace_binary, Bindings, LocalLambda, MotoServer, Principal, Template, ACCOUNT_ID,
 };
@@ -266,13 +267,7 @@ impl Stack {
 
     async fn put(&self, bucket: &str, key: &str, body: Vec<u8>) {
         let s3 = self.moto.s3_client().await;
-        s3.put_object()
-            .bucket(bucket)
-            .key(key)
-            .body(ByteStream::from(body))
-            .send()
-            .await
-            .unwrap();
+        test_support::s3::put_object(&s3, bucket, key, body).await;
     }
 }
 

@@ -1,13 +1,14 @@
 //! `log-ingest`: ingest IVS chat logs from local files, stdin or S3 into Parquet/NDJSON.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use log_ingest::aws::{ingest_s3_object, list_objects, s3_client_from_env, Output, S3Location};
-use log_ingest::backfill::{progress_bar, run_local, walk, ResumeState};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use log_ingest::aws::{list_objects, parse_s3_url, s3_client_from_env, Output};
+use log_ingest::backfill::{run_local, run_s3, Progress, ResumeState, S3Backfill};
+use log_ingest::sink::layout::data_files;
 use log_ingest::sink::Format;
 use log_ingest::{ingest_reader, IngestError, IngestOptions, RunReport, Shape, SourceContext};
 
@@ -207,7 +208,7 @@ fn files(a: FilesArgs) -> Result<RunReport, IngestError> {
     // one source, ingested once.
     let mut seen = std::collections::HashSet::new();
     for p in &a.paths {
-        for f in walk(p)? {
+        for f in data_files(p)? {
             let abs = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
             let inside_out = out_abs.as_ref().is_some_and(|o| abs.starts_with(o));
             if !inside_out && seen.insert(abs) {
@@ -216,14 +217,14 @@ fn files(a: FilesArgs) -> Result<RunReport, IngestError> {
         }
     }
     let (show, force) = show_progress(a.backfill.progress, files.len());
-    let pb = progress_bar(files.len() as u64, show, force);
+    let bar = Bar::new(files.len() as u64, show, force);
     Ok(run_local(
         &files,
         &opts,
         &defaults,
         a.backfill.jobs,
         Some(&state),
-        &pb,
+        &bar,
     ))
 }
 
@@ -240,75 +241,107 @@ fn stdin(a: StdinArgs) -> Result<RunReport, IngestError> {
     Ok(total)
 }
 
-async fn s3(a: S3Args) -> Result<RunReport, IngestError> {
-    let input = S3Location::parse(&a.input)?;
+fn s3(a: S3Args) -> Result<RunReport, IngestError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| IngestError::Config(format!("tokio runtime: {e}")))?;
+    let input = parse_s3_url(&a.input)?;
     let out = Output::parse(&a.common.out)?;
     let root = match &out {
         Output::Local(p) => p.clone(),
         Output::S3(_) => std::env::temp_dir(),
     };
     let (opts, defaults) = options(&a.common, root);
-    let state = Arc::new(state_for(&a.backfill, &out)?);
-    let client = s3_client_from_env().await;
-    let objects = list_objects(&client, &input).await?;
+    let state = state_for(&a.backfill, &out)?;
+    let client = rt.block_on(s3_client_from_env());
+    let objects = rt.block_on(list_objects(&client, &input))?;
     let (show, force) = show_progress(a.backfill.progress, objects.len());
-    let pb = progress_bar(objects.len() as u64, show, force);
-    let sem = Arc::new(tokio::sync::Semaphore::new(a.backfill.jobs.max(1)));
-    let mut set = tokio::task::JoinSet::new();
-    let mut report = RunReport::default();
-    for o in objects {
-        let fp = format!("size={};etag={}", o.size, o.etag);
-        if state.is_done(&o.key, &fp) {
-            report.skipped_done += 1;
-            pb.inc(1);
-            continue;
-        }
-        let permit = Arc::clone(&sem)
-            .acquire_owned()
-            .await
-            .map_err(|e| IngestError::Config(e.to_string()))?;
-        let (client, out, opts, defaults, state, bucket) = (
-            client.clone(),
-            out.clone(),
-            opts.clone(),
-            defaults.clone(),
-            Arc::clone(&state),
-            input.bucket.clone(),
-        );
-        set.spawn(async move {
-            let r = ingest_s3_object(&client, &bucket, &o.key, &out, &opts, &defaults).await;
-            if r.is_ok() {
-                state.mark_done(&o.key, &fp)?;
-            }
-            drop(permit);
-            r.map_err(|e| IngestError::Aws(format!("s3://{bucket}/{}: {e}", o.key)))
-        });
-        while let Some(done) = set.try_join_next() {
-            collect(&mut report, done, &pb);
-        }
-    }
-    while let Some(done) = set.join_next().await {
-        collect(&mut report, done, &pb);
-    }
-    pb.finish_and_clear();
-    Ok(report)
+    let bar = Bar::new(objects.len() as u64, show, force);
+    let s3 = S3Backfill {
+        runtime: rt.handle(),
+        client: &client,
+        input: &input,
+        out: &out,
+    };
+    Ok(run_s3(
+        &s3,
+        &objects,
+        &opts,
+        &defaults,
+        a.backfill.jobs,
+        Some(&state),
+        &bar,
+    ))
 }
 
-fn collect(
-    report: &mut RunReport,
-    done: Result<Result<log_ingest::SourceReport, IngestError>, tokio::task::JoinError>,
-    pb: &indicatif::ProgressBar,
-) {
-    match done {
-        Ok(Ok(s)) => report.add(&s),
-        Ok(Err(e)) => report.fail("s3", &e),
-        Err(e) => report.fail("s3", &e),
+/// The progress bar over a run's sources on stderr; hidden unless `show` (and a
+/// terminal, unless `force`).
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(total: u64, show: bool, force: bool) -> Bar {
+        if !show {
+            return Bar(ProgressBar::hidden());
+        }
+        let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        if force {
+            pb.set_draw_target(ProgressDrawTarget::term_like(Box::new(AlwaysStderr)));
+        }
+        if let Ok(style) = ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} sources, {msg} ({eta} left)",
+        ) {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        Bar(pb)
     }
-    pb.inc(1);
-    pb.set_message(format!(
-        "{} records, {} quarantined",
-        report.written, report.quarantined
-    ));
+}
+
+impl Progress for Bar {
+    fn advance(&self, status: &str) {
+        self.0.set_message(status.to_string());
+        self.0.inc(1);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Always-drawing stderr target for `--progress always` (e.g. when piping to a log).
+#[derive(Debug)]
+struct AlwaysStderr;
+
+impl indicatif::TermLike for AlwaysStderr {
+    fn width(&self) -> u16 {
+        100
+    }
+    fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        eprintln!("{s}");
+        Ok(())
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        eprint!("{s}");
+        Ok(())
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        eprintln!();
+        Ok(())
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }
 
 fn main() -> ExitCode {
@@ -316,19 +349,7 @@ fn main() -> ExitCode {
     let (report_path, result) = match cli.command {
         Command::Files(a) => (a.common.report.clone(), files(a)),
         Command::Stdin(a) => (a.common.report.clone(), stdin(a)),
-        Command::S3(a) => {
-            let path = a.common.report.clone();
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build();
-            match rt {
-                Ok(rt) => (path, rt.block_on(s3(a))),
-                Err(e) => (
-                    path,
-                    Err(IngestError::Config(format!("tokio runtime: {e}"))),
-                ),
-            }
-        }
+        Command::S3(a) => (a.common.report.clone(), s3(a)),
     };
     match result {
         Ok(report) => {

@@ -139,6 +139,46 @@ pub fn sanitize(s: &str) -> String {
     }
 }
 
+/// The data files of a tree, sorted: `root` itself when it is a file, else every regular
+/// file below it except hidden entries (`.x`: files still being written, see
+/// [`OutputLayout::create_tmp`]) and entries named `_x`, which hold this crate's
+/// bookkeeping (`_quarantine/`, `_manifests/`, `_state/`) and are hidden from Hive readers
+/// the same way. Links to files are included, links to directories are not followed.
+///
+/// The one walker of local trees: `log-ingest files` walks its input trees with it, and
+/// `replay` its chat inputs, so a log-ingest output tree given to either yields its record
+/// files only.
+pub fn data_files(root: &Path) -> Result<Vec<PathBuf>, IngestError> {
+    let meta = fs::metadata(root).map_err(|e| IngestError::io(root, e))?;
+    if meta.is_file() {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).map_err(|e| IngestError::io(&dir, e))? {
+            let entry = entry.map_err(|e| IngestError::io(&dir, e))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || name.starts_with('_') {
+                continue;
+            }
+            let path = entry.path();
+            let ft = entry.file_type().map_err(|e| IngestError::io(&path, e))?;
+            // A link to a file is read like the file; links to directories are not
+            // followed (a link to an ancestor would make the walk endless).
+            let is_file = ft.is_file() || (ft.is_symlink() && path.is_file());
+            if ft.is_dir() {
+                stack.push(path);
+            } else if is_file {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// FNV-1a 64-bit: a stable hash (unlike `std`'s) for naming outputs.
 fn fnv1a64(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {

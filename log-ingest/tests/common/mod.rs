@@ -1,39 +1,54 @@
 //! Helpers shared by the integration tests: IVS-shaped test data and Parquet read-back.
 #![allow(dead_code)]
 
-use std::io::Write;
 use std::path::Path;
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
+use serde_json::json;
+use test_support::ivs::envelope::{Event, Message};
+use test_support::ivs::objects::s3_key_at;
+use test_support::ivs::time::nanos;
 
-/// An IVS S3 log key for `room` at 2023-01-05 14:xx.
+/// An IVS S3 log key for `room` at 2023-01-05 14:40 (the workspace's one generator,
+/// `test_support::ivs`).
 pub fn ivs_key(prefix: &str, room: &str, hash: &str) -> String {
-    format!(
-        "{prefix}AWSLogs/123456789012/IVSChatLogs/1.0/us-east-1/room_{room}/2023/01/05/14/123456789012_IVSChatLogs_1.0_us-east-1_room_{room}_20230105T1440Z_{hash}.log.gz"
-    )
+    let window = nanos("2023-01-05T14:40:00Z");
+    let key = s3_key_at("123456789012", "us-east-1", room, window, hash);
+    format!("{prefix}{key}")
 }
 
-/// A MESSAGE envelope.
+/// A MESSAGE envelope sent at 14:`minute`:32.894089757.
 pub fn message(id: &str, minute: u32, sender: &str, content: &str) -> String {
-    format!(
-        r#"{{"event_timestamp":"2023-01-05T14:{minute:02}:32.894Z","type":"MESSAGE","version":"1.0","payload":{{"Type":"MESSAGE","Id":"{id}","RequestId":"","Content":"{content}","Attributes":{{"username":"{sender}"}},"SendTime":"2023-01-05T14:{minute:02}:32.894089757Z","Sender":{{"UserId":"{sender}","Attributes":{{"displayName":"{sender}"}}}}}}}}"#
-    )
+    Message {
+        event_timestamp: &format!("2023-01-05T14:{minute:02}:32.894Z"),
+        send_time: &format!("2023-01-05T14:{minute:02}:32.894089757Z"),
+        id,
+        request_id: "",
+        content,
+        attributes: &json!({ "username": sender }),
+        sender_user_id: sender,
+        sender_attributes: &json!({ "displayName": sender }),
+    }
+    .envelope()
+    .to_string()
 }
 
-/// An `aws:DELETE_MESSAGE` event for `target`.
+/// An `aws:DELETE_MESSAGE` event for `target` at 14:`minute`:40.
 pub fn delete(id: &str, minute: u32, target: &str, reason: &str) -> String {
-    format!(
-        r#"{{"event_timestamp":"2023-01-05T14:{minute:02}:40.000Z","type":"EVENT","version":"1.0","payload":{{"Type":"EVENT","Id":"{id}","RequestId":"req-{id}","EventName":"aws:DELETE_MESSAGE","SendTime":"2023-01-05T14:{minute:02}:40.000000001Z","Attributes":{{"MessageID":"{target}","Reason":"{reason}"}}}}}}"#
-    )
+    Event {
+        event_timestamp: &format!("2023-01-05T14:{minute:02}:40.000Z"),
+        send_time: &format!("2023-01-05T14:{minute:02}:40.000000001Z"),
+        id,
+        request_id: &format!("req-{id}"),
+        name: "aws:DELETE_MESSAGE",
+        attributes: &json!({ "MessageID": target, "Reason": reason }),
+    }
+    .envelope()
+    .to_string()
 }
 
-/// gzip of `lines` joined by newlines.
+/// gzip of `lines`, each followed by a newline.
 pub fn gz_lines(lines: &[String]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(lines.join("\n").as_bytes()).unwrap();
-    e.write_all(b"\n").unwrap();
-    e.finish().unwrap()
+    test_support::ivs::objects::gz_lines(lines).unwrap()
 }
 
 /// Every file under `root` (relative paths), sorted.

@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use test_support::ivs::envelope::{Event, Message};
+
 /// The media playlist: known PDTs, one segment without PDT, a discontinuity after a
 /// ten-minute outage. Video: 0..4004 ms (14:00:00.000..14:00:04.004), then
 /// 4004..8504 ms (14:10:00.000..14:10:04.500).
@@ -44,24 +46,42 @@ pub fn write_recording(dir: &Path, playlist: &str) {
     std::fs::write(media.join("pl.m3u8"), playlist).unwrap();
 }
 
-/// An IVS MESSAGE envelope.
+/// The fixture recording ([`PLAYLIST`]) written under `dir/rec`; returns its path.
+pub fn recording(dir: &Path) -> PathBuf {
+    let rec = dir.join("rec");
+    write_recording(&rec, PLAYLIST);
+    rec
+}
+
+/// An IVS MESSAGE envelope (the workspace's one generator, `test_support::ivs`), both
+/// timestamps as given.
 pub fn message(id: &str, send_time: &str, user: &str, content: &str) -> String {
-    serde_json::json!({
-        "event_timestamp": send_time, "type": "MESSAGE", "version": "1.0",
-        "payload": {"Type": "MESSAGE", "Id": id, "RequestId": "", "Content": content,
-            "Attributes": {}, "SendTime": send_time,
-            "Sender": {"UserId": user, "Attributes": {"displayName": format!("{user}-name"), "role": if user == "bot" { "bot" } else { "viewer" }}}}
-    })
+    let role = if user == "bot" { "bot" } else { "viewer" };
+    Message {
+        event_timestamp: send_time,
+        send_time,
+        id,
+        request_id: "",
+        content,
+        attributes: &serde_json::json!({}),
+        sender_user_id: user,
+        sender_attributes: &serde_json::json!({"displayName": format!("{user}-name"), "role": role}),
+    }
+    .envelope()
     .to_string()
 }
 
-/// An IVS EVENT envelope.
+/// An IVS EVENT envelope, both timestamps as given.
 pub fn event(id: &str, send_time: &str, name: &str, attrs: serde_json::Value) -> String {
-    serde_json::json!({
-        "event_timestamp": send_time, "type": "EVENT", "version": "1.0",
-        "payload": {"Type": "EVENT", "Id": id, "RequestId": "r", "EventName": name,
-            "SendTime": send_time, "Attributes": attrs}
-    })
+    Event {
+        event_timestamp: send_time,
+        send_time,
+        id,
+        request_id: "r",
+        name,
+        attributes: &attrs,
+    }
+    .envelope()
     .to_string()
 }
 
@@ -174,6 +194,14 @@ pub fn replay_ok(args: &[&str], env: &[(String, String)]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// Runs `replay render --recording REC --chat CHAT EXTRA...` with `env` and asserts
+/// success.
+pub fn render_ok(rec: &Path, chat: &Path, extra: &[&str], env: &[(String, String)]) -> Output {
+    let mut args = vec!["render", "--recording", s(rec), "--chat", s(chat)];
+    args.extend_from_slice(extra);
+    replay_ok(&args, env)
 }
 
 /// Runs replay and asserts failure; returns stderr.

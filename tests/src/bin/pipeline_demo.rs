@@ -16,11 +16,12 @@ use arrow::array::AsArray;
 use arrow::compute::cast;
 use arrow::datatypes::DataType;
 use clap::Parser;
-use e2e::ivs_log::{at, delete_envelope, log_objects, message_envelope};
 use e2e::recording::{recording_files, Gap};
 use e2e::show::simulate;
 use e2e::summary::{ReviewOutcome, Summary};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use test_support::ivs::envelope::{delete_envelope, message_envelope};
+use test_support::ivs::objects::{at, log_objects};
 use test_support::{unique_name, workspace_binary, LocalLambda, MotoServer};
 use time::macros::datetime;
 

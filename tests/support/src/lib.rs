@@ -1,4 +1,5 @@
-//! Dev-only helpers that give tests real local stand-ins for AWS:
+//! Dev-only helpers that give tests real local stand-ins for AWS, and the one generator
+//! of IVS test data ([`ivs`]):
 //!
 //! - [`MotoServer`]: a `moto_server` (S3, SQS, Firehose, CloudWatch Logs) on a free
 //!   loopback port, with an [`aws_config::SdkConfig`] pointed at it;
@@ -6,6 +7,7 @@
 //!   ([`Principal`]) made by the test;
 //! - [`LocalLambda`]: one of our Lambda binaries running its real `lambda_runtime` loop
 //!   against the Runtime API of `cargo lambda watch`, invoked over HTTP;
+//! - [`s3`]: bucket and object setup through the workspace's one S3 shell;
 //! - [`Template`]: `infra/template.yaml` with its intrinsics resolved to a test's names,
 //!   so tests use the template's own IAM statements and environments.
 //!
@@ -16,9 +18,11 @@
 
 mod error;
 mod iam;
+pub mod ivs;
 mod lambda;
 mod moto;
 mod process;
+pub mod s3;
 mod template;
 
 use std::path::{Path, PathBuf};

@@ -69,7 +69,9 @@ pub fn chat(n: usize, start: UnixNanos, span_ms: u64) -> Vec<ChatRecord> {
         if i % 100 == 99 {
             out.push(ChatRecord {
                 kind: RecordKind::Event(Box::new(EventInfo {
-                    name: crate::record::DELETE_MESSAGE.to_owned(),
+                    name: crate::record::SystemEvent::DeleteMessage
+                        .as_str()
+                        .to_owned(),
                     target_message_id: Some(format!("m{i:011}")),
                     target_user_id: None,
                     reason: Some("Spam".to_owned()),

@@ -30,7 +30,9 @@ pub fn arrow_schema() -> SchemaRef {
         .clone()
 }
 
-/// The builder of one column, of the column's kind.
+/// The builder of one column, of the column's kind. Sizes differ (a map builder is
+/// large), but there is one per column, created once per partition: not worth a box.
+#[allow(clippy::large_enum_variant)]
 enum Builder {
     Millis(TimestampMillisecondBuilder),
     Nanos(TimestampNanosecondBuilder),

@@ -553,7 +553,8 @@ mod tests {
 
     #[test]
     fn room_from_s3_key() {
-        let key = "AWSLogs/1/IVSChatLogs/1.0/us-west-2/room_abc123DEF456/2022/10/14/17/1_IVSChatLogs_1.0_us-west-2_room_abc123DEF456_20221014T1740Z_1766dcbc.log.gz";
+        // The contract's example key (a 12-digit account id).
+        let key = "AWSLogs/123456789012/IVSChatLogs/1.0/us-west-2/room_abc123DEF456/2022/10/14/17/123456789012_IVSChatLogs_1.0_us-west-2_room_abc123DEF456_20221014T1740Z_1766dcbc.log.gz";
         assert_eq!(room_from_key(key).as_deref(), Some("abc123DEF456"));
         let s3 = format!("s3://logs/backfill/{key}");
         assert_eq!(room_from_key(&s3).as_deref(), Some("abc123DEF456"));

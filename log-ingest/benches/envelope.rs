@@ -98,8 +98,8 @@ fn envelope(c: &mut Criterion) {
     for l in lines.iter().chain(&escaped) {
         assert!(fast_path_handles(l.as_bytes()), "not on the fast path: {l}");
         assert_eq!(
-            parse_envelope_fields(l.as_bytes()),
-            parse_envelope_fields_serde(l.as_bytes())
+            parse_envelope_fields(l.as_bytes()).map_err(|e| e.to_string()),
+            parse_envelope_fields_serde(l.as_bytes()).map_err(|e| e.to_string())
         );
     }
     let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();

@@ -5,13 +5,14 @@
 
 use std::collections::BTreeSet;
 
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse};
 use aws_sdk_s3::Client;
 use aws_shell::S3Url;
 use serde_json::Value;
 
 use crate::adapters::cloudwatch::decode_event;
 use crate::adapters::firehose::{transform, FirehoseRequest, TransformConfig};
-use crate::adapters::s3_event::{batch_response, parse_trigger, ObjectRef, Trigger};
+use crate::adapters::s3_event::{parse_trigger, ObjectRef, Trigger};
 use crate::aws::{ingest_s3_object, parse_s3_url, upload_outputs, Output};
 use crate::error::IngestError;
 use crate::pipeline::{route_items, IngestOptions};
@@ -144,9 +145,26 @@ pub async fn handle_s3_sqs(
                     failed.push(item.message_id);
                 }
             }
-            Ok(batch_response(&failed))
+            serde_json::to_value(batch_response(failed))
+                .map_err(|e| IngestError::Event(format!("serialising the response: {e}")))
         }
     }
+}
+
+/// The SQS partial-batch response (`ReportBatchItemFailures`) for the failed message ids:
+/// only those are retried.
+pub fn batch_response(failed_message_ids: Vec<String>) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failed_message_ids
+        .into_iter()
+        .map(|id| {
+            // `BatchItemFailure` is non-exhaustive: built from its default.
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            failure
+        })
+        .collect();
+    response
 }
 
 /// Firehose transformation: pure, no AWS calls.
@@ -210,4 +228,21 @@ pub fn init_tracing() {
         .with_writer(std::io::stderr)
         .without_time()
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_response_is_the_contracts_shape() {
+        assert_eq!(
+            serde_json::to_value(batch_response(vec!["m-2".into()])).unwrap(),
+            serde_json::json!({"batchItemFailures":[{"itemIdentifier":"m-2"}]})
+        );
+        assert_eq!(
+            serde_json::to_value(batch_response(Vec::new())).unwrap(),
+            serde_json::json!({"batchItemFailures":[]})
+        );
+    }
 }

@@ -6,6 +6,8 @@
 //! no async, sinks that write local files, and thin shells (`src/bin/*`) that move bytes
 //! to and from S3.
 
+#![deny(missing_docs)]
+
 pub mod adapters;
 #[cfg(feature = "shells")]
 pub mod aws;
@@ -22,6 +24,7 @@ pub mod quarantine;
 pub mod readers;
 pub mod record;
 pub mod report;
+pub mod schema;
 pub mod sink;
 pub mod timefmt;
 
@@ -29,5 +32,5 @@ pub use envelope::{parse_envelope, parse_item};
 pub use error::IngestError;
 pub use pipeline::{ingest_reader, route_items, IngestOptions, Shape};
 pub use quarantine::{Item, QuarantineEntry};
-pub use record::{ChatRecord, Position, SourceContext};
+pub use record::{ChatRow, Position, SourceContext};
 pub use report::{RunReport, SourceReport};

@@ -214,7 +214,7 @@ pub fn ingest_reader(
         match unit {
             Unit::Envelope { bytes, ctx, pos } => match parse_envelope_fields(bytes) {
                 Ok(env) => router.record(&env.row(ctx, room_arn.as_deref(), pos))?,
-                Err(reason) => router.reject(&quarantine_entry(bytes, ctx, pos, reason))?,
+                Err(reason) => router.reject(&quarantine_entry(bytes, ctx, pos, &reason))?,
             },
             Unit::Rejected(q) => router.reject(&q)?,
         }

@@ -13,7 +13,7 @@ pub const RAW_CAP: usize = 4096;
 /// One input unit (line, JSON value, log event, unreadable tail) that was not ingested.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QuarantineEntry {
-    /// Source identifier, as in [`crate::ChatRecord::source`].
+    /// Source identifier, as in [`crate::ChatRow::source`].
     pub source: String,
     /// 1-based line, for line-oriented sources.
     pub line: Option<u64>,
@@ -87,7 +87,7 @@ pub fn count_omitted(counts: &mut BTreeMap<String, u64>, reason: &str) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     /// The unit parsed into a chat record.
-    Record(Box<crate::ChatRecord>),
+    Record(Box<crate::ChatRow>),
     /// The unit was rejected.
     Quarantined(Box<QuarantineEntry>),
 }

@@ -1,11 +1,13 @@
-//! The flat chat record: one row per IVS log envelope. See `SCHEMA.md` for the column docs.
+//! The flat chat row: one row per IVS log envelope, the columns of [`crate::schema`].
+//! See `SCHEMA.md` for the column docs.
 
 use std::collections::BTreeMap;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::envelope::StrMap;
+use crate::envelope::{RecordType, StrMap};
+use crate::schema::Column;
 
 /// Where a record came from and what the delivery tells us that the record does not.
 ///
@@ -52,15 +54,17 @@ pub struct Position {
     pub offset: Option<u64>,
 }
 
-/// One IVS chat log envelope, flattened. Serialises as the NDJSON sink's line format.
+/// One IVS chat log envelope, flattened into a row of the chat table (owned). Serialises
+/// as the NDJSON sink's line format, through [`RowRef`], so both forms write the same
+/// line.
 ///
-/// Field names are the column names of the Parquet output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChatRecord {
+/// Field names are the column names ([`Column::name`]) of the Parquet output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatRow {
     /// Envelope `event_timestamp` (when IVS received it), ns since epoch, UTC (ms precision).
     pub event_timestamp: i64,
     /// Envelope `type`: `MESSAGE` or `EVENT`.
-    pub r#type: String,
+    pub r#type: RecordType,
     /// Envelope `version`, e.g. `1.0`.
     pub version: String,
     /// Account id, from the S3 key (null otherwise).
@@ -107,7 +111,13 @@ pub struct ChatRecord {
     pub source_ref: Option<String>,
 }
 
-impl ChatRecord {
+impl Serialize for ChatRow {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.row().serialize(s)
+    }
+}
+
+impl ChatRow {
     /// The Hive partition this record belongs to: (`room` value, `date` value).
     ///
     /// An unknown room is partitioned as `unknown`.
@@ -130,7 +140,7 @@ impl ChatRecord {
     pub fn row(&self) -> RowRef<'_> {
         RowRef {
             event_timestamp: self.event_timestamp,
-            r#type: &self.r#type,
+            r#type: self.r#type,
             version: &self.version,
             account_id: self.account_id.as_deref(),
             region: self.region.as_deref(),
@@ -157,7 +167,7 @@ impl ChatRecord {
     }
 }
 
-/// A string map column value, borrowed from a [`ChatRecord`] or a parsed envelope.
+/// A string map column value, borrowed from a [`ChatRow`] or a parsed envelope.
 #[derive(Debug, Clone, Copy)]
 pub enum MapRef<'r> {
     /// From an owned record.
@@ -191,14 +201,16 @@ impl Serialize for MapRef<'_> {
     }
 }
 
-/// One row, every column borrowed: what the sinks write. Serialises exactly like
-/// [`ChatRecord`] (same fields, same order), so the NDJSON output does not depend on
-/// which path produced the row.
+/// One row, every column borrowed: what the sinks write, and how a [`ChatRow`]
+/// serialises, so the NDJSON output does not depend on which path produced the row.
+///
+/// The fields are the columns of [`Column::ALL`], in that order, named by
+/// [`Column::name`] (a test checks the serialised keys against the schema).
 #[derive(Debug, Clone, Copy, Serialize)]
-#[allow(missing_docs)] // the columns are documented on `ChatRecord` and in SCHEMA.md
+#[allow(missing_docs)] // the columns are documented on `ChatRow` and in SCHEMA.md
 pub struct RowRef<'r> {
     pub event_timestamp: i64,
-    pub r#type: &'r str,
+    pub r#type: RecordType,
     pub version: &'r str,
     pub account_id: Option<&'r str>,
     pub region: Option<&'r str>,
@@ -223,6 +235,53 @@ pub struct RowRef<'r> {
     pub source_ref: Option<&'r str>,
 }
 
+/// One cell of a row, as the column builders take it.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'r> {
+    /// A timestamp, nanoseconds since the epoch (UTC).
+    Time(Option<i64>),
+    /// Text.
+    Text(Option<&'r str>),
+    /// A count or position.
+    Int(Option<u64>),
+    /// A string map.
+    Map(Option<MapRef<'r>>),
+}
+
+impl<'r> RowRef<'r> {
+    /// The cell of column `c` (its kind is `c.kind()`; a test checks every column).
+    #[inline]
+    pub fn cell(&self, c: Column) -> Cell<'r> {
+        use Cell::{Int, Map, Text, Time};
+        match c {
+            Column::EventTimestamp => Time(Some(self.event_timestamp)),
+            Column::Type => Text(Some(self.r#type.as_str())),
+            Column::Version => Text(Some(self.version)),
+            Column::AccountId => Text(self.account_id),
+            Column::Region => Text(self.region),
+            Column::RoomId => Text(self.room_id),
+            Column::RoomArn => Text(self.room_arn),
+            Column::Id => Text(Some(self.id)),
+            Column::RequestId => Text(self.request_id),
+            Column::EventName => Text(self.event_name),
+            Column::Content => Text(self.content),
+            Column::SendTime => Time(self.send_time),
+            Column::SenderUserId => Text(self.sender_user_id),
+            Column::SenderAttributes => Map(self.sender_attributes),
+            Column::Attributes => Map(self.attributes),
+            Column::TargetMessageId => Text(self.target_message_id),
+            Column::TargetUserId => Text(self.target_user_id),
+            Column::Reason => Text(self.reason),
+            Column::PayloadExtra => Text(self.payload_extra),
+            Column::EnvelopeExtra => Text(self.envelope_extra),
+            Column::Source => Text(Some(self.source)),
+            Column::SourceLine => Int(self.source_line),
+            Column::SourceOffset => Int(self.source_offset),
+            Column::SourceRef => Text(self.source_ref),
+        }
+    }
+}
+
 impl RowRef<'_> {
     /// The `room` partition value: the room id, or `unknown`.
     pub fn partition_room(&self) -> &str {
@@ -233,5 +292,79 @@ impl RowRef<'_> {
     pub fn write_json_line(&self, out: &mut Vec<u8>) {
         // Serialising strings, integers and string maps into a Vec cannot fail.
         let _ = serde_json::to_writer(out, self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::ColumnKind;
+
+    fn full_row() -> ChatRow {
+        let map = BTreeMap::from([("k".to_string(), "v".to_string())]);
+        ChatRow {
+            event_timestamp: 1,
+            r#type: RecordType::Event,
+            version: "1.0".into(),
+            account_id: Some("a".into()),
+            region: Some("r".into()),
+            room_id: Some("room".into()),
+            room_arn: Some("arn".into()),
+            id: "id".into(),
+            request_id: Some("req".into()),
+            event_name: Some("aws:DELETE_MESSAGE".into()),
+            content: Some("c".into()),
+            send_time: Some(2),
+            sender_user_id: Some("u".into()),
+            sender_attributes: Some(map.clone()),
+            attributes: Some(map),
+            target_message_id: Some("m".into()),
+            target_user_id: Some("t".into()),
+            reason: Some("why".into()),
+            payload_extra: Some("{}".into()),
+            envelope_extra: Some("{}".into()),
+            source: "s".into(),
+            source_line: Some(3),
+            source_offset: Some(4),
+            source_ref: Some("ref".into()),
+        }
+    }
+
+    #[test]
+    fn every_cell_has_its_columns_kind() {
+        let owned = full_row();
+        let row = owned.row();
+        for c in Column::ALL {
+            let ok = match (row.cell(c), c.kind()) {
+                (Cell::Time(v), ColumnKind::TimestampMillis | ColumnKind::TimestampNanos) => {
+                    v.is_some()
+                }
+                (Cell::Text(v), ColumnKind::Text) => v.is_some(),
+                (Cell::Int(v), ColumnKind::Int64) => v.is_some(),
+                (Cell::Map(v), ColumnKind::TextMap) => v.is_some(),
+                _ => false,
+            };
+            assert!(ok, "column {} ({:?})", c.name(), c.kind());
+        }
+    }
+
+    #[test]
+    fn ndjson_keys_are_the_schema_columns_in_order() {
+        let line = full_row().to_json_line();
+        let v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line).unwrap();
+        let keys: Vec<&str> = v.keys().map(String::as_str).collect();
+        let want: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        let mut sorted = want.clone();
+        sorted.sort_unstable();
+        let mut got = keys.clone();
+        got.sort_unstable();
+        assert_eq!(got, sorted, "same key set");
+        // serde_json's Map is sorted unless preserve_order: check the order on the text.
+        let positions: Vec<usize> = want
+            .iter()
+            .map(|k| line.find(&format!("\"{k}\":")).unwrap())
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{line}");
+        assert!(line.contains(r#""type":"EVENT""#), "{line}");
     }
 }

@@ -326,7 +326,6 @@ fn borrowed(p: &ParsedEnvelope<'_>) -> Vec<bool> {
         matches!(c, Some(Cow::Borrowed(_)))
     }
     vec![
-        b(Some(&p.r#type)),
         b(Some(&p.version)),
         b(Some(&p.id)),
         b(p.request_id.as_ref()),
@@ -341,8 +340,9 @@ fn borrowed(p: &ParsedEnvelope<'_>) -> Vec<bool> {
 
 /// Asserts the two paths agree on `input`; returns whether the fast path took it.
 fn check(input: &[u8]) -> Result<bool, TestCaseError> {
-    let fast = parse_envelope_fields(input);
-    let serde = parse_envelope_fields_serde(input);
+    // Errors compared by their full text: the quarantine reason both paths must give.
+    let fast = parse_envelope_fields(input).map_err(|e| e.to_string());
+    let serde = parse_envelope_fields_serde(input).map_err(|e| e.to_string());
     prop_assert_eq!(&fast, &serde, "input {:?}", String::from_utf8_lossy(input));
     if let (Ok(f), Ok(s)) = (&fast, &serde) {
         prop_assert_eq!(
@@ -420,10 +420,10 @@ fn typical_lines_take_the_fast_path() {
         let fields = parse_envelope_fields(line.as_bytes()).unwrap();
         assert_eq!(
             Ok(fields.clone()),
-            parse_envelope_fields_serde(line.as_bytes())
+            parse_envelope_fields_serde(line.as_bytes()).map_err(|e| e.to_string())
         );
         assert!(matches!(fields.id, Cow::Borrowed(_)));
-        assert!(matches!(fields.r#type, Cow::Borrowed(_)));
+        assert!(matches!(fields.version, Cow::Borrowed(_)));
     }
 }
 

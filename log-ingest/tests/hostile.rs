@@ -20,7 +20,9 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use log_ingest::adapters::firehose::{transform, FirehoseRequest, TransformConfig, RESPONSE_CAP};
+use log_ingest::adapters::firehose::{
+    transform, FirehoseRequest, FirehoseResult, TransformConfig, RESPONSE_CAP,
+};
 use log_ingest::limits::{Limit, Limits, MAX_JSON_DEPTH};
 use log_ingest::readers::{JsonValueItems, DEFAULT_MAX_RECORD_BYTES};
 use log_ingest::timefmt::{utc_date, NANOS_PER_DAY};
@@ -509,11 +511,15 @@ fn the_firehose_response_never_exceeds_6_mb() {
         );
     }
     assert_eq!(reasons.len(), req.records.len());
-    let ok = resp.records.iter().filter(|r| r.result == "Ok").count();
+    let ok = resp
+        .records
+        .iter()
+        .filter(|r| r.result == FirehoseResult::Ok)
+        .count();
     assert!(ok > 0);
     // Every record not answered Ok says why.
     for (a, why) in resp.records.iter().zip(&reasons) {
-        assert_eq!(a.result != "Ok", why.is_some());
+        assert_eq!(a.result != FirehoseResult::Ok, why.is_some());
     }
 
     // However small the cap, as long as the minimal answers fit, the response fits.

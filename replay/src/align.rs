@@ -17,7 +17,7 @@ use std::hash::BuildHasher;
 
 use foldhash::{HashMap, HashMapExt};
 
-use crate::record::{ChatRecord, DELETE_MESSAGE, DISCONNECT_USER};
+use crate::record::{ChatRecord, SystemEvent};
 use crate::timefmt::{UnixNanos, NANOS_PER_MS};
 use crate::timeline::{Placement, Timeline};
 
@@ -255,7 +255,7 @@ fn decide_on(
     // Deletions, wherever they are in the input. Later reasons do not override earlier.
     let mut deleted: HashMap<&str, &str> = HashMap::new();
     for r in records {
-        if r.event_name() == Some(DELETE_MESSAGE) {
+        if r.system_event() == Some(SystemEvent::DeleteMessage) {
             if let Some(target) = r.target_message_id() {
                 deleted
                     .entry(target)
@@ -366,16 +366,17 @@ fn duplicates(records: &[Box<ChatRecord>], threads: usize) -> Vec<bool> {
 
 /// Event and sender/room filters; `false` (counted in `stats`) drops the record.
 fn keep(r: &ChatRecord, opts: &AlignOptions, stats: &mut AlignStats) -> bool {
-    match r.event_name() {
-        Some(DELETE_MESSAGE) => {
+    // `Some(None)`: a custom event (or an `aws:` name the contract does not define).
+    match r.event_name().map(SystemEvent::from_name) {
+        Some(Some(SystemEvent::DeleteMessage)) => {
             stats.deletes += 1;
             return false;
         }
-        Some(DISCONNECT_USER) if !opts.include_disconnects => {
+        Some(Some(SystemEvent::DisconnectUser)) if !opts.include_disconnects => {
             stats.events_filtered += 1;
             return false;
         }
-        Some(n) if n != DISCONNECT_USER && !opts.include_custom_events => {
+        Some(None) if !opts.include_custom_events => {
             stats.events_filtered += 1;
             return false;
         }
@@ -485,7 +486,12 @@ mod tests {
     #[test]
     fn deletes_apply_in_any_order_and_equal_offsets_are_stable() {
         let records = vec![
-            event("d1", "2023-01-05T14:00:20Z", DELETE_MESSAGE, Some("m2")),
+            event(
+                "d1",
+                "2023-01-05T14:00:20Z",
+                SystemEvent::DeleteMessage.as_str(),
+                Some("m2"),
+            ),
             msg("m3", "2023-01-05T14:00:10Z", "a"),
             msg("m1", "2023-01-05T14:00:10Z", "b"),
             msg("m2", "2023-01-05T14:00:05Z", "c"),
@@ -561,11 +567,21 @@ mod tests {
             ));
             if i % 9 == 0 {
                 let target = format!("m{}", (i * 13) % 300);
-                records.push(event(&format!("d{i}"), &at, DELETE_MESSAGE, Some(&target)));
+                records.push(event(
+                    &format!("d{i}"),
+                    &at,
+                    SystemEvent::DeleteMessage.as_str(),
+                    Some(&target),
+                ));
             }
             if i % 11 == 0 {
                 records.push(event(&format!("m{}", i % 300), &at, "poll", None));
-                records.push(event(&format!("u{i}"), &at, DISCONNECT_USER, None));
+                records.push(event(
+                    &format!("u{i}"),
+                    &at,
+                    SystemEvent::DisconnectUser.as_str(),
+                    None,
+                ));
             }
         }
         for deleted in [DeletedPolicy::Remove, DeletedPolicy::Mark] {
@@ -603,7 +619,12 @@ mod tests {
             msg("mid", "2023-01-05T14:00:30.250Z", "a"),
             msg("bot", "2023-01-05T14:00:31Z", "bot"),
             msg("late", "2023-01-05T14:01:03.500Z", "a"),
-            event("dc", "2023-01-05T14:00:40Z", DISCONNECT_USER, None),
+            event(
+                "dc",
+                "2023-01-05T14:00:40Z",
+                SystemEvent::DisconnectUser.as_str(),
+                None,
+            ),
             event("cu", "2023-01-05T14:00:41Z", "poll", None),
         ];
         let opts = AlignOptions {

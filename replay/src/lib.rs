@@ -12,6 +12,8 @@
 //! The imperative shell ([`source`], [`load`], [`output`], the `replay` binary) reads local
 //! directories or `s3://` prefixes and writes files (atomically).
 
+#![deny(missing_docs)]
+
 pub mod align;
 pub mod error;
 pub mod input;

@@ -205,7 +205,7 @@ pub async fn load_chat(store: &Store, inputs: &[Location]) -> Result<Parsed> {
         }
         for f in files {
             let name = f.display();
-            let room = room_from_key(&name).map(str::to_owned);
+            let room = room_from_key(&name);
             let parsed = match &f {
                 // Local files are streamed: one chunk in memory at a time.
                 Location::Local(p) => {

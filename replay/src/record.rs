@@ -9,15 +9,12 @@ use std::sync::Arc;
 
 pub use compact_str::CompactString;
 
+pub use log_ingest::envelope::SystemEvent;
+
 use crate::timefmt::UnixNanos;
 
 /// String-to-string attribute map (message, sender or event attributes).
 pub type Attrs = BTreeMap<String, String>;
-
-/// Event name of an IVS message deletion.
-pub const DELETE_MESSAGE: &str = "aws:DELETE_MESSAGE";
-/// Event name of an IVS user disconnection.
-pub const DISCONNECT_USER: &str = "aws:DISCONNECT_USER";
 
 /// What a record is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +88,12 @@ impl ChatRecord {
     /// The event name, for events.
     pub fn event_name(&self) -> Option<&str> {
         self.event().map(|e| e.name.as_str())
+    }
+
+    /// The system event this record is (`aws:DELETE_MESSAGE`, `aws:DISCONNECT_USER`);
+    /// `None` for messages and custom events.
+    pub fn system_event(&self) -> Option<SystemEvent> {
+        SystemEvent::from_name(self.event_name()?)
     }
 
     /// `aws:DELETE_MESSAGE`: the id of the deleted message.

@@ -1,7 +1,6 @@
 //! Wall-clock instants (nanoseconds since the Unix epoch, UTC) and the timestamp
 //! formats of each output.
 
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// Nanoseconds since 1970-01-01T00:00:00Z. `i64` covers years 1678..2262.
@@ -10,11 +9,12 @@ pub type UnixNanos = i64;
 /// Nanoseconds per millisecond.
 pub const NANOS_PER_MS: i64 = 1_000_000;
 
-/// Parses an RFC 3339 timestamp (any precision, any offset) into [`UnixNanos`].
-/// Returns `None` when the text is not RFC 3339 or out of range.
+/// Parses an RFC 3339 timestamp (any precision, any offset) into [`UnixNanos`], with
+/// `log-ingest`'s parser (the one home of RFC 3339 parsing: IVS logs, recording events
+/// and playlists are read alike). Returns `None` when the text is not RFC 3339 or out of
+/// range.
 pub fn parse_rfc3339(text: &str) -> Option<UnixNanos> {
-    let t = OffsetDateTime::parse(text, &Rfc3339).ok()?;
-    i64::try_from(t.unix_timestamp_nanos()).ok()
+    log_ingest::timefmt::parse_rfc3339_nanos(text).ok()
 }
 
 /// Formats [`UnixNanos`] as RFC 3339 in UTC with millisecond precision

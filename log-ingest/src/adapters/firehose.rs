@@ -49,14 +49,38 @@ pub struct FirehoseResponse {
     pub records: Vec<FirehoseOutRecord>,
 }
 
+/// The result of transforming one record. Serialised as the literal strings the
+/// contract requires (`Ok`, `Dropped`, `ProcessingFailed`), not the `TransformedState...`
+/// names `aws_lambda_events` documents for its untyped `result` string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FirehoseResult {
+    /// Transformed: `data` holds the normalised record.
+    Ok,
+    /// Dropped on purpose (configured event names): not delivered, not an error.
+    Dropped,
+    /// Could not be transformed: Firehose delivers it to its processing-failed output.
+    ProcessingFailed,
+}
+
+impl FirehoseResult {
+    /// The wire string.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FirehoseResult::Ok => "Ok",
+            FirehoseResult::Dropped => "Dropped",
+            FirehoseResult::ProcessingFailed => "ProcessingFailed",
+        }
+    }
+}
+
 /// One answer.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct FirehoseOutRecord {
     /// The input's `recordId`.
     pub record_id: String,
-    /// Literally `Ok`, `Dropped` or `ProcessingFailed`.
-    pub result: String,
+    /// `Ok`, `Dropped` or `ProcessingFailed`.
+    pub result: FirehoseResult,
     /// Base64: the normalised record plus `\n` when `Ok`, the input data otherwise.
     pub data: String,
     /// `partitionKeys` (`room`, `date`) when `Ok`.
@@ -101,7 +125,7 @@ const RESPONSE_FRAME: usize = 14;
 fn failed_answer(rec: &FirehoseInRecord, echo: bool) -> FirehoseOutRecord {
     FirehoseOutRecord {
         record_id: rec.record_id.clone(),
-        result: "ProcessingFailed".to_string(),
+        result: FirehoseResult::ProcessingFailed,
         data: if echo {
             rec.data.clone()
         } else {
@@ -139,7 +163,7 @@ fn preferred_answer(
     if dropped {
         let answer = FirehoseOutRecord {
             record_id: rec.record_id.clone(),
-            result: "Dropped".to_string(),
+            result: FirehoseResult::Dropped,
             data: rec.data.clone(),
             metadata: None,
         };
@@ -151,7 +175,7 @@ fn preferred_answer(
     line.push('\n');
     let answer = FirehoseOutRecord {
         record_id: rec.record_id.clone(),
-        result: "Ok".to_string(),
+        result: FirehoseResult::Ok,
         data: STANDARD.encode(line.as_bytes()),
         metadata: Some(Metadata {
             partition_keys: BTreeMap::from([
@@ -279,6 +303,15 @@ mod tests {
         };
         let (resp, reasons) = transform(&req, &cfg);
         let results: Vec<&str> = resp.records.iter().map(|r| r.result.as_str()).collect();
+        let wire: Vec<serde_json::Value> = resp
+            .records
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap()["result"].clone())
+            .collect();
+        assert_eq!(
+            wire,
+            ["Ok", "ProcessingFailed", "ProcessingFailed", "Dropped"]
+        );
         assert_eq!(
             results,
             ["Ok", "ProcessingFailed", "ProcessingFailed", "Dropped"]
@@ -323,8 +356,8 @@ mod tests {
         };
         let (resp, _) = transform(&req, &cfg);
         assert_eq!(resp.records.len(), 10);
-        assert!(resp.records[0].result == "Ok");
-        assert!(resp.records[9].result == "ProcessingFailed");
+        assert!(resp.records[0].result == FirehoseResult::Ok);
+        assert!(resp.records[9].result == FirehoseResult::ProcessingFailed);
         assert_eq!(
             resp.records[0].metadata.as_ref().unwrap().partition_keys["room"],
             "unknown"

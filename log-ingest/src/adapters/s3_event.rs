@@ -1,6 +1,6 @@
 //! S3 event notifications, direct or wrapped in SQS, SNS or EventBridge, to object refs.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::IngestError;
 use crate::keys::decode_s3_event_key;
@@ -129,18 +129,10 @@ pub fn objects_from_notification(v: &Value) -> Result<Vec<ObjectRef>, String> {
     Ok(out)
 }
 
-/// The SQS partial-batch response for the given failed message ids.
-pub fn batch_response(failed_message_ids: &[String]) -> Value {
-    let failures: Vec<Value> = failed_message_ids
-        .iter()
-        .map(|id| json!({ "itemIdentifier": id }))
-        .collect();
-    json!({ "batchItemFailures": failures })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn s3_event(key: &str) -> Value {
         json!({"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1",
@@ -180,10 +172,6 @@ mod tests {
         assert!(items[1].objects.as_ref().unwrap_err().contains("not JSON"));
         assert_eq!(items[2].objects, Ok(vec![]));
         assert_eq!(items[3].objects.as_ref().unwrap()[0].key, "c.log.gz");
-        assert_eq!(
-            batch_response(&["m-2".into()]),
-            json!({"batchItemFailures":[{"itemIdentifier":"m-2"}]})
-        );
     }
 
     #[test]

@@ -25,7 +25,8 @@
 
 use std::borrow::Cow;
 
-use super::{RawEnvelope, RawPayload, StrMap};
+use super::raw::{RawEnvelope, RawPayload};
+use super::StrMap;
 
 /// Fills `env` (expected to be `RawEnvelope::default()`) from `bytes` when the input is
 /// in the handled subset and returns `true`; returns `false` otherwise, leaving `env`

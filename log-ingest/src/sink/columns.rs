@@ -1,4 +1,5 @@
-//! The Arrow schema of chat records and a builder that appends records column by column.
+//! The Arrow schema of chat rows and a builder that appends rows column by column, both
+//! derived from the one schema table ([`crate::schema::Column`]).
 
 use std::sync::{Arc, OnceLock};
 
@@ -6,82 +7,100 @@ use arrow::array::{
     ArrayRef, Int64Builder, MapBuilder, StringBuilder, TimestampMillisecondBuilder,
     TimestampNanosecondBuilder,
 };
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::datatypes::{Schema, SchemaRef};
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 
-use crate::record::{ChatRecord, MapRef, RowRef};
+use crate::record::{Cell, ChatRow, MapRef, RowRef};
+use crate::schema::{Column, ColumnKind};
 
-fn string_map_type() -> DataType {
-    let mut b = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
-    arrow::array::Array::data_type(&b.finish()).clone()
-}
-
-/// The Arrow schema of the Parquet output; column docs are in `SCHEMA.md`.
+/// The Arrow schema of the Parquet output: [`Column::ALL`] in order; column docs are in
+/// `SCHEMA.md`.
 pub fn arrow_schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     SCHEMA
         .get_or_init(|| {
-            let s = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
-            let utc: Option<Arc<str>> = Some("UTC".into());
-            Arc::new(Schema::new(vec![
-                Field::new(
-                    "event_timestamp",
-                    DataType::Timestamp(TimeUnit::Millisecond, utc.clone()),
-                    false,
-                ),
-                s("type", false),
-                s("version", false),
-                s("account_id", true),
-                s("region", true),
-                s("room_id", true),
-                s("room_arn", true),
-                s("id", false),
-                s("request_id", true),
-                s("event_name", true),
-                s("content", true),
-                Field::new(
-                    "send_time",
-                    DataType::Timestamp(TimeUnit::Nanosecond, utc),
-                    true,
-                ),
-                s("sender_user_id", true),
-                Field::new("sender_attributes", string_map_type(), true),
-                Field::new("attributes", string_map_type(), true),
-                s("target_message_id", true),
-                s("target_user_id", true),
-                s("reason", true),
-                s("payload_extra", true),
-                s("envelope_extra", true),
-                s("source", false),
-                Field::new("source_line", DataType::Int64, true),
-                Field::new("source_offset", DataType::Int64, true),
-                s("source_ref", true),
-            ]))
+            Arc::new(Schema::new(
+                Column::ALL
+                    .iter()
+                    .map(|c| c.arrow_field())
+                    .collect::<Vec<_>>(),
+            ))
         })
         .clone()
 }
 
-/// Schema positions of the 18 string columns, in the order of `ColumnBuilder::strings`.
-const STRING_COLUMNS: [usize; 18] = [
-    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 16, 17, 18, 19, 20, 23,
-];
-
-/// Column builders for a batch of records.
-pub struct ColumnBuilder {
-    event_timestamp: TimestampMillisecondBuilder,
-    strings: [StringBuilder; 18],
-    send_time: TimestampNanosecondBuilder,
-    sender_attributes: MapBuilder<StringBuilder, StringBuilder>,
-    attributes: MapBuilder<StringBuilder, StringBuilder>,
-    source_line: Int64Builder,
-    source_offset: Int64Builder,
-    len: usize,
+/// The builder of one column, of the column's kind. Sizes differ (a map builder is
+/// large), but there is one per column, created once per partition: not worth a box.
+#[allow(clippy::large_enum_variant)]
+enum Builder {
+    Millis(TimestampMillisecondBuilder),
+    Nanos(TimestampNanosecondBuilder),
+    Text(StringBuilder),
+    Int(Int64Builder),
+    Map(MapBuilder<StringBuilder, StringBuilder>),
 }
 
-impl Default for ColumnBuilder {
-    fn default() -> Self {
-        Self::new()
+impl Builder {
+    fn new(kind: ColumnKind) -> Builder {
+        match kind {
+            ColumnKind::TimestampMillis => {
+                Builder::Millis(TimestampMillisecondBuilder::new().with_timezone("UTC"))
+            }
+            ColumnKind::TimestampNanos => {
+                Builder::Nanos(TimestampNanosecondBuilder::new().with_timezone("UTC"))
+            }
+            ColumnKind::Text => Builder::Text(StringBuilder::new()),
+            ColumnKind::Int64 => Builder::Int(Int64Builder::new()),
+            ColumnKind::TextMap => Builder::Map(MapBuilder::new(
+                None,
+                StringBuilder::new(),
+                StringBuilder::new(),
+            )),
+        }
+    }
+
+    #[inline]
+    fn append(&mut self, column: Column, cell: Cell<'_>) -> Result<(), ArrowError> {
+        match (self, cell) {
+            // The millisecond column holds whole milliseconds (floored, also before 1970).
+            (Builder::Millis(b), Cell::Time(v)) => {
+                b.append_option(v.map(|ns| ns.div_euclid(1_000_000)))
+            }
+            (Builder::Nanos(b), Cell::Time(v)) => b.append_option(v),
+            (Builder::Text(b), Cell::Text(v)) => b.append_option(v),
+            // Int64, not UInt64: Athena/Hive have no unsigned integers. Positions fit easily.
+            (Builder::Int(b), Cell::Int(v)) => {
+                b.append_option(v.and_then(|v| i64::try_from(v).ok()))
+            }
+            (Builder::Map(b), Cell::Map(m)) => return append_map(b, m),
+            (_, cell) => {
+                return Err(ArrowError::InvalidArgumentError(format!(
+                    "column {}: a {:?} cell for a {:?} column",
+                    column.name(),
+                    cell,
+                    column.kind()
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// The column built so far; the builder is left empty, a text builder sized for a
+    /// batch like this one, so the next batch appends without growing (copying) its
+    /// buffers (`finish` leaves builders without capacity).
+    fn finish(&mut self, rows: usize) -> ArrayRef {
+        match self {
+            Builder::Millis(b) => Arc::new(b.finish()),
+            Builder::Nanos(b) => Arc::new(b.finish()),
+            Builder::Int(b) => Arc::new(b.finish()),
+            Builder::Map(b) => Arc::new(b.finish()),
+            Builder::Text(b) => {
+                let col = b.finish();
+                *b = StringBuilder::with_capacity(rows, col.value_data().len());
+                Arc::new(col)
+            }
+        }
     }
 }
 
@@ -101,17 +120,23 @@ fn append_map(
     }
 }
 
+/// Column builders for a batch of rows, one per [`Column`] in table order.
+pub struct ColumnBuilder {
+    columns: Vec<Builder>,
+    len: usize,
+}
+
+impl Default for ColumnBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl ColumnBuilder {
     /// Empty builders.
     pub fn new() -> Self {
         ColumnBuilder {
-            event_timestamp: TimestampMillisecondBuilder::new().with_timezone("UTC"),
-            strings: std::array::from_fn(|_| StringBuilder::new()),
-            send_time: TimestampNanosecondBuilder::new().with_timezone("UTC"),
-            sender_attributes: MapBuilder::new(None, StringBuilder::new(), StringBuilder::new()),
-            attributes: MapBuilder::new(None, StringBuilder::new(), StringBuilder::new()),
-            source_line: Int64Builder::new(),
-            source_offset: Int64Builder::new(),
+            columns: Column::ALL.iter().map(|c| Builder::new(c.kind())).collect(),
             len: 0,
         }
     }
@@ -126,88 +151,24 @@ impl ColumnBuilder {
         self.len == 0
     }
 
-    /// Appends one record as a row.
-    pub fn append(&mut self, r: &ChatRecord) -> Result<(), ArrowError> {
+    /// Appends one owned row.
+    pub fn append(&mut self, r: &ChatRow) -> Result<(), ArrowError> {
         self.append_row(&r.row())
     }
 
     /// Appends one borrowed row.
     pub fn append_row(&mut self, r: &RowRef<'_>) -> Result<(), ArrowError> {
-        self.event_timestamp
-            .append_value(r.event_timestamp.div_euclid(1_000_000));
-        let texts: [Option<&str>; 18] = [
-            Some(r.r#type),
-            Some(r.version),
-            r.account_id,
-            r.region,
-            r.room_id,
-            r.room_arn,
-            Some(r.id),
-            r.request_id,
-            r.event_name,
-            r.content,
-            r.sender_user_id,
-            r.target_message_id,
-            r.target_user_id,
-            r.reason,
-            r.payload_extra,
-            r.envelope_extra,
-            Some(r.source),
-            r.source_ref,
-        ];
-        for (b, v) in self.strings.iter_mut().zip(texts) {
-            b.append_option(v);
+        for (b, c) in self.columns.iter_mut().zip(Column::ALL) {
+            b.append(c, r.cell(c))?;
         }
-        self.send_time.append_option(r.send_time);
-        append_map(&mut self.sender_attributes, r.sender_attributes)?;
-        append_map(&mut self.attributes, r.attributes)?;
-        // Int64, not UInt64: Athena/Hive have no unsigned integers. Positions fit easily.
-        self.source_line
-            .append_option(r.source_line.and_then(|v| i64::try_from(v).ok()));
-        self.source_offset
-            .append_option(r.source_offset.and_then(|v| i64::try_from(v).ok()));
         self.len += 1;
         Ok(())
     }
 
     /// Builds a batch of the buffered rows (in schema order) and resets the builders.
     pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
-        let [ty, version, account, region, room, arn, id, req, ev, content, sender, tmsg, tuser, reason, pextra, eextra, source, sref] =
-            &mut self.strings;
-        let s = |b: &mut StringBuilder| -> ArrayRef { Arc::new(b.finish()) };
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.event_timestamp.finish()),
-            s(ty),
-            s(version),
-            s(account),
-            s(region),
-            s(room),
-            s(arn),
-            s(id),
-            s(req),
-            s(ev),
-            s(content),
-            Arc::new(self.send_time.finish()),
-            s(sender),
-            Arc::new(self.sender_attributes.finish()),
-            Arc::new(self.attributes.finish()),
-            s(tmsg),
-            s(tuser),
-            s(reason),
-            s(pextra),
-            s(eextra),
-            s(source),
-            Arc::new(self.source_line.finish()),
-            Arc::new(self.source_offset.finish()),
-            s(sref),
-        ];
-        // `finish` leaves the builders empty without capacity: size them for a batch like
-        // this one, so the next batch appends without growing (copying) its buffers.
         let rows = self.len;
-        for (b, col) in self.strings.iter_mut().zip(STRING_COLUMNS) {
-            let bytes = cols[col].to_data().buffers().get(1).map_or(0, |v| v.len());
-            *b = StringBuilder::with_capacity(rows, bytes);
-        }
+        let cols: Vec<ArrayRef> = self.columns.iter_mut().map(|b| b.finish(rows)).collect();
         self.len = 0;
         RecordBatch::try_new(arrow_schema(), cols)
     }
@@ -218,11 +179,55 @@ mod tests {
     use super::*;
 
     #[test]
-    fn string_column_positions_match_the_schema() {
+    fn schema_is_the_column_table() {
         let schema = arrow_schema();
-        let utf8: Vec<usize> = (0..schema.fields().len())
-            .filter(|&i| schema.field(i).data_type() == &DataType::Utf8)
-            .collect();
-        assert_eq!(utf8, STRING_COLUMNS.to_vec());
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        let want: Vec<&str> = Column::ALL.iter().map(|c| c.name()).collect();
+        assert_eq!(names, want);
+    }
+
+    #[test]
+    fn a_batch_has_the_schema_and_a_second_batch_too() {
+        let mut b = ColumnBuilder::new();
+        let row = RowRef {
+            event_timestamp: -1,
+            r#type: crate::envelope::RecordType::Message,
+            version: "1.0",
+            account_id: None,
+            region: None,
+            room_id: None,
+            room_arn: None,
+            id: "m1",
+            request_id: None,
+            event_name: None,
+            content: Some("hi"),
+            send_time: Some(5),
+            sender_user_id: None,
+            sender_attributes: None,
+            attributes: None,
+            target_message_id: None,
+            target_user_id: None,
+            reason: None,
+            payload_extra: None,
+            envelope_extra: None,
+            source: "s",
+            source_line: Some(1),
+            source_offset: None,
+            source_ref: None,
+        };
+        for _ in 0..2 {
+            b.append_row(&row).unwrap();
+            let batch = b.finish().unwrap();
+            assert_eq!(
+                (batch.num_rows(), batch.num_columns()),
+                (1, Column::ALL.len())
+            );
+            let ts = batch.column(Column::EventTimestamp.index());
+            let ts = arrow::array::AsArray::as_primitive::<
+                arrow::datatypes::TimestampMillisecondType,
+            >(ts);
+            assert_eq!(ts.value(0), -1, "floored to whole milliseconds");
+            assert!(batch.column(Column::RoomId.index()).is_null(0));
+        }
     }
 }

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use crate::error::IngestError;
 use crate::limits::Limits;
-use crate::record::{ChatRecord, RowRef};
+use crate::record::{ChatRow, RowRef};
 
 pub use layout::{output_stem, OutputLayout};
 
@@ -27,14 +27,14 @@ pub enum Format {
     /// Apache Parquet, zstd-compressed, one file per source and partition.
     #[default]
     Parquet,
-    /// Newline-delimited JSON, one [`ChatRecord`] per line.
+    /// Newline-delimited JSON, one [`ChatRow`] per line.
     Ndjson,
 }
 
 /// Receives the records of one source and writes them into their partitions.
 pub trait RecordSink {
     /// Adds one record.
-    fn write(&mut self, record: &ChatRecord) -> Result<(), IngestError> {
+    fn write(&mut self, record: &ChatRow) -> Result<(), IngestError> {
         self.write_row(&record.row())
     }
     /// Adds one borrowed row (the ingestion hot path: no owned record is built).

@@ -1,4 +1,4 @@
-//! NDJSON sink: the same layout as Parquet, one [`ChatRecord`] JSON object per line.
+//! NDJSON sink: the same layout as Parquet, one [`ChatRow`] JSON object per line.
 
 use std::collections::BTreeMap;
 use std::fs::File;

@@ -9,7 +9,8 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
-use log_ingest::envelope::{parse_envelope_fields, ParsedEnvelope};
+use log_ingest::envelope::{parse_envelope_fields, ParsedEnvelope, RecordType};
+use log_ingest::IngestError;
 
 use crate::record::{Attrs, ChatRecord, CompactString, EventInfo, RecordKind};
 
@@ -74,13 +75,13 @@ impl Senders {
     }
 }
 
-/// Parses one envelope (the bytes of one JSON value). `Err` is `log-ingest`'s reason:
-/// the field and what was expected.
+/// Parses one envelope (the bytes of one JSON value). `Err` is `log-ingest`'s record
+/// error: the field and what was expected.
 pub(crate) fn parse(
     bytes: &[u8],
     room: Option<&Arc<str>>,
     senders: &mut Senders,
-) -> Result<ChatRecord, String> {
+) -> Result<ChatRecord, IngestError> {
     parse_envelope_fields(bytes).map(|e| from_fields(e, room, senders))
 }
 
@@ -92,16 +93,15 @@ fn from_fields(
 ) -> ChatRecord {
     let owned = |s: Option<Cow<'_, str>>| s.map(Cow::into_owned);
     let compact = |s: Option<Cow<'_, str>>| s.map(|s| CompactString::from(&*s));
-    let kind = if e.r#type == "EVENT" {
-        RecordKind::Event(Box::new(EventInfo {
+    let kind = match e.r#type {
+        RecordType::Event => RecordKind::Event(Box::new(EventInfo {
             // log-ingest guarantees a non-empty EventName for events.
             name: owned(e.event_name).unwrap_or_default(),
             target_message_id: owned(e.target_message_id),
             target_user_id: owned(e.target_user_id),
             reason: owned(e.reason),
-        }))
-    } else {
-        RecordKind::Message
+        })),
+        RecordType::Message => RecordKind::Message,
     };
     let sender_attributes = match &e.sender_attributes {
         Some(a) => senders.intern_pairs(|| a.iter()),

@@ -287,7 +287,7 @@ impl<'a> UnitParser<'a> {
                         ReplayError::Record {
                             source_name: source_name.to_owned(),
                             line: line_no,
-                            reason,
+                            reason: reason.to_string(),
                         }
                     })
             }
@@ -302,8 +302,8 @@ impl<'a> UnitParser<'a> {
 
 /// Why one value could not be read, before its location is attached.
 enum Unread {
-    /// `log-ingest`'s envelope parser's reason (the value is not shaped like a row).
-    Envelope(String),
+    /// `log-ingest`'s envelope parser's error (the value is not shaped like a row).
+    Envelope(log_ingest::IngestError),
     /// A `log-ingest` row's field and what was expected there.
     Row(&'static str, String),
 }
@@ -329,20 +329,18 @@ fn split_values(line: &[u8]) -> Option<Vec<&[u8]>> {
     (values.len() >= 2).then_some(values)
 }
 
-/// The room id in an IVS chat log S3 key or file name (`room_<id>`), if any.
-pub fn room_from_key(key: &str) -> Option<&str> {
-    let start = key.rfind("room_")? + "room_".len();
-    let rest = &key[start..];
-    let end = rest
-        .find(|c: char| !c.is_ascii_alphanumeric())
-        .unwrap_or(rest.len());
-    (end > 0).then(|| &rest[..end])
+/// The room id of an IVS chat log S3 key or file name, as `log-ingest` reads it (the
+/// contract's layout, `AWSLogs/<account>/IVSChatLogs/<version>/<region>/room_<id>/...`, or
+/// the file name `<account>_IVSChatLogs_<version>_<region>_room_<id>_...`); `None` for
+/// any other name, however it spells `room_`.
+pub fn room_from_key(key: &str) -> Option<String> {
+    log_ingest::keys::context_from_key(key, key).room_id
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::DELETE_MESSAGE;
+    use crate::record::SystemEvent;
     use std::io::Write;
 
     pub(crate) const MSG: &str = r#"{"event_timestamp":"2023-01-05T14:33:32.894Z","type":"MESSAGE","version":"1.0","payload":{"Type":"MESSAGE","Id":"WhO6MW6iRdS5","RequestId":"","Content":"bbiab!","Attributes":{"username":"gleningp"},"SendTime":"2023-01-05T14:33:32.894089757Z","Sender":{"UserId":"u1","Attributes":{}}}}"#;
@@ -375,7 +373,7 @@ mod tests {
         let p = parse_chat("rows.ndjson", row.as_bytes(), None);
         assert!(p.rejected.is_empty(), "{:?}", p.rejected);
         let r = &p.records[0];
-        assert_eq!(r.event_name(), Some(DELETE_MESSAGE));
+        assert_eq!(r.event_name(), Some(SystemEvent::DeleteMessage.as_str()));
         assert_eq!(r.send_time, 1_672_929_212_894_089_757);
         assert_eq!(r.room.as_deref(), Some("abc"));
         assert_eq!(r.target_message_id(), Some("m1"));
@@ -555,8 +553,20 @@ mod tests {
 
     #[test]
     fn room_from_s3_key() {
-        let key = "AWSLogs/1/IVSChatLogs/1.0/us-west-2/room_abc123DEF456/2022/10/14/17/1_IVSChatLogs_1.0_us-west-2_room_abc123DEF456_20221014T1740Z_1766dcbc.log.gz";
-        assert_eq!(room_from_key(key), Some("abc123DEF456"));
+        // The contract's example key (a 12-digit account id).
+        let key = "AWSLogs/123456789012/IVSChatLogs/1.0/us-west-2/room_abc123DEF456/2022/10/14/17/123456789012_IVSChatLogs_1.0_us-west-2_room_abc123DEF456_20221014T1740Z_1766dcbc.log.gz";
+        assert_eq!(room_from_key(key).as_deref(), Some("abc123DEF456"));
+        let s3 = format!("s3://logs/backfill/{key}");
+        assert_eq!(room_from_key(&s3).as_deref(), Some("abc123DEF456"));
+        let file = key.rsplit('/').next().unwrap();
+        assert_eq!(
+            room_from_key(&format!("/tmp/{file}")).as_deref(),
+            Some("abc123DEF456")
+        );
         assert_eq!(room_from_key("chat.log"), None);
+        // Not the contract's layout: no room, however the name spells `room_` (the old
+        // rule read `notes` and `abc` here).
+        assert_eq!(room_from_key("/home/me/classroom_notes.log"), None);
+        assert_eq!(room_from_key("exports/room_abc-2.ndjson"), None);
     }
 }

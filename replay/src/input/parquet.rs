@@ -1,14 +1,15 @@
-//! The Parquet files `log-ingest` writes (its `ChatRecord` columns): `type`, `id`,
-//! `event_name`, `content`, `send_time` (timestamp ns), `event_timestamp` (timestamp
-//! ms), `sender_user_id`, `sender_attributes` / `attributes` (string maps),
-//! `target_message_id`, `target_user_id`, `reason`, `room_id`. Columns are found by
-//! name; other columns are ignored. Each row goes through the same mapping as an
+//! The Parquet files `log-ingest` writes (the columns of `log_ingest::schema::Column`):
+//! replay reads `type`, `id`, `event_name`, `content`, `send_time` (timestamp ns),
+//! `event_timestamp` (timestamp ms), `sender_user_id`, `sender_attributes` /
+//! `attributes` (string maps), `target_message_id`, `target_user_id`, `reason`,
+//! `room_id`. Columns are found by name; other columns are ignored. Each row goes through the same mapping as an
 //! NDJSON row, so both formats mean the same thing.
 
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, MapArray, RecordBatch};
 use arrow::datatypes::{DataType, TimeUnit};
+use log_ingest::schema::Column;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::envelope::Senders;
@@ -65,47 +66,46 @@ pub fn parse_parquet(source_name: &str, bytes: &[u8], room_hint: Option<&str>) -
 
 /// The columns of one batch that replay reads, when present with a usable type.
 struct Columns {
-    strings: Vec<(&'static str, Option<ArrayRef>)>,
+    strings: Vec<(Column, Option<ArrayRef>)>,
     send_time: Option<ArrayRef>,
     event_timestamp: Option<ArrayRef>,
     sender_attributes: Option<ArrayRef>,
     attributes: Option<ArrayRef>,
 }
 
-const STRING_COLUMNS: [&str; 9] = [
-    "type",
-    "id",
-    "event_name",
-    "content",
-    "sender_user_id",
-    "target_message_id",
-    "target_user_id",
-    "reason",
-    "room_id",
+/// The text columns replay reads (`log-ingest`'s schema names them).
+const STRING_COLUMNS: [Column; 9] = [
+    Column::Type,
+    Column::Id,
+    Column::EventName,
+    Column::Content,
+    Column::SenderUserId,
+    Column::TargetMessageId,
+    Column::TargetUserId,
+    Column::Reason,
+    Column::RoomId,
 ];
 
 impl Columns {
     fn new(batch: &RecordBatch) -> Columns {
-        let col = |name: &str| batch.column_by_name(name).cloned();
-        let typed = |name: &str, ok: fn(&DataType) -> bool| col(name).filter(|c| ok(c.data_type()));
+        let col = |c: Column| batch.column_by_name(c.name()).cloned();
+        let typed = |c: Column, ok: fn(&DataType) -> bool| col(c).filter(|a| ok(a.data_type()));
+        let time = |t: &DataType| matches!(t, DataType::Timestamp(_, _) | DataType::Int64);
+        let map = |t: &DataType| matches!(t, DataType::Map(_, _));
         Columns {
             strings: STRING_COLUMNS
                 .iter()
-                .map(|n| (*n, typed(n, |t| *t == DataType::Utf8)))
+                .map(|c| (*c, typed(*c, |t| *t == DataType::Utf8)))
                 .collect(),
-            send_time: typed("send_time", |t| {
-                matches!(t, DataType::Timestamp(_, _) | DataType::Int64)
-            }),
-            event_timestamp: typed("event_timestamp", |t| {
-                matches!(t, DataType::Timestamp(_, _) | DataType::Int64)
-            }),
-            sender_attributes: typed("sender_attributes", |t| matches!(t, DataType::Map(_, _))),
-            attributes: typed("attributes", |t| matches!(t, DataType::Map(_, _))),
+            send_time: typed(Column::SendTime, time),
+            event_timestamp: typed(Column::EventTimestamp, time),
+            sender_attributes: typed(Column::SenderAttributes, map),
+            attributes: typed(Column::Attributes, map),
         }
     }
 
-    fn string(&self, name: &str, i: usize) -> Option<String> {
-        let (_, c) = self.strings.iter().find(|(n, _)| *n == name)?;
+    fn string(&self, column: Column, i: usize) -> Option<String> {
+        let (_, c) = self.strings.iter().find(|(n, _)| *n == column)?;
         let a = c.as_ref()?.as_string_opt::<i32>()?;
         (!a.is_null(i)).then(|| a.value(i).to_owned())
     }
@@ -118,21 +118,21 @@ impl Columns {
                 .as_ref()
                 .and_then(|c| nanos(c, i))
                 .map(Instant::Nanos),
-            r#type: self.string("type", i),
-            id: self.string("id", i),
-            event_name: self.string("event_name", i),
-            content: self.string("content", i),
+            r#type: self.string(Column::Type, i),
+            id: self.string(Column::Id, i),
+            event_name: self.string(Column::EventName, i),
+            content: self.string(Column::Content, i),
             send_time: self.send_time.as_ref().and_then(|c| nanos(c, i)),
-            sender_user_id: self.string("sender_user_id", i),
+            sender_user_id: self.string(Column::SenderUserId, i),
             sender_attributes: self
                 .sender_attributes
                 .as_ref()
                 .and_then(|c| string_map(c, i)),
             attributes: self.attributes.as_ref().and_then(|c| string_map(c, i)),
-            target_message_id: self.string("target_message_id", i),
-            target_user_id: self.string("target_user_id", i),
-            reason: self.string("reason", i),
-            room_id: self.string("room_id", i),
+            target_message_id: self.string(Column::TargetMessageId, i),
+            target_user_id: self.string(Column::TargetUserId, i),
+            reason: self.string(Column::Reason, i),
+            room_id: self.string(Column::RoomId, i),
         }
     }
 }
@@ -224,20 +224,24 @@ mod tests {
         let sender = sender.finish();
         let schema = Arc::new(Schema::new(vec![
             Field::new(
-                "event_timestamp",
+                Column::EventTimestamp.name(),
                 DataType::Timestamp(TimeUnit::Millisecond, utc.clone()),
                 false,
             ),
-            Field::new("type", DataType::Utf8, false),
-            Field::new("id", DataType::Utf8, true),
-            Field::new("content", DataType::Utf8, true),
-            Field::new("target_message_id", DataType::Utf8, true),
+            Field::new(Column::Type.name(), DataType::Utf8, false),
+            Field::new(Column::Id.name(), DataType::Utf8, true),
+            Field::new(Column::Content.name(), DataType::Utf8, true),
+            Field::new(Column::TargetMessageId.name(), DataType::Utf8, true),
             Field::new(
-                "send_time",
+                Column::SendTime.name(),
                 DataType::Timestamp(TimeUnit::Nanosecond, utc.clone()),
                 true,
             ),
-            Field::new("sender_attributes", sender.data_type().clone(), true),
+            Field::new(
+                Column::SenderAttributes.name(),
+                sender.data_type().clone(),
+                true,
+            ),
         ]));
         let cols: Vec<ArrayRef> = vec![
             Arc::new(
@@ -270,6 +274,99 @@ mod tests {
         buf
     }
 
+    /// Writes `rows` with log-ingest's own sink (`format`), returns each file's bytes.
+    fn written_by_log_ingest(
+        rows: &[log_ingest::ChatRow],
+        format: log_ingest::sink::Format,
+    ) -> Vec<Vec<u8>> {
+        use log_ingest::limits::Limits;
+        use log_ingest::sink::{open_record_sink, OutputLayout};
+        let dir = tempfile::tempdir().unwrap();
+        let layout = OutputLayout::new(dir.path());
+        let mut sink = open_record_sink(format, &layout, "t", &Limits::default());
+        for r in rows {
+            sink.write(r).unwrap();
+        }
+        let files = sink.finish().unwrap();
+        assert!(!files.is_empty());
+        files
+            .iter()
+            .map(|f| std::fs::read(dir.path().join(f)).unwrap())
+            .collect()
+    }
+
+    /// The rows log-ingest makes of the input module's test envelopes.
+    fn ingested(lines: &[&str]) -> Vec<log_ingest::ChatRow> {
+        let ctx = log_ingest::keys::context_from_key(
+            "s3://b/k",
+            "AWSLogs/123456789012/IVSChatLogs/1.0/us-west-2/room_abc123/2023/01/05/14/x.log.gz",
+        );
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let pos = log_ingest::Position {
+                    line: Some(i as u64 + 1),
+                    offset: None,
+                };
+                log_ingest::parse_envelope(l.as_bytes(), &ctx, pos).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn log_ingest_parquet_and_ndjson_read_as_the_envelopes_themselves() {
+        use super::super::tests::{DEL, MSG};
+        use log_ingest::sink::Format;
+        let disconnect = DEL
+            .replace("aws:DELETE_MESSAGE", "aws:DISCONNECT_USER")
+            .replace(r#""MessageId":"WhO6MW6iRdS5""#, r#""UserId":"u1""#)
+            .replace(r#""Id":"e1""#, r#""Id":"e2""#);
+        let custom = DEL
+            .replace("aws:DELETE_MESSAGE", "app:poll")
+            .replace(r#""Id":"e1""#, r#""Id":"e3""#);
+        let lines = [MSG, DEL, disconnect.as_str(), custom.as_str()];
+        let text = lines.join("\n");
+        // What replay makes of the envelopes, with the room the S3 key tells.
+        let direct = super::super::parse_chat("k.log", text.as_bytes(), Some("abc123"));
+        assert!(direct.rejected.is_empty(), "{:?}", direct.rejected);
+        assert_eq!(direct.records.len(), 4);
+        let rows = ingested(&lines);
+        for format in [Format::Parquet, Format::Ndjson] {
+            let files = written_by_log_ingest(&rows, format);
+            let mut via = super::super::Parsed::default();
+            for bytes in &files {
+                via.append(super::super::parse_chat("t", bytes, None));
+            }
+            assert!(via.rejected.is_empty(), "{format:?}: {:?}", via.rejected);
+            assert_eq!(via.records, direct.records, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn log_ingest_parquet_rows_that_break_the_contract_are_rejected_by_row() {
+        let mut rows = ingested(&[super::super::tests::MSG, super::super::tests::DEL]);
+        rows[1].event_name = None;
+        let files = written_by_log_ingest(&rows, log_ingest::sink::Format::Parquet);
+        assert_eq!(files.len(), 1);
+        let p = super::super::parse_chat("t.parquet", &files[0], None);
+        assert_eq!(p.records.len(), 1);
+        assert_eq!(
+            p.records[0].room.as_deref(),
+            Some("abc123"),
+            "room_id column"
+        );
+        let errs: Vec<String> = p.rejected.listed().map(ToString::to_string).collect();
+        assert!(
+            errs.len() == 1
+                && errs[0].starts_with("t.parquet:2:")
+                && errs[0].contains("event_name"),
+            "{errs:?}"
+        );
+    }
+
+    /// A file with only some of the columns, and a null `id` (which log-ingest never
+    /// writes): columns are found by name, the rest ignored.
     #[test]
     fn reads_log_ingest_parquet_rows() {
         let bytes = file(&[

@@ -6,6 +6,7 @@
 //! input and thread) is always listed, since it says that the rest of that input is
 //! missing.
 
+use log_ingest::IngestError;
 use std::collections::BTreeMap;
 
 use crate::error::ReplayError;
@@ -35,19 +36,16 @@ pub enum RejectReason {
 }
 
 impl RejectReason {
-    /// The reason of a rejection worded by `log-ingest`'s envelope parser
-    /// (`log_ingest::envelope::parse_envelope_fields`).
-    pub fn of_envelope_error(reason: &str) -> RejectReason {
-        if reason.starts_with("not valid JSON") {
-            RejectReason::InvalidJson
-        } else if reason.starts_with("missing field") {
-            RejectReason::MissingField
-        } else if reason.starts_with("field `") {
-            RejectReason::InvalidField
-        } else if reason.starts_with("read error") {
-            RejectReason::Unreadable
-        } else {
-            RejectReason::NotARecord
+    /// The reason of a rejection by `log-ingest`'s envelope parser
+    /// (`log_ingest::envelope::parse_envelope_fields`), by the kind of its error.
+    pub fn of_envelope_error(reason: &IngestError) -> RejectReason {
+        match reason {
+            IngestError::InvalidJson(_) => RejectReason::InvalidJson,
+            IngestError::MissingField { .. } => RejectReason::MissingField,
+            IngestError::InvalidField { .. } => RejectReason::InvalidField,
+            IngestError::JsonRead(_) => RejectReason::Unreadable,
+            // Valid JSON that is no envelope (the parser gives no other errors).
+            _ => RejectReason::NotARecord,
         }
     }
 
@@ -238,23 +236,36 @@ mod tests {
     }
 
     #[test]
-    fn classifies_log_ingest_wording() {
-        for (text, want) in [
-            ("not valid JSON: expected value", RejectReason::InvalidJson),
+    fn classifies_log_ingest_errors_by_kind() {
+        for (error, want) in [
             (
-                "not an IVS log envelope: invalid type",
+                IngestError::InvalidJson("expected value".into()),
+                RejectReason::InvalidJson,
+            ),
+            (
+                IngestError::NotAnEnvelope("invalid type".into()),
                 RejectReason::NotARecord,
             ),
             (
-                "missing field `payload.Id`: expected a non-empty string",
+                IngestError::MissingField {
+                    field: "payload.Id",
+                    expected: "a non-empty string",
+                },
                 RejectReason::MissingField,
             ),
             (
-                "field `payload.SendTime`: \"later\" is not a valid timestamp",
+                IngestError::InvalidField {
+                    field: "payload.SendTime",
+                    problem: "\"later\" is not a valid timestamp".into(),
+                },
                 RejectReason::InvalidField,
             ),
+            (
+                IngestError::JsonRead("eof".into()),
+                RejectReason::Unreadable,
+            ),
         ] {
-            assert_eq!(RejectReason::of_envelope_error(text), want, "{text}");
+            assert_eq!(RejectReason::of_envelope_error(&error), want, "{error}");
         }
         // The real parser's words, so a change there shows up here.
         let reason = |bytes: &[u8]| {

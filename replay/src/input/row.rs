@@ -8,7 +8,9 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::envelope::Senders;
-use crate::record::{Attrs, ChatRecord, EventInfo, RecordKind, DELETE_MESSAGE, DISCONNECT_USER};
+use log_ingest::envelope::RecordType;
+
+use crate::record::{Attrs, ChatRecord, EventInfo, RecordKind, SystemEvent};
 use crate::timefmt::UnixNanos;
 
 /// `event_timestamp` is RFC 3339 text in IVS envelopes and integer ns in log-ingest rows.
@@ -78,9 +80,9 @@ impl Row {
             ));
         };
         let attributes = self.attributes.unwrap_or_default();
-        let kind = match kind.as_str() {
-            "MESSAGE" => RecordKind::Message,
-            "EVENT" => {
+        let kind = match RecordType::from_name(&kind) {
+            Some(RecordType::Message) => RecordKind::Message,
+            Some(RecordType::Event) => {
                 let name = self
                     .event_name
                     .ok_or(("event_name", "the event name of an EVENT row".to_owned()))?;
@@ -91,11 +93,17 @@ impl Row {
                     target_user_id: self
                         .target_user_id
                         .or_else(|| target_user(&name, &attributes)),
-                    reason: self.reason.or_else(|| attributes.get("Reason").cloned()),
+                    // As log-ingest reads envelopes: only `aws:` events have a reason;
+                    // a custom event keeps `Reason` as an attribute.
+                    reason: self.reason.or_else(|| {
+                        SystemEvent::is_system_name(&name)
+                            .then(|| attributes.get("Reason").cloned())
+                            .flatten()
+                    }),
                     name,
                 }))
             }
-            other => return Err(("type", format!("MESSAGE or EVENT, found {other:?}"))),
+            None => return Err(("type", format!("MESSAGE or EVENT, found {kind:?}"))),
         };
         let send_time = self.send_time.or(envelope_time).ok_or((
             "send_time",
@@ -119,7 +127,7 @@ impl Row {
 
 /// `aws:DELETE_MESSAGE` names its target as `MessageID` and/or `MessageId`.
 fn target_message(event_name: &str, attrs: &Attrs) -> Option<String> {
-    (event_name == DELETE_MESSAGE)
+    (SystemEvent::from_name(event_name) == Some(SystemEvent::DeleteMessage))
         .then(|| {
             attrs
                 .get("MessageID")
@@ -130,7 +138,7 @@ fn target_message(event_name: &str, attrs: &Attrs) -> Option<String> {
 }
 
 fn target_user(event_name: &str, attrs: &Attrs) -> Option<String> {
-    (event_name == DISCONNECT_USER)
+    (SystemEvent::from_name(event_name) == Some(SystemEvent::DisconnectUser))
         .then(|| attrs.get("UserId").cloned())
         .flatten()
 }

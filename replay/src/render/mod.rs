@@ -95,7 +95,9 @@ pub fn push_display_text(e: &Entry, out: &mut String) {
             }
             push_single_line(r.content.as_deref().unwrap_or(""), out);
         }
-        RecordKind::Event(event) if event.name == crate::record::DISCONNECT_USER => {
+        RecordKind::Event(_)
+            if r.system_event() == Some(crate::record::SystemEvent::DisconnectUser) =>
+        {
             out.push_str("* ");
             push_single_line(r.target_user_id().unwrap_or("a user"), out);
             out.push_str(" was disconnected");

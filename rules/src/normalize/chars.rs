@@ -1,0 +1,34 @@
+//! Character classes the steps and passes ask about.
+
+use crate::script::{all_letters, is_alphanumeric, script_of, Script};
+
+pub(super) fn is_invisible(c: char) -> bool {
+    // Hangul, kana and Han letters are never invisible except the Hangul filler, and
+    // they are most of what Korean and Japanese chat is made of.
+    (c == '\u{3164}' || !all_letters(c)) && listed_invisible(c)
+}
+
+/// Zero-width, bidi controls, variation selectors, tags, fillers and other format or
+/// control characters.
+pub(super) fn listed_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+        || (c.is_control() && !c.is_whitespace())
+}
+
+/// Whether `c` is a letter or digit. Hangul syllables and Han ideographs are answered
+/// from their block ranges: the Unicode property tables are binary searches, and the
+/// passes below ask several times per character.
+pub(super) fn is_word(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if matches!(script_of(c), Script::Hangul | Script::Han) {
+        true
+    } else {
+        is_alphanumeric(c)
+    }
+}

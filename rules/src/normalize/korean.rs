@@ -1,0 +1,203 @@
+//! The Korean passes: 2-set keyboard words, jamo composition, Hangul spacing.
+
+use super::chars::is_word;
+use super::passes::retain_kept;
+use super::view::Item;
+use crate::hangul;
+use crate::keyboard;
+use crate::script::script_of;
+
+/// Replaces whole Latin words typed on the Korean 2-set layout by their syllables.
+/// Only words whose every view letter is exactly one original ASCII letter (no leet,
+/// no fullwidth) qualify; the original case picks shifted keys. In place: a word never
+/// decodes to more syllables than it has letters.
+pub(super) fn keyboard_words(items: &mut Vec<Item>, src: &str) {
+    let original = |it: &Item| -> Option<char> {
+        let s = src.get(it.start as usize..it.end as usize)?;
+        let mut cs = s.chars();
+        let c = cs.next()?;
+        (cs.next().is_none() && c.is_ascii_alphabetic() && it.ch.eq_ignore_ascii_case(&c))
+            .then_some(c)
+    };
+    let delimited =
+        |k: Option<&Item>| k.is_none_or(|it| !is_word(it.ch) || script_of(it.ch).east_asian());
+    let n = items.len();
+    // Items before `w` are output; items from `i` on are input still unread (`w <= i`).
+    let mut w = 0;
+    let mut i = 0;
+    let mut keys = ['\0'; keyboard::MAX_KEYS];
+    while i < n {
+        let mut j = i;
+        while j < n && original(&items[j]).is_some() {
+            j += 1;
+        }
+        if j == i {
+            items[w] = items[i];
+            w += 1;
+            i += 1;
+            continue;
+        }
+        // `items[i - 1]` is still the input item before the word: it is only
+        // overwritten once `w` passes it, and `w <= i` here.
+        let len = j - i;
+        let decoded = ((keyboard::MIN_WORD_KEYS..=keyboard::MAX_KEYS).contains(&len)
+            && delimited(i.checked_sub(1).and_then(|p| items.get(p)))
+            && delimited(items.get(j)))
+        .then(|| {
+            for (slot, it) in keys.iter_mut().zip(&items[i..j]) {
+                *slot = original(it).unwrap_or('\0');
+            }
+            keyboard::decode(&keys[..len])
+        })
+        .flatten()
+        .filter(|syl| syl.len() >= 2)
+        .filter(|_| {
+            let lower: String = items[i..j].iter().map(|it| it.ch).collect();
+            !keyboard::is_guarded(&lower)
+        })
+        .map(|syl| {
+            syl.into_iter()
+                .map(|c| Item {
+                    ch: c.ch,
+                    start: items[i + c.first].start,
+                    end: items[i + c.last].end,
+                    run: 1,
+                })
+                .collect::<Vec<_>>()
+        });
+        match decoded {
+            Some(syllables) => {
+                for it in syllables {
+                    items[w] = it;
+                    w += 1;
+                }
+            }
+            None => {
+                items.copy_within(i..j, w);
+                w += len;
+            }
+        }
+        i = j;
+    }
+    items.truncate(w);
+}
+
+/// Composes runs of compatibility jamo into syllables (`ㅅㅣㅂㅏㄹ` → `시발`), in place
+/// (a run never composes to more characters than it has).
+pub(super) fn compose_jamo(items: &mut Vec<Item>) {
+    if !items.iter().any(|it| hangul::is_vowel(it.ch)) {
+        return;
+    }
+    let is_jamo = |c: char| hangul::is_vowel(c) || hangul::is_consonant(c);
+    let n = items.len();
+    let mut w = 0;
+    let mut i = 0;
+    while i < n {
+        if !is_jamo(items[i].ch) {
+            items[w] = items[i];
+            w += 1;
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && is_jamo(items[j].ch) {
+            j += 1;
+        }
+        let jamo: Vec<char> = items[i..j].iter().map(|it| it.ch).collect();
+        let composed: Vec<Item> = hangul::compose(&jamo)
+            .into_iter()
+            .map(|c| Item {
+                ch: c.ch,
+                start: items[i + c.first].start,
+                end: items[i + c.last].end,
+                run: 1,
+            })
+            .collect();
+        for it in composed {
+            items[w] = it;
+            w += 1;
+        }
+        i = j;
+    }
+    items.truncate(w);
+}
+
+/// One-syllable Korean words that stand on their own (interjections, pronouns,
+/// determiners, adverbs: `야 썅`, `와 병 신`, `이 년 전`): never joined to the next word.
+const STANDALONE_SYLLABLES: &[char] = &[
+    '아', '와', '야', '어', '오', '이', '저', '그', '너', '나', '내', '제', '왜', '뭐', '좀', '더',
+    '걍', '참', '꼭', '막', '잘', '안', '못', '다', '두', '세', '몇', '첫', '헐', '헉', '흠', '음',
+    '응', '예', '네', '딱', '늘', '꽤', '곧', '좀', '쫌', '앗', '엥', '킹',
+];
+
+/// Largest number of inserted characters dropped between two Korean letters.
+const MAX_HANGUL_GAP: usize = 2;
+
+/// Drops short non-Korean insertions between Korean letters and joins spaced
+/// one-letter Korean words.
+pub(super) fn join_hangul(items: &mut Vec<Item>) {
+    let korean = |c: char| script_of(c).korean();
+    if !items.iter().any(|it| korean(it.ch)) {
+        return;
+    }
+    let n = items.len();
+    let mut keep = vec![true; n];
+    // (a) `시1발`, `시@발`, `병x신`: no space inside the gap.
+    let mut i = 1;
+    while i < n {
+        if korean(items[i - 1].ch) && !korean(items[i].ch) && items[i].ch != ' ' {
+            let mut j = i;
+            while j < n && j - i < MAX_HANGUL_GAP + 1 && !korean(items[j].ch) && items[j].ch != ' '
+            {
+                j += 1;
+            }
+            if j < n && j - i <= MAX_HANGUL_GAP && korean(items[j].ch) {
+                keep[i..j].fill(false);
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    // (b) `병 신`: two or more one-letter Korean words separated by spaces/punctuation.
+    let words: Vec<(usize, usize)> = {
+        let mut v = Vec::new();
+        let mut k = 0;
+        while k < n {
+            if keep[k] && items[k].ch != ' ' && is_word(items[k].ch) {
+                let s = k;
+                while k < n && (!keep[k] || (items[k].ch != ' ' && is_word(items[k].ch))) {
+                    k += 1;
+                }
+                v.push((s, k));
+            } else {
+                k += 1;
+            }
+        }
+        v
+    };
+    let single: Vec<bool> = words
+        .iter()
+        .map(|w| {
+            let mut letters = (w.0..w.1).filter(|&k| keep[k]);
+            matches!((letters.next(), letters.next()),
+                (Some(k), None) if korean(items[k].ch) && !STANDALONE_SYLLABLES.contains(&items[k].ch))
+        })
+        .collect();
+    let mut w = 0;
+    while w < words.len() {
+        if !single[w] {
+            w += 1;
+            continue;
+        }
+        let mut e = w;
+        while e + 1 < words.len() && single[e + 1] && words[e + 1].0 - words[e].1 <= 3 {
+            e += 1;
+        }
+        for pair in w..e {
+            keep[words[pair].1..words[pair + 1].0].fill(false);
+        }
+        w = e + 1;
+    }
+    retain_kept(items, &keep);
+}

@@ -1,0 +1,120 @@
+//! Leetspeak: when a digit or symbol stands for a letter, and which one.
+
+use unicode_normalization::char::is_combining_mark;
+
+use super::chars::is_invisible;
+use crate::script::is_alphabetic;
+
+pub(super) fn leet_letter(c: char) -> Option<char> {
+    Some(match c {
+        '4' | '@' => 'a',
+        '3' => 'e',
+        '0' => 'o',
+        '1' | '!' => 'i',
+        '|' => 'l',
+        '$' | '5' => 's',
+        '7' | '+' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        _ => return None,
+    })
+}
+
+/// Index of the nearest character before (`forward = false`) or after `i` that is
+/// neither invisible nor a combining mark: `$\u{200B}L` and `s̸1ut` read as `$L`, `s1ut`.
+fn neighbour(chars: &[(usize, char)], i: usize, forward: bool) -> Option<usize> {
+    let skip = |j: usize| {
+        chars
+            .get(j)
+            .is_some_and(|&(_, d)| is_invisible(d) || is_combining_mark(d))
+    };
+    let mut j = i;
+    loop {
+        j = if forward { j + 1 } else { j.checked_sub(1)? };
+        if j >= chars.len() {
+            return None;
+        }
+        if !skip(j) {
+            return Some(j);
+        }
+    }
+}
+
+/// A neighbour as the letter it most likely stands for (`4` `@` → `a`, `3` → `e` ...);
+/// `1` stays `1` (it is what is being decided).
+fn looks_like(c: char) -> char {
+    match c {
+        '1' => '1',
+        c => leet_letter(c).unwrap_or(c.to_ascii_lowercase()),
+    }
+}
+
+/// Whether the `1` at `i` stands for `l` rather than `i`: after `b c f g p s` before a
+/// vowel (`s1ut`, `c1it`, `f1ag`), between vowels or after a vowel at a word end
+/// (`ho1e`, `a55ho1e`, `lo1`), doubled after a vowel (`he11`, `bu11`), `e` + `1` +
+/// consonant (`yourse1f`), and at a word start before a vowel (`1oser`). Elsewhere
+/// (`sh1t`, `b1tch`, `d1e`, `k1ll`, `su1c1de`) it is `i`.
+fn one_reads_as_l(chars: &[(usize, char)], i: usize) -> bool {
+    let at = |j: Option<usize>| j.and_then(|j| chars.get(j)).map(|&(_, d)| looks_like(d));
+    let is_vowel = |c: Option<char>| c.is_some_and(|c| "aeiou".contains(c));
+    let is_consonant =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic() && !"aeiou".contains(c));
+    let p = neighbour(chars, i, false);
+    let prev = at(p);
+    let next = at(neighbour(chars, i, true));
+    let letterish = |c: Option<char>| c.is_some_and(|c| is_alphabetic(c) || c == '1');
+    match prev {
+        Some('l') => true,
+        Some('1') => is_vowel(at(p.and_then(|p| neighbour(chars, p, false)))),
+        Some(c) if "bcfgps".contains(c) => is_vowel(next),
+        Some(c) if "aeiou".contains(c) => {
+            is_vowel(next)
+                || !letterish(next)
+                || next == Some('l')
+                || next == Some('1')
+                || (c == 'e' && is_consonant(next))
+        }
+        Some(c) if is_alphabetic(c) => false,
+        _ => is_vowel(next) && next != Some('i'),
+    }
+}
+
+/// The letter the leet character at `i` stands for (see [`one_reads_as_l`] for `1`).
+pub(super) fn leet_letter_at(chars: &[(usize, char)], i: usize, c: char) -> Option<char> {
+    if c == '1' && one_reads_as_l(chars, i) {
+        return Some('l');
+    }
+    leet_letter(c)
+}
+
+/// Whether the leet character at `i` of `chars` should be read as a letter.
+pub(super) fn leet_applies(chars: &[(usize, char)], i: usize, token_has_letter: bool) -> bool {
+    let Some(&(_, c)) = chars.get(i) else {
+        return false;
+    };
+    if !token_has_letter {
+        return false;
+    }
+    if c.is_ascii_digit() {
+        return true;
+    }
+    let is_wordish = |j: Option<usize>| {
+        j.and_then(|j| chars.get(j))
+            .is_some_and(|&(_, d)| is_alphabetic(d) || (leet_letter(d).is_some() && d != c))
+    };
+    let (before, after) = (neighbour(chars, i, false), neighbour(chars, i, true));
+    let prev = is_wordish(before);
+    let next = is_wordish(after);
+    match c {
+        // `@name` is a mention; `a@` ... only inside or after a letter.
+        '@' => prev,
+        '$' => {
+            let near = |j: Option<usize>| {
+                j.and_then(|j| chars.get(j))
+                    .is_some_and(|&(_, d)| d == '$' || is_alphabetic(d))
+            };
+            prev || next || near(before) || near(after)
+        }
+        _ => prev && next,
+    }
+}

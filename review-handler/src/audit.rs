@@ -83,8 +83,8 @@ pub fn audit_record(d: &Decision, config: &Config) -> Value {
         "room": d.request.room_id(),
         "user_id": identity(&d.request.user_id),
         "ip": identity(&d.request.ip),
-        "result": d.result,
-        "action": d.action,
+        "result": d.result.as_str(),
+        "action": d.action.as_str(),
         "outcome": d.outcome.label(),
         "rules": ids(false),
         "shadow_rules": ids(true),
@@ -100,24 +100,25 @@ pub fn audit_record(d: &Decision, config: &Config) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decision::{Fired, Outcome, RequestFacts};
+    use crate::decision::{DecisionAction, Fired, Outcome, RequestFacts};
+    use rules::{Action, ReviewResult, Verdict};
     use std::time::Duration;
 
     fn decision(outcome: Outcome) -> Decision {
         Decision {
             response: json!({"ReviewResult": "DENY", "Content": "x"}),
-            result: "DENY".into(),
-            action: "deny".into(),
+            result: ReviewResult::Deny,
+            action: DecisionAction::Verdict(Verdict::Deny),
             outcome,
             fired: vec![
                 Fired {
                     id: "slurs".into(),
-                    action: "deny".into(),
+                    action: Action::Deny,
                     shadow: false,
                 },
                 Fired {
                     id: "new-list".into(),
-                    action: "deny".into(),
+                    action: Action::Deny,
                     shadow: true,
                 },
             ],

@@ -10,10 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::decision::{Decision, Fired, Outcome, RequestFacts};
-
-/// The action label of a fail decision.
-pub const FAIL_ACTION: &str = "fail";
+use crate::decision::{Decision, DecisionAction, Fired, Outcome, RequestFacts};
 
 /// Reason shown to the sender by the last-resort answer (see [`last_resort`]).
 pub const LAST_RESORT_REASON: &str = "Message could not be reviewed";
@@ -40,7 +37,7 @@ pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
         .iter()
         .map(|f| Fired {
             id: f.id.to_string(),
-            action: f.action.as_str().to_string(),
+            action: f.action,
             shadow: f.shadow,
         })
         .collect();
@@ -53,9 +50,9 @@ pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
         return d;
     }
     Decision {
-        result: response.review_result.as_str().to_string(),
+        result: response.review_result,
         response: to_json(&response),
-        action: evaluation.action.as_str().to_string(),
+        action: DecisionAction::Verdict(evaluation.action),
         outcome: Outcome::Evaluated,
         fired,
         pack: evaluation.pack.to_string(),
@@ -111,9 +108,9 @@ pub fn fail_decision(
         fail_response(engine, request, config.max_length(engine.max_length(room)))
     };
     Decision {
-        result: response.review_result.as_str().to_string(),
+        result: response.review_result,
         response: to_json(&response),
-        action: FAIL_ACTION.to_string(),
+        action: DecisionAction::Fail,
         outcome,
         fired: Vec::new(),
         pack: String::new(),
@@ -202,7 +199,7 @@ mod tests {
             &Config::default(),
         );
         assert_eq!(d.outcome, Outcome::Evaluated);
-        assert_eq!(d.result, "ALLOW");
+        assert_eq!(d.result, ReviewResult::Allow);
         assert_eq!(d.response["Content"], "good game everyone");
         assert!(d.fired.is_empty());
         assert_eq!(d.request.user_id.as_deref(), Some("u-1"));
@@ -211,7 +208,7 @@ mod tests {
     #[test]
     fn harassment_is_denied_with_a_reason() {
         let d = decide(&engine(), &request("just kys already"), &Config::default());
-        assert_eq!(d.result, "DENY");
+        assert_eq!(d.result, ReviewResult::Deny);
         assert!(d.response["Attributes"]["Reason"].is_string());
         assert!(d.fired.iter().any(|f| f.id == "self-harm" && !f.shadow));
     }
@@ -221,7 +218,7 @@ mod tests {
         let mut exposing = engine();
         exposing.set_expose_rule_ids(true);
         let d = decide(&exposing, &request("what the fuck"), &Config::default());
-        assert_eq!(d.result, "ALLOW");
+        assert_eq!(d.result, ReviewResult::Allow);
         let content = d.response["Content"].as_str().unwrap();
         assert!(
             content.starts_with("what the ") && !content.contains("fuck"),
@@ -244,7 +241,7 @@ mod tests {
         ] {
             let d = decide(&engine(), &event, &Config::default());
             assert_eq!(d.outcome.label(), "malformed", "{event}");
-            assert_eq!(d.action, FAIL_ACTION);
+            assert_eq!(d.action, DecisionAction::Fail);
             let r: ReviewResponse = serde_json::from_value(d.response.clone()).unwrap();
             assert!(validate_response(&r, 500).is_ok());
         }
@@ -256,7 +253,7 @@ mod tests {
                            "Sender": {"UserId": "u", "Ip": "1.2.3.4", "Attributes": null}});
         let d = decide(&engine(), &event, &Config::default());
         assert_eq!(d.outcome, Outcome::Evaluated);
-        assert_eq!(d.result, "ALLOW");
+        assert_eq!(d.result, ReviewResult::Allow);
     }
 
     #[test]
@@ -289,13 +286,13 @@ mod tests {
             )
         };
         assert_eq!(fail(Outcome::Timeout).response["Content"], "hello there");
-        assert_eq!(fail(Outcome::Timeout).result, "ALLOW");
+        assert_eq!(fail(Outcome::Timeout).result, ReviewResult::Allow);
         for outcome in [
             Outcome::Internal("x".into()),
             Outcome::InvalidResponse("x".into()),
         ] {
             let d = fail(outcome);
-            assert_eq!(d.result, "DENY", "{:?}", d.outcome);
+            assert_eq!(d.result, ReviewResult::Deny, "{:?}", d.outcome);
             assert_eq!(d.response, to_json(&last_resort()));
         }
     }

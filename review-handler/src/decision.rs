@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use rules::{Action, ReviewResult, Verdict};
+
 /// Why the answer is what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -52,13 +54,35 @@ impl Outcome {
     }
 }
 
+/// What the handler did with a message, as the audit log and the metrics name it: the
+/// engine's verdict, or `fail` when the handler answered the pack's fail decision instead
+/// (timeout, malformed request, engine fault, invalid answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecisionAction {
+    /// The engine evaluated the message and decided this.
+    Verdict(Verdict),
+    /// The fail decision answered instead of an evaluation.
+    Fail,
+}
+
+impl DecisionAction {
+    /// The name in the audit log and the EMF `Action` dimension (`allow`, `deny`,
+    /// `rewrite`, `tag`, `fail`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DecisionAction::Verdict(v) => v.as_str(),
+            DecisionAction::Fail => "fail",
+        }
+    }
+}
+
 /// One rule that fired.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fired {
     /// The rule id.
     pub id: String,
     /// The rule's action (`deny`, `mask`, `tag` ...).
-    pub action: String,
+    pub action: Action,
     /// Shadow rules are reported but not enforced.
     pub shadow: bool,
 }
@@ -108,9 +132,9 @@ pub struct Decision {
     /// The IVS response JSON that is returned.
     pub response: serde_json::Value,
     /// `ALLOW` or `DENY` (copied from the response).
-    pub result: String,
-    /// The engine's overall action (`allow`, `deny`, `mask` ...), or `fail`.
-    pub action: String,
+    pub result: ReviewResult,
+    /// The engine's verdict (`allow`, `deny`, `rewrite`, `tag`), or `fail`.
+    pub action: DecisionAction,
     /// Why.
     pub outcome: Outcome,
     /// Rules that fired, enforced and shadow.

@@ -35,7 +35,7 @@ pub fn emf_records(d: &Decision, namespace: &str, timestamp_ms: u64) -> Vec<Valu
                 ]
             }]
         },
-        "Action": d.action,
+        "Action": d.action.as_str(),
         "Room": room,
         "Outcome": d.outcome.label(),
         "Decisions": 1,
@@ -64,14 +64,15 @@ pub fn emf_records(d: &Decision, namespace: &str, timestamp_ms: u64) -> Vec<Valu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decision::{Fired, Outcome, RequestFacts};
+    use crate::decision::{DecisionAction, Fired, Outcome, RequestFacts};
+    use rules::{Action, ReviewResult, Verdict};
     use std::time::Duration;
 
     fn decision(fired: Vec<Fired>, outcome: Outcome, room: Option<&str>) -> Decision {
         Decision {
             response: json!({}),
-            result: "ALLOW".into(),
-            action: "mask".into(),
+            result: ReviewResult::Allow,
+            action: DecisionAction::Verdict(Verdict::Rewrite),
             outcome,
             fired,
             pack: "p".into(),
@@ -114,12 +115,12 @@ mod tests {
         let fired = vec![
             Fired {
                 id: "a".into(),
-                action: "mask".into(),
+                action: Action::Mask,
                 shadow: false,
             },
             Fired {
                 id: "b".into(),
-                action: "deny".into(),
+                action: Action::Deny,
                 shadow: true,
             },
         ];
@@ -135,7 +136,7 @@ mod tests {
         assert_eq!(records.len(), 3);
         records.iter().for_each(assert_valid_emf);
         assert_eq!(records[0]["Room"], "r1");
-        assert_eq!(records[0]["Action"], "mask");
+        assert_eq!(records[0]["Action"], "rewrite");
         assert_eq!(records[0]["FailDecisions"], 0);
         assert_eq!(records[0]["EvaluationLatency"], 17);
         assert_eq!(

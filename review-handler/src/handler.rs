@@ -141,7 +141,7 @@ mod tests {
                 ..Config::default()
             });
             let d = s.review(event.clone()).await;
-            assert_eq!(d.result, "ALLOW", "{setting:?}");
+            assert_eq!(d.result, rules::ReviewResult::Allow, "{setting:?}");
             assert_eq!(
                 d.response["Attributes"].get("moderation_rules").is_some(),
                 exposed,

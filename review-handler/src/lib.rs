@@ -15,6 +15,7 @@
 //! The binary (`src/main.rs`) only reads the environment, calls [`runtime::init`] and
 //! hands events to [`handler::State::handle`].
 
+#![deny(missing_docs)]
 pub mod audit;
 pub mod config;
 pub mod decide;
@@ -28,6 +29,6 @@ pub mod s3;
 pub mod source;
 
 pub use config::{Config, RulesSource};
-pub use decision::{Decision, Outcome};
+pub use decision::{Decision, DecisionAction, Fired, Outcome};
 pub use error::HandlerError;
 pub use handler::State;

@@ -240,7 +240,10 @@ fn state(set: &PackSet, config: Config) -> State {
 /// Tags of the enforced tag rules that fired, from the pack's own definitions.
 fn fired_tags(pack: &Pack, fired: &[rules::FiredRule]) -> BTreeMap<String, String> {
     let mut tags = BTreeMap::new();
-    for f in fired.iter().filter(|f| !f.shadow && f.action == "tag") {
+    for f in fired
+        .iter()
+        .filter(|f| !f.shadow && f.action == rules::Action::Tag)
+    {
         tags.extend(pack.tags.get(&f.id).cloned().unwrap_or_default());
     }
     tags
@@ -262,8 +265,11 @@ fn check(
     let room = event["RoomArn"].as_str().unwrap_or("");
     let limit = config.max_length(reference.max_length(room));
     validate_response(&r, limit).map_err(|e| format!("invalid for {limit}: {e}: {r:?}"))?;
-    if d.result != r.review_result.as_str() {
-        return Err(format!("decision says {} but answers {r:?}", d.result));
+    if d.result != r.review_result {
+        return Err(format!(
+            "decision says {} but answers {r:?}",
+            d.result.as_str()
+        ));
     }
     // The documented bounds (README "Limits").
     let size = d.response.to_string().len();
@@ -432,7 +438,7 @@ async fn the_configured_limit_reaches_the_engine() {
     };
     let d = state(&set, config).review(event.clone()).await;
     let content = d.response["Content"].as_str().unwrap();
-    assert_eq!(d.result, "ALLOW", "{}", d.response);
+    assert_eq!(d.result, rules::ReviewResult::Allow, "{}", d.response);
     assert_eq!(d.outcome.label(), "evaluated", "{:?}", d.outcome);
     assert!(content.chars().count() <= 200, "{content}");
     assert!(
@@ -454,7 +460,7 @@ fn an_invalid_rewrite_is_denied_never_answered_with_the_original() {
     };
     let d = decide(&engine, &event, &config);
     assert_eq!(d.outcome.label(), "invalid_response");
-    assert_eq!(d.result, "DENY", "{}", d.response);
+    assert_eq!(d.result, rules::ReviewResult::Deny, "{}", d.response);
     assert_ne!(d.response["Content"], event["Content"]);
 }
 

@@ -97,15 +97,7 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
         let start = pos as u32;
         let end = (pos + c.len_utf8()) as u32;
         if c.is_whitespace() {
-            match items.last_mut() {
-                Some(last) if last.ch == ' ' => last.end = end,
-                _ => items.push(Item {
-                    ch: ' ',
-                    start,
-                    end,
-                    run: 1,
-                }),
-            }
+            push_space(&mut items, start, end);
             continue;
         }
         if c.is_ascii() {
@@ -173,15 +165,7 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
             }
             let mut emit = |ch: char| {
                 if ch.is_whitespace() {
-                    match items.last_mut() {
-                        Some(last) if last.ch == ' ' => last.end = end,
-                        _ => items.push(Item {
-                            ch: ' ',
-                            start,
-                            end,
-                            run: 1,
-                        }),
-                    }
+                    push_space(&mut items, start, end);
                 } else if !(t.strip_invisible && is_invisible(ch)) {
                     items.push(Item {
                         ch,
@@ -245,5 +229,19 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
         text,
         items,
         byte_to_item,
+    }
+}
+
+/// Appends one space for whitespace at `start..end`, or widens the space before it: a run
+/// of whitespace is one space of the view that maps back to the whole run.
+fn push_space(items: &mut Vec<Item>, start: u32, end: u32) {
+    match items.last_mut() {
+        Some(last) if last.ch == ' ' => last.end = end,
+        _ => items.push(Item {
+            ch: ' ',
+            start,
+            end,
+            run: 1,
+        }),
     }
 }

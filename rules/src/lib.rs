@@ -33,6 +33,7 @@ mod rewrite;
 mod script;
 mod senders;
 mod spam;
+pub mod state;
 mod termset;
 
 pub use action::{Action, Verdict};

@@ -37,7 +37,7 @@ pub mod state;
 mod termset;
 
 pub use action::{Action, Verdict};
-pub use engine::{Engine, Evaluation, FiredRule, REGEX_SIZE_LIMIT};
+pub use engine::{Engine, Evaluation, Finished, FiredRule, Pending, StateUse, REGEX_SIZE_LIMIT};
 pub use error::{Location, RulesError};
 pub use ivs::{
     attributes_size, validate_response, ReviewRequest, ReviewResponse, ReviewResult, Sender,

@@ -24,9 +24,11 @@ mod compile;
 mod evaluate;
 mod response;
 mod result;
+mod stateful;
 
 pub use compile::REGEX_SIZE_LIMIT;
 pub use result::{Evaluation, FiredRule};
+pub use stateful::{Finished, Pending, StateUse};
 
 /// A rule's [`Action`] with what it needs to act.
 #[derive(Debug, Clone)]

@@ -44,4 +44,4 @@ pub use ivs::{
     DEFAULT_MAX_LENGTH, MAX_ATTRIBUTES_BYTES,
 };
 pub use normalize::{normalize, Normalized, Transforms};
-pub use pack::{FailMode, MatchMode, PackSet, TooLong};
+pub use pack::{FailMode, MatchMode, PackSet, StateUnavailable, TooLong};

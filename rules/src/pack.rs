@@ -55,6 +55,67 @@ pub(crate) struct SettingsDef {
     pub mask: Option<String>,
     pub expose_rule_ids: Option<bool>,
     pub rule_ids_attribute: Option<String>,
+    // stateful rules
+    pub state_unavailable: Option<StateUnavailable>,
+    pub counter_shards: Option<u16>,
+    pub display_name_attribute: Option<String>,
+}
+
+/// What stateful rules do when the store does not answer (`state_unavailable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StateUnavailable {
+    /// Skip the stateful rules; the stateless verdict stands (default).
+    #[default]
+    Skip,
+    /// Answer the pack's fail decision.
+    Fail,
+}
+
+/// A duration in a pack: `"10s"`, `"5m"`, `"1h"`, `"2d"` or a number of seconds, at
+/// most [`crate::state::MAX_DURATION`]; held in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DurationDef(pub crate::state::Millis);
+
+impl<'de> Deserialize<'de> for DurationDef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Secs(u64),
+            Text(String),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Secs(n) => n.to_string(),
+            Raw::Text(t) => t,
+        };
+        crate::state::parse_duration(&text).map(DurationDef).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a duration (expected e.g. \"30s\", \"10m\", \"1h\", \"2d\" or seconds; more than 0, at most 30d)"
+            ))
+        })
+    }
+}
+
+/// One `thresholds` entry of a strikes rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ThresholdDef {
+    pub strikes: f64,
+    pub mute: DurationDef,
+    #[serde(default)]
+    pub disconnect: bool,
+}
+
+/// Whose messages a rate rule counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum RatePer {
+    /// Each user's (exact sliding window over their recent messages).
+    #[default]
+    User,
+    /// Each IP address's (fixed windows of `window`).
+    Ip,
 }
 
 impl SettingsDef {
@@ -86,6 +147,12 @@ impl SettingsDef {
                 .rule_ids_attribute
                 .clone()
                 .or_else(|| self.rule_ids_attribute.clone()),
+            state_unavailable: other.state_unavailable.or(self.state_unavailable),
+            counter_shards: other.counter_shards.or(self.counter_shards),
+            display_name_attribute: other
+                .display_name_attribute
+                .clone()
+                .or_else(|| self.display_name_attribute.clone()),
         }
     }
 }
@@ -102,6 +169,51 @@ pub(crate) enum KindDef {
     /// Entries of the bundled lexicon (by category, minimum severity, languages),
     /// matched like keyword terms.
     Lexicon,
+    /// Stateful: at most N messages per window per user (or IP).
+    Rate,
+    /// Stateful: the same near-duplicate message from one user, or from K users.
+    Repeats,
+    /// Stateful: strikes per enforced violation, decaying; thresholds mute.
+    Strikes,
+    /// Stateful: restrictions for users first seen recently.
+    Newcomers,
+    /// Stateful: room-wide lockdown turning listed rules on.
+    Shield,
+    /// Stateful: moderator commands typed in chat.
+    Commands,
+}
+
+impl KindDef {
+    /// True for the kinds that need the store.
+    pub fn is_stateful(self) -> bool {
+        matches!(
+            self,
+            KindDef::Rate
+                | KindDef::Repeats
+                | KindDef::Strikes
+                | KindDef::Newcomers
+                | KindDef::Shield
+                | KindDef::Commands
+        )
+    }
+
+    /// The pack-format name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KindDef::Keywords => "keywords",
+            KindDef::Regex => "regex",
+            KindDef::Links => "links",
+            KindDef::Spam => "spam",
+            KindDef::Senders => "senders",
+            KindDef::Lexicon => "lexicon",
+            KindDef::Rate => "rate",
+            KindDef::Repeats => "repeats",
+            KindDef::Strikes => "strikes",
+            KindDef::Newcomers => "newcomers",
+            KindDef::Shield => "shield",
+            KindDef::Commands => "commands",
+        }
+    }
 }
 
 /// Keyword match modes (a `*` at either end of a term overrides the rule's mode).
@@ -158,7 +270,7 @@ pub(crate) struct SourcedTerm {
 pub(crate) struct RuleDef {
     pub id: Spanned<String>,
     pub kind: KindDef,
-    pub action: Action,
+    pub action: Option<Action>,
     #[serde(default)]
     pub shadow: bool,
     #[serde(default = "yes")]
@@ -218,6 +330,31 @@ pub(crate) struct RuleDef {
     pub ips: Vec<Spanned<String>>,
     #[serde(default)]
     pub sender_attributes: BTreeMap<String, OneOrMany>,
+    // stateful: rate, repeats, newcomers, shield
+    pub max_messages: Option<u32>,
+    pub window: Option<DurationDef>,
+    pub per: Option<RatePer>,
+    pub distinct_users: Option<u32>,
+    // strikes
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+    pub default_weight: Option<f64>,
+    pub half_life: Option<DurationDef>,
+    #[serde(default)]
+    pub thresholds: Vec<Spanned<ThresholdDef>>,
+    // newcomers
+    pub newer_than: Option<DurationDef>,
+    #[serde(default)]
+    pub block_links: bool,
+    // shield
+    pub new_chatters: Option<u32>,
+    pub duration: Option<DurationDef>,
+    #[serde(default)]
+    pub enables: Vec<Spanned<String>>,
+    // commands
+    pub prefix: Option<String>,
+    pub permit_for: Option<DurationDef>,
+    pub max_mute: Option<DurationDef>,
 
     /// Filled by the loader.
     #[serde(skip)]

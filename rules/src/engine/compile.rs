@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use regex::{Regex, RegexBuilder};
 
+use super::state_rules::{compile_stateful, default_reason, needs_of, Needs};
 use super::{CompiledPack, Effect, Engine, Matcher, Rule, Settings};
 use crate::action::Action;
 use crate::error::Location;
@@ -51,6 +52,12 @@ fn settings_of(def: &SettingsDef) -> Settings {
             .rule_ids_attribute
             .clone()
             .unwrap_or_else(|| "moderation_rules".into()),
+        state_unavailable: def.state_unavailable.unwrap_or_default(),
+        counter_shards: def
+            .counter_shards
+            .unwrap_or(4)
+            .clamp(1, crate::state::MAX_SHARDS),
+        display_name_attribute: def.display_name_attribute.clone(),
     }
 }
 
@@ -76,6 +83,15 @@ impl Compiler {
         if id.is_empty() {
             return Err(invalid(at, "rule id is empty (expected a short name)"));
         }
+        if def.kind.is_stateful() {
+            return stateful_rule(id, def);
+        }
+        let action = def.action.ok_or_else(|| {
+            invalid(
+                at,
+                "rule needs `action` (deny, mask, replace, tag, allow or exempt)",
+            )
+        })?;
         let mut view = None;
         let matcher = match def.kind {
             KindDef::Keywords | KindDef::Lexicon => {
@@ -195,9 +211,15 @@ impl Compiler {
                 }
                 Arc::new(Matcher::Senders(m))
             }
+            KindDef::Rate
+            | KindDef::Repeats
+            | KindDef::Strikes
+            | KindDef::Newcomers
+            | KindDef::Shield
+            | KindDef::Commands => return stateful_rule(id, def),
         };
         let text_rule = !matches!(def.kind, KindDef::Spam | KindDef::Senders);
-        let effect = match def.action {
+        let effect = match action {
             Action::Deny => {
                 let reason = def
                     .reason
@@ -301,7 +323,63 @@ impl Compiler {
     }
 }
 
+/// A stateful rule: its settings, and the effect it has when it fires (stateful
+/// kinds deny, except shield, which turns rules on and is reported as a tag).
+fn stateful_rule(id: &str, def: &RuleDef) -> Result<Rule, RulesError> {
+    let at = &def.at;
+    let effect = match (def.kind, def.action) {
+        (KindDef::Shield, None) => Effect::Tag(Vec::new()),
+        (KindDef::Shield, Some(_)) => {
+            return Err(invalid(
+                at,
+                "`action`: a shield rule takes none (it turns the rules in `enables` on)",
+            ))
+        }
+        (kind, None | Some(Action::Deny)) => Effect::Deny {
+            reason: def
+                .reason
+                .clone()
+                .unwrap_or_else(|| default_reason(kind).to_string()),
+            reveal: false,
+        },
+        (kind, Some(a)) => {
+            return Err(invalid(
+                at,
+                format!(
+                    "`action`: `{}` rules deny (leave `action` out or set \"deny\"), got \"{a}\"",
+                    kind.as_str()
+                ),
+            ))
+        }
+    };
+    Ok(Rule {
+        id: id.to_string(),
+        effect,
+        shadow: def.shadow,
+        category: def.category.clone(),
+        severity: def.severity.clone(),
+        matcher: Arc::new(Matcher::Stateful(compile_stateful(def)?)),
+        view: None,
+    })
+}
+
 fn check_exempt_targets(defs: &[RuleDef]) -> Result<(), RulesError> {
+    for d in defs {
+        for e in &d.enables {
+            if !defs
+                .iter()
+                .any(|x| x.id() == e.get_ref() && x.kind != KindDef::Shield)
+            {
+                return Err(invalid(
+                    &d.loc_of(e),
+                    format!(
+                        "`enables` names unknown rule `{}` (expected the id of a rule of this pack, not a shield rule)",
+                        e.get_ref()
+                    ),
+                ));
+            }
+        }
+    }
     for d in defs {
         for target in d.exempt.iter().flatten() {
             if !defs.iter().any(|x| x.id() == target) {
@@ -398,6 +476,7 @@ fn room_pack(
         name: format!("{}@{}", base.name, room.arn.get_ref()),
         settings: settings_of(&base.settings.overlay(&over)),
         rules,
+        needs: Needs::default(),
     })
 }
 
@@ -425,9 +504,11 @@ impl Engine {
                 name: p.name.clone(),
                 settings: s,
                 rules: c.rules(&p.rules, &p.settings)?,
+                needs: Needs::default(),
             });
         }
         let mut rooms = HashMap::new();
+        let mut room_ids = HashMap::new();
         for room in &packs.rooms {
             let base_idx = match &room.pack {
                 Some(name) => packs
@@ -459,6 +540,7 @@ impl Engine {
                 compiled.push(variant);
                 compiled.len() - 1
             };
+            room_ids.insert(crate::state::room_id(room.arn.get_ref()).to_string(), idx);
             if rooms.insert(room.arn.get_ref().clone(), idx).is_some() {
                 return Err(invalid(
                     &room.at,
@@ -471,9 +553,13 @@ impl Engine {
             .into_iter()
             .map(TermSetBuilder::finish)
             .collect::<Result<_, _>>()?;
+        for pack in &mut compiled {
+            pack.needs = needs_of(&pack.rules);
+        }
         Ok(Engine {
             packs: compiled,
             rooms,
+            room_ids,
             views: c.views,
             term_sets,
         })

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 
 use super::response::{fallback, respond};
-use super::{Effect, Engine, Evaluation, FiredRule, Matcher, Rule};
+use super::{CompiledPack, Effect, Engine, Evaluation, FiredRule, Matcher, Rule};
 use crate::action::Verdict;
 use crate::ivs::{ReviewRequest, ReviewResponse, DEFAULT_MAX_LENGTH};
 use crate::normalize::{normalize, Normalized};
@@ -32,6 +32,18 @@ impl Engine {
                 max_length: DEFAULT_MAX_LENGTH,
             };
         };
+        // Without a store shield is off: the rules it turns on do not apply.
+        self.evaluate_pack(req, pack, &pack.needs.gated).0
+    }
+
+    /// The stateless pass over `pack`, with the rules in `skip` left out: the
+    /// evaluation, and the ids of the rules exempted for this message.
+    pub(super) fn evaluate_pack<'p>(
+        &self,
+        req: &ReviewRequest,
+        pack: &'p CompiledPack,
+        skip: &[String],
+    ) -> (Evaluation, HashSet<&'p str>) {
         let mut run = Run {
             req,
             views: vec![None; self.views.len()],
@@ -43,7 +55,7 @@ impl Engine {
         let mut exempt: HashSet<&str> = HashSet::new();
         let mut deny: Option<String> = None;
         for rule in &pack.rules {
-            if exempt.contains(rule.id.as_str()) {
+            if exempt.contains(rule.id.as_str()) || skip.iter().any(|s| *s == rule.id) {
                 continue;
             }
             let Some(spans) = self.hits(rule, &mut run) else {
@@ -95,13 +107,14 @@ impl Engine {
             &[]
         };
         let (response, action) = respond(req, &pack.settings, deny, edits, tags, ids);
-        Evaluation {
+        let eval = Evaluation {
             response,
             fired,
             pack: pack.name.clone(),
             action,
             max_length: pack.settings.max_length,
-        }
+        };
+        (eval, exempt)
     }
 
     /// Spans (original bytes) where `rule` fires, with the edit it implies; `None`
@@ -162,6 +175,7 @@ impl Engine {
                 .collect(),
             Matcher::Spam(s) => return s.check(content).map(|_| Vec::new()),
             Matcher::Senders(m) => return m.matches(&run.req.sender).then(Vec::new),
+            Matcher::Stateful(_) => return None,
         };
         (!spans.is_empty()).then_some(spans)
     }

@@ -13,7 +13,7 @@ use crate::action::Action;
 use crate::ivs::DEFAULT_MAX_LENGTH;
 use crate::links::LinkMatcher;
 use crate::normalize::Transforms;
-use crate::pack::{FailMode, TooLong};
+use crate::pack::{FailMode, StateUnavailable, TooLong};
 use crate::senders::SenderMatcher;
 use crate::spam::SpamRule;
 use crate::termset::TermSet;
@@ -24,6 +24,7 @@ mod compile;
 mod evaluate;
 mod response;
 mod result;
+mod state_rules;
 mod stateful;
 
 pub use compile::REGEX_SIZE_LIMIT;
@@ -62,6 +63,8 @@ pub(crate) enum Matcher {
     Links(LinkMatcher),
     Spam(SpamRule),
     Senders(SenderMatcher),
+    /// A stateful rule: decided in [`Engine::finish`], never by the stateless pass.
+    Stateful(state_rules::Stateful),
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +89,9 @@ struct Settings {
     too_long_reason: String,
     expose_rule_ids: bool,
     rule_ids_attribute: String,
+    state_unavailable: StateUnavailable,
+    counter_shards: u16,
+    display_name_attribute: Option<String>,
 }
 
 #[derive(Debug)]
@@ -93,6 +99,8 @@ struct CompiledPack {
     name: String,
     settings: Settings,
     rules: Vec<Rule>,
+    /// What its stateful rules need from the store (derived from `rules`).
+    needs: state_rules::Needs,
 }
 
 /// A compiled, immutable rule engine: `Send + Sync`, cheap to share in an `Arc`.
@@ -100,6 +108,8 @@ struct CompiledPack {
 pub struct Engine {
     packs: Vec<CompiledPack>,
     rooms: HashMap<String, usize>,
+    /// Room resource id → pack, for ops that name rooms by id ([`Engine::retry_writes`]).
+    room_ids: HashMap<String, usize>,
     views: Vec<Transforms>,
     /// Per view, the terms of every keyword and lexicon rule reading it.
     term_sets: Vec<Option<TermSet>>,
@@ -125,6 +135,12 @@ impl Engine {
         for pack in &mut self.packs {
             pack.settings.max_length = pack.settings.max_length.min(limit);
         }
+    }
+
+    /// The pack of a room named by resource id (the default pack when unlisted).
+    fn pack_for_id(&self, room: &str) -> Option<&CompiledPack> {
+        let idx = self.room_ids.get(room).copied().unwrap_or(0);
+        self.packs.get(idx).or_else(|| self.packs.first())
     }
 
     fn pack_for(&self, room_arn: &str) -> Option<&CompiledPack> {

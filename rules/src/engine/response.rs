@@ -37,7 +37,7 @@ impl Engine {
     }
 }
 
-fn deny_response(content: &str, max: usize, reason: String) -> ReviewResponse {
+pub(super) fn deny_response(content: &str, max: usize, reason: String) -> ReviewResponse {
     let mut attributes = BTreeMap::new();
     add_attributes(&mut attributes, &[("Reason".to_string(), reason)]);
     ReviewResponse {

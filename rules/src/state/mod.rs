@@ -21,9 +21,18 @@
 //! Times are [`Millis`], milliseconds since the Unix epoch, always passed in by the
 //! caller: nothing here reads a clock.
 
+mod commands;
+mod keys;
 mod memory;
+mod time;
 
+pub use commands::{parse_command, Command, CommandError, MAX_COMMAND_ARG_CHARS};
+pub use keys::{
+    bucket, dup_set_key, ip_counter_key, message_counter_key, new_chatter_counter_key, room_id,
+    shard_of, MAX_SHARDS,
+};
 pub use memory::{DisconnectRequest, MemoryStore};
+pub use time::{format_duration, format_rfc3339, parse_duration, parse_rfc3339, MAX_DURATION};
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
@@ -105,6 +114,10 @@ pub struct UserChange {
     pub muted_until: Option<Option<Millis>>,
     /// New permit end; `Some(None)` clears (spends) the permit.
     pub permit_until: Option<Option<Millis>>,
+    /// What `strikes` added on top of the stored value decayed to its time (0 when
+    /// `strikes` is `None`). Not stored: [`crate::Engine::retry_writes`] recomputes
+    /// `strikes` from a conflicting record with it.
+    pub strikes_added: f64,
 }
 
 /// A change to a [`RoomRecord`].
@@ -267,4 +280,28 @@ pub fn bounded(s: &str) -> &str {
         end -= 1;
     }
     s.get(..end).unwrap_or("")
+}
+
+/// FNV-1a, 64 bits: the one stable hash of stateful rules (fingerprints, counter
+/// shards). Unlike std's `RandomState` it is the same in every process, so every
+/// handler instance builds the same keys.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes
+        .iter()
+        .fold(OFFSET, |h, b| (h ^ u64::from(*b)).wrapping_mul(PRIME))
+}
+
+/// The near-duplicate fingerprint of a message: [`fnv1a64`] of its normalised view
+/// (default transforms: case, accents, look-alikes, leetspeak, repeats folded) with
+/// everything but letters dropped (digits, punctuation, symbols, emoji, spaces), so
+/// `Buy  followers!!! 123` and `buy followers 456` collide. Also returns how many
+/// letters it kept; `None` when there are none.
+pub fn fingerprint(content: &str) -> Option<(u64, usize)> {
+    let view = crate::normalize::normalize(content, crate::normalize::Transforms::default());
+    let mut letters = String::with_capacity(view.as_str().len());
+    letters.extend(view.as_str().chars().filter(|c| c.is_alphabetic()));
+    let n = letters.chars().count();
+    (n > 0).then(|| (fnv1a64(letters.as_bytes()), n))
 }

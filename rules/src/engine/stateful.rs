@@ -779,7 +779,7 @@ impl Engine {
                     return (reason, Vec::new());
                 }
                 let rec = seen.target.clone().unwrap_or_default();
-                let strikes = strikes_rule(pack).map_or(rec.strikes, |st| {
+                let strikes = strikes_rule(pack).map_or(rec.strikes, |(_, st)| {
                     st.decayed(rec.strikes, rec.strikes_at, now)
                 });
                 let muted = match rec.muted_until.filter(|u| *u > now) {
@@ -812,19 +812,27 @@ impl Engine {
             else {
                 continue;
             };
-            let (Some((_, at)), true) = (change.strikes, *guard != READ_GUARD) else {
+            let (Some((decided, at)), true) = (change.strikes, *guard != READ_GUARD) else {
                 continue;
             };
-            let Some(st) = self.pack_for_id(&user.room).and_then(strikes_rule) else {
+            let Some((rule, st)) = self.pack_for_id(&user.room).and_then(strikes_rule) else {
                 continue;
             };
             let total = st.decayed(current.strikes, current.strikes_at, at) + change.strikes_added;
             let muted = current.muted_until.is_some_and(|u| u > at);
-            let mute = match (muted, change.muted_until, st.threshold(total)) {
-                // Muting was decided (not shadow): re-decide from the current record.
-                (false, Some(Some(_)), Some(t)) => Some(Some(at + t.mute)),
-                _ => None,
-            };
+            let threshold = st.threshold(total).filter(|_| !muted && !rule.shadow);
+            let mute = threshold.map(|t| Some(at + t.mute));
+            // The first attempt asked for a disconnect when its total reached one.
+            let disconnect_decided =
+                change.muted_until.is_some() && st.threshold(decided).is_some_and(|t| t.disconnect);
+            if let Some(t) = threshold.filter(|t| t.disconnect && !disconnect_decided) {
+                retry.push(Op::Disconnect {
+                    user: user.clone(),
+                    reason: format!("Muted until {}", format_rfc3339(at + t.mute)),
+                    at,
+                    expires_at: at + DISCONNECT_TTL,
+                });
+            }
             retry.push(Op::SetUser {
                 user: user.clone(),
                 change: UserChange {
@@ -863,9 +871,9 @@ impl Engine {
 }
 
 /// The pack's strikes rule, if any.
-fn strikes_rule(pack: &CompiledPack) -> Option<&StrikesRule> {
-    stateful_rules(&pack.rules).find_map(|(_, s)| match s {
-        Stateful::Strikes(st) => Some(st),
+fn strikes_rule(pack: &CompiledPack) -> Option<(&Rule, &StrikesRule)> {
+    stateful_rules(&pack.rules).find_map(|(r, s)| match s {
+        Stateful::Strikes(st) => Some((r, st)),
         _ => None,
     })
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use rules::{cases, lint, quality, Engine, PackSet};
+use rules::state::{time_of, MemoryStore, Millis};
+use rules::{cases, lint, quality, Engine, PackSet, ReviewRequest};
 
 /// Default word list for collision warnings (Debian package `wamerican`).
 const SYSTEM_WORDS: &str = "/usr/share/dict/words";
@@ -41,7 +42,9 @@ enum Command {
         /// Cases file, one JSON object per line.
         cases: PathBuf,
     },
-    /// IVS review requests as JSON lines on stdin -> IVS responses on stdout.
+    /// IVS review requests as JSON lines on stdin -> IVS responses on stdout. Stateful
+    /// rules use one in-memory store for the run, requests in input order; a request's
+    /// time is its optional top-level `Time` (RFC 3339 or epoch ms), else the clock.
     Eval {
         /// Pack file (TOML), or `bundled` for the built-in default pack.
         pack: PathBuf,
@@ -152,6 +155,7 @@ fn eval(pack: &Path, explain: bool, rule_ids: Option<bool>) -> Result<ExitCode, 
     }
     let stdin = std::io::stdin();
     let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut store = MemoryStore::new();
     for (i, line) in stdin.lock().lines().enumerate() {
         let line = line.map_err(|e| format!("error: stdin: {e}"))?;
         if line.trim().is_empty() {
@@ -159,7 +163,22 @@ fn eval(pack: &Path, explain: bool, rule_ids: Option<bool>) -> Result<ExitCode, 
         }
         let value =
             serde_json::from_str::<serde_json::Value>(&line).unwrap_or(serde_json::Value::Null);
-        let response = match engine.review_value(&value) {
+        let now = match time_of(&value) {
+            Ok(at) => at.unwrap_or_else(clock),
+            Err(e) => {
+                // A bad time: like any malformed request, the fail decision.
+                eprintln!(
+                    "warning: stdin line {}: {e}; answering the fail decision",
+                    i + 1
+                );
+                let fail = engine.fail_response(ReviewRequest::salvage(&value).as_ref());
+                let json = serde_json::to_string(&fail).map_err(|e| format!("error: {e}"))?;
+                writeln!(out, "{json}").map_err(|e| format!("error: stdout: {e}"))?;
+                continue;
+            }
+        };
+        let reviewed = engine.review_value_with(&value, now, &mut store);
+        let response = match reviewed {
             Ok(ev) => {
                 if explain {
                     let ids: Vec<String> = ev
@@ -196,6 +215,15 @@ fn eval(pack: &Path, explain: bool, rule_ids: Option<bool>) -> Result<ExitCode, 
     }
     out.flush().map_err(|e| format!("error: stdout: {e}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Now, in epoch milliseconds: the one clock read (the library takes `now`).
+fn clock() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| {
+            Millis::try_from(d.as_millis()).unwrap_or(Millis::MAX)
+        })
 }
 
 fn eval_quality(pack: &Path, labelled: &Path, max_list: usize) -> Result<ExitCode, String> {

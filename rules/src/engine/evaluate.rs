@@ -10,6 +10,7 @@ use crate::action::Verdict;
 use crate::ivs::{ReviewRequest, ReviewResponse, DEFAULT_MAX_LENGTH};
 use crate::normalize::{normalize, Normalized};
 use crate::rewrite::Edit;
+use crate::state::{MemoryStore, Millis};
 use crate::termset::Scan;
 
 /// Per-evaluation state: each view is normalised, and its term set scanned, at most once.
@@ -196,9 +197,24 @@ impl Engine {
     /// request is evaluated; a malformed one gets the fail decision (with its
     /// `Content`/`RoomArn` salvaged when they are strings, so fail-ALLOW keeps the text).
     pub fn review_value(&self, value: &serde_json::Value) -> Result<Evaluation, ReviewResponse> {
-        match ReviewRequest::deserialize(value) {
-            Ok(req) => Ok(self.evaluate(&req)),
-            Err(_) => Err(self.fail_response(ReviewRequest::salvage(value).as_ref())),
-        }
+        self.request_of(value).map(|req| self.evaluate(&req))
+    }
+
+    /// [`Engine::review_value`] with the stateful rules, against `store`, as of `now`
+    /// (`rules eval`: one store per run, requests in input order).
+    pub fn review_value_with(
+        &self,
+        value: &serde_json::Value,
+        now: Millis,
+        store: &mut MemoryStore,
+    ) -> Result<Evaluation, ReviewResponse> {
+        self.request_of(value)
+            .map(|req| self.evaluate_with(&req, now, store))
+    }
+
+    /// The request in `value`, or the fail decision for a malformed one.
+    fn request_of(&self, value: &serde_json::Value) -> Result<ReviewRequest, ReviewResponse> {
+        ReviewRequest::deserialize(value)
+            .map_err(|_| self.fail_response(ReviewRequest::salvage(value).as_ref()))
     }
 }

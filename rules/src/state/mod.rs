@@ -32,7 +32,10 @@ pub use keys::{
     shard_of, MAX_SHARDS,
 };
 pub use memory::{DisconnectRequest, MemoryStore};
-pub use time::{format_duration, format_rfc3339, parse_duration, parse_rfc3339, MAX_DURATION};
+pub use time::{
+    format_duration, format_rfc3339, parse_duration, parse_rfc3339, time_of, MAX_DURATION,
+    TIME_FIELD,
+};
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;

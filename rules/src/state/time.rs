@@ -162,9 +162,48 @@ pub fn parse_rfc3339(s: &str) -> Option<Millis> {
     Some(((days * 86_400 + h * 3600 + mi * 60 + sec) * SECOND) + frac_ms - offset)
 }
 
+/// The optional top-level field of a `rules eval` input line that gives the request's
+/// time (the clock is used without it).
+pub const TIME_FIELD: &str = "Time";
+
+/// The [`TIME_FIELD`] of an input line: `Ok(None)` when absent; an RFC 3339 string
+/// or a non-negative integer of epoch milliseconds; `Err` says what was expected.
+pub fn time_of(line: &serde_json::Value) -> Result<Option<Millis>, String> {
+    let Some(v) = line.get(TIME_FIELD) else {
+        return Ok(None);
+    };
+    let parsed = match v {
+        serde_json::Value::String(s) => parse_rfc3339(s),
+        serde_json::Value::Number(n) => n.as_i64().filter(|ms| *ms >= 0),
+        _ => None,
+    };
+    parsed.map(Some).ok_or_else(|| {
+        format!("field `{TIME_FIELD}`: expected RFC 3339 (e.g. \"2026-01-01T00:00:00Z\") or epoch milliseconds, got {v}")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_field() {
+        let v = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
+        assert_eq!(time_of(&v(r#"{"Content":"x"}"#)), Ok(None));
+        assert_eq!(time_of(&v(r#"{"Time":5}"#)), Ok(Some(5)));
+        assert_eq!(
+            time_of(&v(r#"{"Time":"1970-01-01T00:00:01Z"}"#)),
+            Ok(Some(1000))
+        );
+        for bad in [
+            r#"{"Time":"yesterday"}"#,
+            r#"{"Time":-1}"#,
+            r#"{"Time":1.5}"#,
+            r#"{"Time":null}"#,
+        ] {
+            assert!(time_of(&v(bad)).unwrap_err().contains("`Time`"), "{bad}");
+        }
+    }
 
     #[test]
     fn durations() {

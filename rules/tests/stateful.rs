@@ -315,6 +315,19 @@ fn moderator_commands_mute_unmute_and_name_users_by_display_name() {
 }
 
 #[test]
+fn commands_work_for_moderators_exempt_from_every_rule() {
+    let src = PACK.replace(
+        "exempt = [\"slow-mode\", \"unique-chat\", \"copypasta\", \"newcomer-limits\"]\n",
+        "",
+    );
+    assert_ne!(src, PACK);
+    let mut c = Chat::new();
+    c.engine = engine(&src);
+    let e = c.send(&moderator("!shield off"), 0);
+    assert_eq!((allowed(&e), reason(&e)), (false, "Shield off."));
+}
+
+#[test]
 fn strikes_command_by_display_name_points_at_the_user_id() {
     let mut c = Chat::new();
     c.regular("u");

@@ -266,7 +266,8 @@ impl Engine {
             let Matcher::Stateful(s) = rule.matcher.as_ref() else {
                 continue;
             };
-            if ctx.exempt.contains(&rule.id) {
+            // Commands are never exempted: exempt rules usually name the moderators.
+            if ctx.exempt.contains(&rule.id) && !matches!(s, Stateful::Commands(_)) {
                 continue;
             }
             match s {

@@ -501,6 +501,28 @@ fn a_conflicting_strike_update_is_recomputed_from_the_current_record() {
 }
 
 #[test]
+fn an_ordinary_message_of_a_known_user_needs_no_write() {
+    let e = engine(PACK);
+    let mut store = MemoryStore::new();
+    let step = |store: &mut MemoryStore, text: &str, at: Millis| {
+        let p = e.begin(&from("u", text), T0 + at);
+        let answers = store.apply(p.ops(), T0 + at);
+        let f = e.finish(p, Some(&answers));
+        store.apply(&f.writes, T0 + at);
+        f.writes
+    };
+    // New user: the alias and the new-chatter count.
+    let first = step(&mut store, "hello", 0);
+    assert!(
+        first.iter().any(|w| matches!(w, Op::Alias { .. })),
+        "{first:?}"
+    );
+    // Then, after a pause or not: phase 1 only (one round trip).
+    assert_eq!(step(&mut store, "how is everyone", 5 * MIN), vec![]);
+    assert_eq!(step(&mut store, "nice play", 5 * MIN + S), vec![]);
+}
+
+#[test]
 fn stateless_packs_need_no_store_and_say_so() {
     let e = Engine::compile(&PackSet::bundled_default()).unwrap();
     assert!(!e.is_stateful());

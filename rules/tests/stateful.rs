@@ -613,6 +613,7 @@ proptest! {
             let req = if t == 3 { moderator(texts[t]) } else { from(&format!("u{u}"), texts[t]) };
             let x = e.evaluate_with(&req, now, &mut a);
             let y = drive_by_hand(&e, &req, now, &mut b);
+            prop_assert!(rules::validate_response(&x.response, x.max_length).is_ok());
             prop_assert_eq!(x, y);
         }
     }

@@ -626,3 +626,11 @@ proptest! {
         prop_assert_eq!(e.evaluate_with(&req, T0, &mut s), e.evaluate(&req));
     }
 }
+
+#[test]
+fn the_protocol_types_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<rules::Pending>();
+    send_sync::<rules::Finished>();
+    send_sync::<MemoryStore>();
+}

@@ -307,8 +307,13 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// letters it kept; `None` when there are none.
 pub fn fingerprint(content: &str) -> Option<(u64, usize)> {
     let view = crate::normalize::normalize(content, crate::normalize::Transforms::default());
-    let mut letters = String::with_capacity(view.as_str().len());
-    letters.extend(view.as_str().chars().filter(|c| c.is_alphabetic()));
+    fingerprint_of_view(view.as_str())
+}
+
+/// [`fingerprint`] of an already normalised view (default transforms).
+pub fn fingerprint_of_view(view: &str) -> Option<(u64, usize)> {
+    let mut letters = String::with_capacity(view.len());
+    letters.extend(view.chars().filter(|c| c.is_alphabetic()));
     let n = letters.chars().count();
     (n > 0).then(|| (fnv1a64(letters.as_bytes()), n))
 }

@@ -10,10 +10,10 @@ use crate::action::{Action, Verdict};
 use crate::ivs::{ReviewRequest, ReviewResult};
 use crate::pack::{RatePer, StateUnavailable};
 use crate::state::{
-    bounded, bucket, dup_set_key, fingerprint, format_duration, format_rfc3339, ip_counter_key,
-    message_counter_key, new_chatter_counter_key, parse_command, room_id, shard_of, Answer,
-    Command, CommandError, MemoryStore, Millis, Op, Recent, RoomChange, UserChange, UserKey,
-    UserRecord,
+    bounded, bucket, dup_set_key, fingerprint, fingerprint_of_view, format_duration,
+    format_rfc3339, ip_counter_key, message_counter_key, new_chatter_counter_key, parse_command,
+    room_id, shard_of, Answer, Command, CommandError, MemoryStore, Millis, Op, Recent, RoomChange,
+    UserChange, UserKey, UserRecord,
 };
 
 /// How long a user record lives after the user's last message or moderation change: a
@@ -149,11 +149,15 @@ impl Engine {
                 ctx: None,
             };
         };
-        let (evaluation, exempt) = self.evaluate_pack(req, pack, &pack.needs.gated);
+        let (evaluation, exempt, view) = self.evaluate_pack(req, pack, &pack.needs.gated);
         let exempt: Vec<String> = exempt.into_iter().map(str::to_string).collect();
         let room = room_id(&req.room_arn).to_string();
         let user = UserKey::new(&room, &req.sender.user_id);
-        let fingerprint = fingerprint(&req.content);
+        // The stateless pass's default view when it made one (the same text).
+        let fingerprint = view.map_or_else(
+            || fingerprint(&req.content),
+            |v| fingerprint_of_view(v.as_str()),
+        );
         let display_name = pack
             .settings
             .display_name_attribute

@@ -574,6 +574,17 @@ fn loader_errors_name_the_file_line_and_field() {
         "[[rules]]\nid = \"s\"\nkind = \"shield\"\nnew_chatters = 5\nenables = [\"nope\"]\n",
     );
     assert_eq!(e.location().unwrap().line, 5, "{e}");
+    let room = "[[rules]]\nid = \"x\"\nkind = \"spam\"\naction = \"deny\"\nmax_mentions = 3\n[[rooms]]\narn = \"a\"\n[[rooms.rules]]\nid = \"s\"\nkind = \"shield\"\nnew_chatters = 5\nenables = [\"x\", \"nope\"]\n";
+    let e = compile_err(room);
+    assert_eq!(e.location().unwrap().line, 12, "{e}");
+    assert!(compile_err(&room.replace(", \"nope\"", ", \"nope2\""))
+        .to_string()
+        .contains("nope2"));
+    assert!(
+        PackSet::from_toml_str(&room.replace(", \"nope\"", ""), "ok.toml", None)
+            .map(|s| Engine::compile(&s).is_ok())
+            .unwrap()
+    );
     let e = compile_err("[[rules]]\nid = \"k\"\nkind = \"strikes\"\n");
     assert!(e.to_string().contains("`thresholds`"), "{e}");
     let e = compile_err("[[rules]]\nid = \"c\"\nkind = \"commands\"\n");

@@ -529,6 +529,10 @@ fn stateless_packs_need_no_store_and_say_so() {
     let p = e.begin(&from("u", "hello"), T0);
     assert!(p.ops().is_empty());
     assert_eq!(e.finish(p, None).state, StateUse::NotUsed);
+    for u in [StateUse::NotUsed, StateUse::Applied, StateUse::Degraded] {
+        assert_eq!(serde_json::to_value(u).unwrap(), u.as_str());
+        assert_eq!(u.to_string(), u.as_str());
+    }
     assert!(engine(PACK).is_stateful());
 }
 

@@ -70,6 +70,23 @@ pub enum StateUse {
     Degraded,
 }
 
+impl StateUse {
+    /// Its name, as serialised (`not_used`, `applied`, `degraded`): for metrics and logs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StateUse::NotUsed => "not_used",
+            StateUse::Applied => "applied",
+            StateUse::Degraded => "degraded",
+        }
+    }
+}
+
+impl std::fmt::Display for StateUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What phase 2 needs besides the answers.
 #[derive(Debug, Clone)]
 struct Context {

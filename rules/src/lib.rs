@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 mod action;
+pub mod backtest;
 pub mod cases;
 mod engine;
 mod error;
@@ -28,6 +29,7 @@ mod links;
 pub mod lint;
 mod normalize;
 mod pack;
+mod pack_arg;
 pub mod quality;
 mod rewrite;
 mod script;
@@ -44,3 +46,4 @@ pub use ivs::{
 };
 pub use normalize::{normalize, Normalized, Transforms};
 pub use pack::{FailMode, MatchMode, PackSet, TooLong};
+pub use pack_arg::BUNDLED;

@@ -8,7 +8,6 @@
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-#[allow(dead_code)]
 #[path = "../tests/common/chat.rs"]
 mod chat;
 

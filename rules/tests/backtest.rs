@@ -10,7 +10,6 @@ use rules::backtest::{
 };
 use rules::{Engine, PackSet};
 
-#[allow(dead_code)]
 #[path = "../benches/corpus.rs"]
 mod corpus;
 
@@ -154,12 +153,12 @@ fn run_packs(
     backtest(
         h,
         Pack {
-            engine: &strict,
-            info: &si,
+            engine: strict,
+            info: si,
         },
         Some(Pack {
-            engine: &base,
-            info: &bi,
+            engine: base,
+            info: bi,
         }),
         Inputs::default(),
         &opts,

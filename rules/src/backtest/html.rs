@@ -238,17 +238,17 @@ fn rules(h: &mut String, r: &Report) {
     }
     h.push_str("</table>\n");
     if top.len() > MAX_TABLE_ROWS {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<p class=\"muted\">{} more rules in the JSON report.</p>\n",
+            "<p class=\"muted\">{} more rules in the JSON report.</p>",
             top.len() - MAX_TABLE_ROWS
         );
     }
     h.push_str("<h2>Categories</h2>\n<table id=\"categories\"><tr><th>category</th><th>messages</th><th>denied</th><th>rewritten</th><th>tagged</th></tr>\n");
     for (c, n) in &r.categories {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             escape(c),
             n.messages,
             n.deny,
@@ -295,9 +295,9 @@ fn diff(h: &mut String, r: &Report) {
             (Some(t), _, _) => format!("“{}”", escape(t)),
             _ => String::new(),
         };
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{} → {}</td><td>{}</td><td>{text}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{} → {}</td><td>{}</td><td>{text}</td></tr>",
             format_time(c.send_time_ns),
             escape(&c.room),
             escape(&c.message_id),
@@ -311,9 +311,9 @@ fn diff(h: &mut String, r: &Report) {
     let listed = d.changes.len() as u64;
     let all = d.newly_blocked + d.newly_passing + d.changed_rewrite;
     if listed < all {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<p class=\"muted\">The earliest {listed} of {all} changes are listed.</p>\n"
+            "<p class=\"muted\">The earliest {listed} of {all} changes are listed.</p>"
         );
     }
 }
@@ -321,18 +321,18 @@ fn diff(h: &mut String, r: &Report) {
 fn agreement(h: &mut String, r: &Report) {
     let g = &r.agreement;
     h.push_str("<h2>Agreement with the moderators</h2>\n<table id=\"agreement\"><tr><th></th><th>count</th><th>pack would deny</th><th>pack would rewrite</th></tr>\n");
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<tr><td>messages moderators deleted</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td class=\"n\">{} ({})</td></tr>\n",
+        "<tr><td>messages moderators deleted</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td class=\"n\">{} ({})</td></tr>",
         g.deleted,
         g.deleted_denied,
         pct(g.deleted_denied, g.deleted),
         g.deleted_rewritten,
         pct(g.deleted_rewritten, g.deleted)
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<tr><td>users moderators disconnected</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td></td></tr>\n",
+        "<tr><td>users moderators disconnected</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td></td></tr>",
         g.disconnected_users,
         g.disconnected_caught,
         pct(g.disconnected_caught, g.disconnected_users)
@@ -362,9 +362,9 @@ fn rooms(h: &mut String, r: &Report) {
     rooms.sort_by(|a, b| b.1.messages.cmp(&a.1.messages).then(a.0.cmp(b.0)));
     h.push_str("<h2>Rooms</h2>\n<table id=\"rooms\"><tr><th>room</th><th>messages</th><th>denied</th><th>rewritten</th><th>tagged</th></tr>\n");
     for (room, c) in rooms.iter().take(MAX_TABLE_ROWS) {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             escape(room),
             c.messages,
             c.deny,
@@ -385,9 +385,9 @@ fn inputs(h: &mut String, r: &Report) {
     );
     h.push_str("<table id=\"unread\"><tr><th>source</th><th>line</th><th>problem</th></tr>\n");
     for u in &i.unread.listed {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
             escape(&u.source),
             u.line,
             escape(&u.message)
@@ -395,9 +395,9 @@ fn inputs(h: &mut String, r: &Report) {
     }
     h.push_str("</table>\n");
     for s in i.sources.iter().filter(|s| s.failed.is_some()) {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<p>Source {} failed after {} record(s): {}</p>\n",
+            "<p>Source {} failed after {} record(s): {}</p>",
             escape(&s.source),
             s.records,
             escape(s.failed.as_deref().unwrap_or(""))

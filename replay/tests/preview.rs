@@ -64,32 +64,7 @@ fn answer(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
 
 /// Runs headless Chromium on `url`; returns stdout (the DOM with `--dump-dom`).
 fn chromium(work: &Path, url: &str, extra: &[&str]) -> String {
-    let profile = tempfile::tempdir_in(work).unwrap();
-    let out = Command::new("timeout")
-        .arg("90")
-        .arg(tool("chromium", "CHROMIUM"))
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--autoplay-policy=no-user-gesture-required",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(url)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "chromium failed on {url}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    test_support::chromium::headless(work, url, extra).stdout
 }
 
 /// The `<body>` data attributes and the panel's message ids.

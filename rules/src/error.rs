@@ -85,6 +85,9 @@ pub enum RulesError {
     /// A response violates the IVS review-handler contract.
     #[error("invalid review response: {0}")]
     InvalidResponse(String),
+    /// A backtest report cannot be read or merged (names the file and what was expected).
+    #[error("backtest report: {0}")]
+    Backtest(String),
 }
 
 impl RulesError {

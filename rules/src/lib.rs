@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 mod action;
+pub mod backtest;
 pub mod cases;
 mod engine;
 mod error;
@@ -34,6 +35,7 @@ mod links;
 pub mod lint;
 mod normalize;
 mod pack;
+mod pack_arg;
 pub mod quality;
 mod rewrite;
 mod script;
@@ -51,3 +53,4 @@ pub use ivs::{
 };
 pub use normalize::{normalize, Normalized, Transforms};
 pub use pack::{FailMode, MatchMode, PackSet, StateUnavailable, TooLong};
+pub use pack_arg::BUNDLED;

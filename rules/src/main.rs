@@ -67,14 +67,47 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         max_list: usize,
     },
+    /// Backtest a pack on past chat (and `backtest merge` partition reports): runs the
+    /// `rules-backtest` program (crate `backtest`) with these arguments; see its --help.
+    #[command(disable_help_flag = true)]
+    Backtest {
+        /// Arguments for `rules-backtest`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<std::ffi::OsString>,
+    },
+}
+
+/// The program `rules backtest` runs (git-style: next to this executable, then on PATH).
+const BACKTEST_PROGRAM: &str = "rules-backtest";
+
+fn backtest(args: &[std::ffi::OsString]) -> Result<ExitCode, String> {
+    let here = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
+    let beside = here.as_ref().map(|d| d.join(BACKTEST_PROGRAM));
+    let on_path = || {
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .map(|d| d.join(BACKTEST_PROGRAM))
+            .find(|p| p.is_file())
+    };
+    let Some(program) = beside.clone().filter(|p| p.is_file()).or_else(on_path) else {
+        return Err(format!(
+            "error: `rules backtest` runs the `{BACKTEST_PROGRAM}` program, found neither next to this executable ({}) nor on PATH; build it with `cargo build --release -p backtest`",
+            beside.map_or_else(|| "unknown location".into(), |p| p.display().to_string())
+        ));
+    };
+    let status = std::process::Command::new(&program)
+        .args(args)
+        .status()
+        .map_err(|e| format!("error: {}: {e}", program.display()))?;
+    Ok(status
+        .code()
+        .and_then(|c| u8::try_from(c).ok())
+        .map_or(ExitCode::from(2), ExitCode::from))
 }
 
 fn load(pack: &Path) -> Result<(PackSet, Engine), String> {
-    let set = if pack == Path::new("bundled") {
-        PackSet::bundled_default()
-    } else {
-        PackSet::load(pack).map_err(|e| format!("error: {e}"))?
-    };
+    let set = PackSet::load_or_bundled(pack).map_err(|e| format!("error: {e}"))?;
     let engine = Engine::compile(&set).map_err(|e| format!("error: {e}"))?;
     Ok((set, engine))
 }
@@ -260,6 +293,7 @@ fn main() -> ExitCode {
             labelled,
             max_list,
         } => eval_quality(&pack, &labelled, max_list),
+        Command::Backtest { args } => backtest(&args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("{e}");

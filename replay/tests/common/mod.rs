@@ -235,17 +235,5 @@ pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// An external tool: `$env` if set, else `name` on `PATH`; a missing tool fails the
-/// test with a message (it never skips).
-pub fn tool(name: &str, env: &str) -> PathBuf {
-    if let Some(p) = std::env::var_os(env) {
-        return PathBuf::from(p);
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!("`{name}` not found on PATH (set {env}); install the Debian package `{name}`")
-        })
-}
+/// An external tool: `$env` if set, else `name` on `PATH` (test-support's one finder).
+pub use test_support::chromium::tool;

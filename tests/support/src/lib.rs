@@ -7,6 +7,7 @@
 //!   ([`Principal`]) made by the test;
 //! - [`LocalLambda`]: one of our Lambda binaries running its real `lambda_runtime` loop
 //!   against the Runtime API of `cargo lambda watch`, invoked over HTTP;
+//! - [`chromium`]: headless Chromium for page tests, and tools found on `PATH`;
 //! - [`s3`]: bucket and object setup through the workspace's one S3 shell;
 //! - [`Template`]: `infra/template.yaml` with its intrinsics resolved to a test's names,
 //!   so tests use the template's own IAM statements and environments.
@@ -16,6 +17,7 @@
 //! Servers are stopped by PID when their guard drops, and the kernel stops them
 //! (`PR_SET_PDEATHSIG`) if the test process dies first.
 
+pub mod chromium;
 mod error;
 mod iam;
 pub mod ivs;

@@ -1,0 +1,51 @@
+//! Shared by the backtest's integration tests.
+#![allow(dead_code)]
+
+pub mod chat;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// `rules-backtest` of this build.
+pub fn rules_backtest() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_rules-backtest"))
+}
+
+/// The `rules` CLI, built next to `rules-backtest` (cargo does not build a
+/// dependency's binaries for our tests, so we ask it; a no-op when fresh).
+pub fn rules_cli() -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["build", "-q", "-p", "rules", "--bin", "rules"])
+        .current_dir(test_support::workspace_root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = rules_backtest().with_file_name("rules");
+    assert!(path.is_file(), "{} not built", path.display());
+    path
+}
+
+/// Runs a program; returns its output.
+pub fn run(program: &Path, args: &[&str]) -> Output {
+    Command::new(program).args(args).output().unwrap()
+}
+
+/// Stdout and stderr, for assertion messages.
+pub fn text(o: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A JSON file.
+pub fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}

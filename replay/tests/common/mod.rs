@@ -236,4 +236,5 @@ pub fn s(p: &Path) -> &str {
 }
 
 /// An external tool: `$env` if set, else `name` on `PATH` (test-support's one finder).
+#[allow(unused_imports)] // not every test file runs tools
 pub use test_support::chromium::tool;

@@ -360,3 +360,60 @@ fn merge_refuses_reports_of_different_backtests_and_adds_inputs() {
         .to_string();
     assert!(e.starts_with("backtest report: x.json:1:"), "{e}");
 }
+
+#[test]
+fn a_stateful_pack_is_backtested_with_memory_in_time_order() {
+    let mut h = big();
+    // A spammer: 20 different lines one second apart, in the middle of room0's chat.
+    let words = [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+        "juliet", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra",
+        "tango",
+    ];
+    for (k, w) in (0i64..).zip(words) {
+        let mut m = msg(700, "room0", "spammer", &format!("my clips channel {w} go"));
+        m.id = format!("s{k:03}");
+        m.send_time += k * 1_000_000_000;
+        h.messages.push(m);
+    }
+    let set = PackSet::load(std::path::Path::new(corpus::EXAMPLE_PACK)).unwrap();
+    let example = Engine::compile(&set).unwrap();
+    assert!(
+        example.is_stateful(),
+        "the example pack uses stateful rules"
+    );
+    let info = PackInfo {
+        label: "example".into(),
+        packs: vec![],
+    };
+    let opts = Options {
+        threads: 2,
+        ..Options::default()
+    };
+    let pack = Pack {
+        engine: &example,
+        info: &info,
+    };
+    let report = backtest(&h, pack, None, Inputs::default(), &opts);
+
+    // Independently: one store, every message in (time, room, id) order.
+    let mut order: Vec<&Message> = h.messages.iter().collect();
+    order.sort_by(|a, b| (a.send_time, &*a.room, &a.id).cmp(&(b.send_time, &*b.room, &b.id)));
+    let mut store = rules::state::MemoryStore::new();
+    let (mut deny, mut slowed) = (0, 0);
+    for m in order {
+        let req = m.request(&Options::default().arns);
+        let ev = example.evaluate_with(&req, m.send_time / 1_000_000, &mut store);
+        deny += u64::from(ev.action == rules::Verdict::Deny);
+        slowed += u64::from(ev.fired.iter().any(|f| f.id == "slow-mode"));
+    }
+    assert_eq!(report.totals.messages, h.messages.len() as u64);
+    assert_eq!(report.totals.deny, deny, "{:?}", report.totals);
+    // 5 per 10 s: the 6th to 10th lines are slowed; their strikes then mute the spammer.
+    assert!(slowed >= 5, "the spammer is slowed: {slowed}");
+    let fired = report
+        .rules
+        .get("slow-mode")
+        .map_or(0, |s| s.fired.messages);
+    assert_eq!(fired, slowed);
+}

@@ -17,6 +17,8 @@ use super::history::{History, Message, RoomArns};
 use super::report::{hour_key, offer, Counts, Inputs, PackInfo, Report, RuleStats, Sample};
 use crate::action::Verdict;
 use crate::engine::{Engine, Evaluation};
+use crate::ivs::ReviewRequest;
+use crate::state::MemoryStore;
 
 /// How messages are spread over threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -85,7 +87,15 @@ pub fn backtest(
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
-    let units = units(&order, threads, opts.schedule);
+    // Stateful rules keep per-room memory: each room's messages in time order on one
+    // thread, with that unit's own in-memory store.
+    let stateful = pack.engine.is_stateful() || against.is_some_and(|a| a.engine.is_stateful());
+    let schedule = if stateful {
+        Schedule::Rooms
+    } else {
+        opts.schedule
+    };
+    let units = units(&order, threads, schedule);
     let ctx = Ctx {
         pack,
         against,
@@ -185,6 +195,31 @@ fn count_in(map: &mut BTreeMap<String, Counts>, key: &str, v: Verdict) {
     }
 }
 
+/// The in-memory stores of one work unit: the pack's and the baseline's (separate, since
+/// each pack's decisions change what it remembers).
+#[derive(Default)]
+struct Stores {
+    pack: MemoryStore,
+    against: MemoryStore,
+}
+
+const NANOS_PER_MILLI: i64 = 1_000_000;
+
+/// `engine`'s evaluation of `req` as of `m`'s send time: with the unit's store when
+/// the engine has stateful rules.
+fn evaluate(
+    engine: &Engine,
+    req: &ReviewRequest,
+    m: &Message,
+    store: &mut MemoryStore,
+) -> Evaluation {
+    if engine.is_stateful() {
+        engine.evaluate_with(req, m.send_time.div_euclid(NANOS_PER_MILLI), store)
+    } else {
+        engine.evaluate(req)
+    }
+}
+
 /// True when `m` sorts before a sample or change at (time, room, id).
 fn before(m: &Message, t: i64, room: &str, id: &str) -> bool {
     (m.send_time, &*m.room, m.id.as_str()) < (t, room, id)
@@ -204,13 +239,15 @@ impl<'a> Ctx<'a> {
         r
     }
 
-    /// Evaluates one unit in order.
+    /// Evaluates one unit in order, with one in-memory store per pack for the unit
+    /// (a unit holds whole rooms when a pack is stateful).
     fn unit(&self, unit: &[&'a Message]) -> (Report, Seen<'a>) {
         let mut report = self.empty();
         let mut seen = Seen::default();
         let mut hours = HourCache::default();
+        let mut stores = Stores::default();
         for m in unit {
-            self.message(m, &mut report, &mut seen, &mut hours);
+            self.message(m, &mut report, &mut seen, &mut hours, &mut stores);
         }
         (report, seen)
     }
@@ -229,9 +266,16 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn message(&self, m: &'a Message, r: &mut Report, seen: &mut Seen<'a>, hours: &mut HourCache) {
+    fn message(
+        &self,
+        m: &'a Message,
+        r: &mut Report,
+        seen: &mut Seen<'a>,
+        hours: &mut HourCache,
+        stores: &mut Stores,
+    ) {
         let req = m.request(&self.opts.arns);
-        let ev = self.pack.engine.evaluate(&req);
+        let ev = evaluate(self.pack.engine, &req, m, &mut stores.pack);
         let v = ev.action;
         let cap = self.opts.max_samples;
         r.totals.add(v);
@@ -268,7 +312,7 @@ impl<'a> Ctx<'a> {
             count_in(&mut r.categories, c, v);
         }
         if let (Some(base), Some(diff)) = (self.against, r.diff.as_mut()) {
-            let old = base.engine.evaluate(&req);
+            let old = evaluate(base.engine, &req, m, &mut stores.against);
             if let Some(kind) = classify(&old, &ev) {
                 let rules = responsible(kind, &old, &ev);
                 diff.count(kind, &rules);

@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 mod action;
+pub mod audit;
 pub mod cases;
 mod engine;
 mod error;

@@ -271,10 +271,9 @@ pub fn parse_rfc3339_millis(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let part = b.get(r)?;
-        part.iter().all(u8::is_ascii_digit).then(|| {
-            part.iter()
-                .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'))
-        })
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
     };
     let sep = |i: usize, c: u8| b.get(i) == Some(&c);
     if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':')) {
@@ -422,7 +421,10 @@ mod tests {
                 "field `time`",
             ),
             (good[..good.len() / 2].to_string(), "not valid JSON"),
-            (good.replace("\"pack\":", "\"pak\":"), "missing field `pack`"),
+            (
+                good.replace("\"pack\":", "\"pak\":"),
+                "missing field `pack`",
+            ),
         ];
         for (line, want) in cases {
             match parse_line(&line) {
@@ -434,10 +436,11 @@ mod tests {
 
     #[test]
     fn older_lines_without_the_new_fields_parse() {
-        let line = json!({"kind":"decision","time":"2026-12-01T15:04:05Z","message_id":null,"room":null,
+        let line =
+            json!({"kind":"decision","time":"2026-12-01T15:04:05Z","message_id":null,"room":null,
             "user_id":null,"ip":null,"result":"ALLOW","action":"fail","outcome":"malformed",
             "rules":[],"shadow_rules":[],"pack":"","elapsed_us":3,"detail":"x"})
-        .to_string();
+            .to_string();
         match parse_line(&line) {
             Line::Decision(r) => {
                 assert_eq!(r.action, DecisionAction::Fail);
@@ -451,7 +454,10 @@ mod tests {
     #[test]
     fn times_format_and_parse() {
         assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339_millis(1_672_929_212_894), "2023-01-05T14:33:32.894Z");
+        assert_eq!(
+            rfc3339_millis(1_672_929_212_894),
+            "2023-01-05T14:33:32.894Z"
+        );
         assert_eq!(rfc3339_millis(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(rfc3339_millis(951_782_400_000), "2000-02-29T00:00:00.000Z");
         for ms in [0, 1_672_929_212_894, -1, 951_782_400_000, 4_102_444_799_999] {

@@ -169,3 +169,6 @@ pub fn ingest_decision_reader(
     report.bytes = stats.bytes;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests;

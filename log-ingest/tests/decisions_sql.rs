@@ -148,10 +148,12 @@ async fn decision_queries_answer_exactly_on_ingested_audit_lines() {
         })
         .collect();
     let mut events: Vec<(u64, Value)> = sent.iter().map(|m| (m.at_ms, request(m))).collect();
-    // A malformed request (no Content) from a user with no denial: the fail decision.
+    // A malformed request (a numeric MessageId) from a user with no denial: the pack's
+    // fail decision (`fail = "allow"`: delivered as sent).
     events.push((
         at(15, 30),
-        json!({"MessageId": "bad1", "RoomArn": "arn:aws:ivschat:us-east-1:123456789012:room/roomA",
+        json!({"Content": "good game", "MessageId": 42,
+               "RoomArn": "arn:aws:ivschat:us-east-1:123456789012:room/roomA",
                "Sender": {"UserId": "mallory"}}),
     ));
     let (lines, responses) = handler_output(review_handler::Config::default(), &events).await;

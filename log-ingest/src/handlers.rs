@@ -10,10 +10,11 @@ use aws_sdk_s3::Client;
 use aws_shell::S3Url;
 use serde_json::Value;
 
-use crate::adapters::cloudwatch::decode_event;
+use crate::adapters::cloudwatch::{decode_event, LogsData};
 use crate::adapters::firehose::{transform, FirehoseRequest, TransformConfig};
 use crate::adapters::s3_event::{parse_trigger, ObjectRef, Trigger};
 use crate::aws::{ingest_s3_object, parse_s3_url, upload_outputs, Output};
+use crate::decisions::route_decision_lines;
 use crate::error::IngestError;
 use crate::pipeline::{route_items, IngestOptions};
 use crate::record::SourceContext;
@@ -28,6 +29,10 @@ use crate::sink::{output_stem, Format};
 /// - `ROOM_ID`, `ACCOUNT_ID`: defaults for sources that do not carry them (Firehose).
 /// - `DROP_EVENT_NAMES`: comma-separated event names the Firehose transform answers `Dropped`.
 /// - `AWS_REGION`: set by Lambda; used as the region of CloudWatch/Firehose records.
+/// - `DECISIONS_LOG_GROUPS` (CloudWatch Lambda): comma-separated log group names whose
+///   batches are the review handler's audit lines: they go to the decisions table
+///   ([`crate::decisions`]) at `DECISIONS_OUTPUT_URI` (`s3://bucket/prefix`, required
+///   with it) instead of the chat table. One artifact serves both subscriptions.
 #[derive(Debug, Clone)]
 pub struct LambdaConfig {
     /// Where records go (S3/SQS and CloudWatch Lambdas).
@@ -38,6 +43,10 @@ pub struct LambdaConfig {
     pub defaults: SourceContext,
     /// Event names to drop in the Firehose transform.
     pub drop_event_names: Vec<String>,
+    /// Log groups whose batches are decisions (the review handler's).
+    pub decisions_log_groups: Vec<String>,
+    /// Where decisions go.
+    pub decisions_output: Option<S3Url>,
 }
 
 impl LambdaConfig {
@@ -45,6 +54,26 @@ impl LambdaConfig {
     pub fn from_env() -> Result<Self, IngestError> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let output = var("OUTPUT_URI").map(|u| parse_s3_url(&u)).transpose()?;
+        let list = |k: &str| -> Vec<String> {
+            var(k)
+                .map(|s| {
+                    s.split(',')
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let decisions_log_groups = list("DECISIONS_LOG_GROUPS");
+        let decisions_output = var("DECISIONS_OUTPUT_URI")
+            .map(|u| parse_s3_url(&u))
+            .transpose()?;
+        if !decisions_log_groups.is_empty() && decisions_output.is_none() {
+            return Err(IngestError::Config(
+                "DECISIONS_LOG_GROUPS is set but DECISIONS_OUTPUT_URI is not: expected s3://bucket/prefix"
+                    .to_string(),
+            ));
+        }
         let format = match var("OUTPUT_FORMAT").as_deref() {
             None | Some("parquet") => Format::Parquet,
             Some("ndjson") => Format::Ndjson,
@@ -64,14 +93,9 @@ impl LambdaConfig {
                 room_id: var("ROOM_ID"),
                 key_version: None,
             },
-            drop_event_names: var("DROP_EVENT_NAMES")
-                .map(|s| {
-                    s.split(',')
-                        .map(|x| x.trim().to_string())
-                        .filter(|x| !x.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            drop_event_names: list("DROP_EVENT_NAMES"),
+            decisions_log_groups,
+            decisions_output,
         })
     }
 
@@ -185,7 +209,8 @@ pub fn handle_firehose(cfg: &LambdaConfig, event: Value) -> Result<Value, Ingest
         .map_err(|e| IngestError::Event(format!("serialising the response: {e}")))
 }
 
-/// CloudWatch Logs subscription: records to Parquet in S3, bad events to the quarantine.
+/// CloudWatch Logs subscription: records to Parquet in S3, bad events to the quarantine;
+/// a batch of one of `DECISIONS_LOG_GROUPS` goes to the decisions table instead.
 pub async fn handle_cloudwatch(
     client: &Client,
     cfg: &LambdaConfig,
@@ -194,6 +219,9 @@ pub async fn handle_cloudwatch(
     let logs = decode_event(event)?;
     if logs.is_control() {
         return Ok(serde_json::json!({ "skipped": "CONTROL_MESSAGE" }));
+    }
+    if cfg.decisions_log_groups.contains(&logs.log_group) {
+        return handle_decisions(client, cfg, logs).await;
     }
     let out = cfg.output()?.clone();
     let mut ctx = logs.context(cfg.defaults.region.clone());
@@ -215,6 +243,31 @@ pub async fn handle_cloudwatch(
     .map_err(|e| IngestError::Aws(format!("ingest task failed: {e}")))??;
     upload_outputs(client, staging.path(), &mut report, &stem, &out).await?;
     tracing::info!(source = %report.source, read = report.read, written = report.written, quarantined = report.quarantined, quarantine_omitted = report.quarantine_omitted, limits = ?report.limits, "ingested");
+    serde_json::to_value(&report).map_err(|e| IngestError::Event(e.to_string()))
+}
+
+/// A batch of the review handler's log group: its decision lines to the decisions table.
+async fn handle_decisions(
+    client: &Client,
+    cfg: &LambdaConfig,
+    logs: LogsData,
+) -> Result<Value, IngestError> {
+    let out = cfg.decisions_output.clone().ok_or_else(|| {
+        IngestError::Config("DECISIONS_OUTPUT_URI is not set: expected s3://bucket/prefix".into())
+    })?;
+    let stem = output_stem(&logs.output_key());
+    let source = logs.source();
+    let staging = tempfile::tempdir().map_err(|e| IngestError::io(std::env::temp_dir(), e))?;
+    let mut opts = cfg.options();
+    opts.layout = OutputLayout::new(staging.path());
+    let mut report = tokio::task::spawn_blocking({
+        let stem = stem.clone();
+        move || route_decision_lines(logs.log_lines(), &source, &stem, &opts)
+    })
+    .await
+    .map_err(|e| IngestError::Aws(format!("ingest task failed: {e}")))??;
+    upload_outputs(client, staging.path(), &mut report, &stem, &out).await?;
+    tracing::info!(source = %report.source, read = report.read, written = report.written, skipped = report.skipped, quarantined = report.quarantined, quarantine_omitted = report.quarantine_omitted, "ingested decisions");
     serde_json::to_value(&report).map_err(|e| IngestError::Event(e.to_string()))
 }
 

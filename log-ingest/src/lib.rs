@@ -13,6 +13,7 @@ pub mod adapters;
 pub mod aws;
 #[cfg(feature = "shells")]
 pub mod backfill;
+pub mod decisions;
 pub mod envelope;
 pub mod error;
 #[cfg(feature = "shells")]

@@ -14,7 +14,7 @@ use crate::report::SourceReport;
 use crate::sink::layout::room_value_is_cut;
 use crate::sink::manifest;
 use crate::sink::quarantine::{QuarantineSink, Written};
-use crate::sink::{open_record_sink, output_stem, Format, OutputLayout, RecordSink};
+use crate::sink::{open_record_sink, output_stem, Format, OutputLayout, RecordSink, TableSink};
 
 /// How a source's bytes are framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,18 +56,37 @@ impl IngestOptions {
     }
 }
 
-/// Routes one source's rows and quarantine entries to its sinks and counts them.
-struct Router {
-    records: Box<dyn RecordSink>,
+/// Routes one source's rows and quarantine entries to its sinks and counts them; the
+/// record sink is the chat table's by default, any [`TableSink`] for other tables (the
+/// decisions table, [`crate::decisions`]).
+pub(crate) struct Router<S: ?Sized + TableSink = dyn RecordSink> {
+    records: Box<S>,
     quarantine: QuarantineSink,
-    report: SourceReport,
+    pub(crate) report: SourceReport,
     limits: Limits,
 }
 
 impl Router {
     fn new(source: &str, stem: &str, opts: &IngestOptions) -> Self {
+        let records = open_record_sink(opts.format, &opts.layout, stem, &opts.limits);
+        Router::with_sink(source, stem, records, opts)
+    }
+
+    fn record(&mut self, row: &RowRef<'_>) -> Result<(), IngestError> {
+        self.written(|sink| sink.write_row(row))
+    }
+}
+
+impl<S: ?Sized + TableSink> Router<S> {
+    /// A router writing records to `records` and rejects to the source's quarantine.
+    pub(crate) fn with_sink(
+        source: &str,
+        stem: &str,
+        records: Box<S>,
+        opts: &IngestOptions,
+    ) -> Self {
         Router {
-            records: open_record_sink(opts.format, &opts.layout, stem, &opts.limits),
+            records,
             quarantine: QuarantineSink::new(opts.layout.clone(), stem, &opts.limits),
             report: SourceReport {
                 source: source.to_string(),
@@ -77,8 +96,19 @@ impl Router {
         }
     }
 
+    /// Counts one unit read and written by `write`.
+    pub(crate) fn written(
+        &mut self,
+        write: impl FnOnce(&mut S) -> Result<(), IngestError>,
+    ) -> Result<(), IngestError> {
+        self.report.read += 1;
+        write(&mut self.records)?;
+        self.report.written += 1;
+        Ok(())
+    }
+
     /// Notes (once per source) a room id whose partition value has to be cut.
-    fn check_room(&mut self, room: Option<&str>) {
+    pub(crate) fn check_room(&mut self, room: Option<&str>) {
         if !self.report.limits.contains_key(&Limit::RoomIdLength)
             && room.is_some_and(room_value_is_cut)
         {
@@ -91,14 +121,7 @@ impl Router {
         }
     }
 
-    fn record(&mut self, row: &RowRef<'_>) -> Result<(), IngestError> {
-        self.report.read += 1;
-        self.records.write_row(row)?;
-        self.report.written += 1;
-        Ok(())
-    }
-
-    fn reject(&mut self, entry: &QuarantineEntry) -> Result<(), IngestError> {
+    pub(crate) fn reject(&mut self, entry: &QuarantineEntry) -> Result<(), IngestError> {
         self.report.read += 1;
         match self.quarantine.write(entry)? {
             Written::Kept => self.report.quarantined += 1,
@@ -117,7 +140,11 @@ impl Router {
 
     /// Moves every output into place, deletes outputs of an earlier ingest of the same
     /// source that were not written again (see [`crate::sink::manifest`]); returns the report.
-    fn finish(self, stem: &str, layout: &OutputLayout) -> Result<SourceReport, IngestError> {
+    pub(crate) fn finish(
+        self,
+        stem: &str,
+        layout: &OutputLayout,
+    ) -> Result<SourceReport, IngestError> {
         let mut report = self.report;
         note(
             &mut report.limits,

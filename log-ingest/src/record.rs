@@ -246,6 +246,27 @@ pub enum Cell<'r> {
     Int(Option<u64>),
     /// A string map.
     Map(Option<MapRef<'r>>),
+    /// A list of texts.
+    List(Option<ListRef<'r>>),
+}
+
+/// A list-of-text column value, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub enum ListRef<'r> {
+    /// Texts, none null.
+    Texts(&'r [String]),
+    /// Texts, some null.
+    Nullable(&'r [Option<String>]),
+}
+
+impl ListRef<'_> {
+    /// The items in order.
+    pub fn for_each(&self, mut f: impl FnMut(Option<&str>)) {
+        match self {
+            ListRef::Texts(v) => v.iter().for_each(|s| f(Some(s))),
+            ListRef::Nullable(v) => v.iter().for_each(|s| f(s.as_deref())),
+        }
+    }
 }
 
 impl<'r> RowRef<'r> {

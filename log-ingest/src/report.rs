@@ -27,6 +27,9 @@ pub struct SourceReport {
     pub limits: LimitsReached,
     /// Whitespace-only lines skipped (not input units).
     pub blank_lines: u64,
+    /// Lines of a decisions source that are not decisions (EMF metrics, the Lambda
+    /// runtime's START/END/REPORT, other log lines), skipped (not input units).
+    pub skipped: u64,
     /// Decompressed bytes read.
     pub bytes: u64,
     /// Output files, relative to the output root.

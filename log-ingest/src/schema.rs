@@ -1,5 +1,7 @@
 //! The chat record schema, defined once: every column's name, kind and nullability, in
-//! table order.
+//! table order. The [`columns!`] macro and the [`TableColumn`] trait are shared with the
+//! decisions table's schema ([`crate::decisions::schema::DecisionColumn`]), so both
+//! tables are written by the same column builders and Parquet sink.
 //!
 //! The Parquet writer builds its Arrow schema and column builders from [`Column::ALL`]
 //! (`sink/columns.rs`), the rows name their cells by [`Column`] ([`crate::record::RowRef::cell`]),
@@ -24,6 +26,8 @@ pub enum ColumnKind {
     Int64,
     /// `map<string, string>`.
     TextMap,
+    /// A list of UTF-8 texts (items may be null).
+    TextList,
 }
 
 impl ColumnKind {
@@ -51,6 +55,10 @@ impl ColumnKind {
                 );
                 DataType::Map(Arc::new(entries), false)
             }
+            // Arrow's default list layout: nullable `item`s (what `ListBuilder` builds).
+            ColumnKind::TextList => {
+                DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
+            }
         }
     }
 
@@ -61,6 +69,7 @@ impl ColumnKind {
             ColumnKind::Text => "string",
             ColumnKind::Int64 => "bigint",
             ColumnKind::TextMap => "map<string,string>",
+            ColumnKind::TextList => "array<string>",
         }
     }
 
@@ -72,51 +81,120 @@ impl ColumnKind {
             ColumnKind::Text => "string",
             ColumnKind::Int64 => "int64",
             ColumnKind::TextMap => "map<string,string>",
+            ColumnKind::TextList => "list<string> / array<string>",
         }
     }
 }
 
-/// Declares [`Column`] and its table from one list: variant, name, kind, nullability.
+/// The columns of one table: what the column builders and the Parquet sink are generic
+/// over. Implemented by the [`columns!`] macro.
+pub trait TableColumn: Copy + Eq + std::fmt::Debug + Send + 'static {
+    /// Every column, in table order.
+    fn all() -> &'static [Self];
+    /// The column name (Parquet column, Athena column).
+    fn name(self) -> &'static str;
+    /// What the column holds.
+    fn kind(self) -> ColumnKind;
+    /// True when the column may be null.
+    fn nullable(self) -> bool;
+    /// Columns whose values are (nearly) unique per row: written without a dictionary.
+    const HIGH_CARDINALITY: &'static [&'static str];
+    /// Free-text columns: written without min/max statistics (they prune nothing).
+    const NO_STATISTICS: &'static [&'static str];
+
+    /// The Arrow field of the column.
+    fn arrow_field(self) -> Field {
+        Field::new(self.name(), self.kind().arrow_type(), self.nullable())
+    }
+}
+
+/// Declares a column enum and its table from one list: variant, name, kind, nullability;
+/// plus the names of its high-cardinality and no-statistics columns (see [`TableColumn`]).
 macro_rules! columns {
-    ($($(#[$doc:meta])* $variant:ident = $name:literal, $kind:ident, $nullable:literal;)*) => {
-        /// One column of the chat record table (see `SCHEMA.md` for what each holds).
+    (
+        $(#[$enum_doc:meta])* $enum:ident [$count:ident];
+        high_cardinality: [$($high:literal),* $(,)?];
+        no_statistics: [$($nostat:literal),* $(,)?];
+        $($(#[$doc:meta])* $variant:ident = $name:literal, $kind:ident, $nullable:literal;)*
+    ) => {
+        $(#[$enum_doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Column {
+        pub enum $enum {
             $($(#[$doc])* $variant,)*
         }
 
-        impl Column {
+        impl $enum {
             /// Every column, in table order (the Parquet and NDJSON field order).
-            pub const ALL: [Column; COLUMN_COUNT] = [$(Column::$variant,)*];
+            pub const ALL: [$enum; $count] = [$($enum::$variant,)*];
 
             /// The column name (Parquet column, NDJSON key, Athena column).
             pub const fn name(self) -> &'static str {
                 match self {
-                    $(Column::$variant => $name,)*
+                    $($enum::$variant => $name,)*
                 }
             }
 
             /// What the column holds.
-            pub const fn kind(self) -> ColumnKind {
+            pub const fn kind(self) -> $crate::schema::ColumnKind {
                 match self {
-                    $(Column::$variant => ColumnKind::$kind,)*
+                    $($enum::$variant => $crate::schema::ColumnKind::$kind,)*
                 }
             }
 
             /// True when the column may be null.
             pub const fn nullable(self) -> bool {
                 match self {
-                    $(Column::$variant => $nullable,)*
+                    $($enum::$variant => $nullable,)*
                 }
             }
+
+            /// The column named `name`.
+            pub fn from_name(name: &str) -> Option<$enum> {
+                $enum::ALL.into_iter().find(|c| c.name() == name)
+            }
+
+            /// Its position in the table.
+            pub fn index(self) -> usize {
+                self as usize
+            }
+
+            /// The Arrow field of the column.
+            pub fn arrow_field(self) -> arrow::datatypes::Field {
+                $crate::schema::TableColumn::arrow_field(self)
+            }
+        }
+
+        impl $crate::schema::TableColumn for $enum {
+            fn all() -> &'static [Self] {
+                &$enum::ALL
+            }
+            fn name(self) -> &'static str {
+                $enum::name(self)
+            }
+            fn kind(self) -> $crate::schema::ColumnKind {
+                $enum::kind(self)
+            }
+            fn nullable(self) -> bool {
+                $enum::nullable(self)
+            }
+            const HIGH_CARDINALITY: &'static [&'static str] = &[$($high),*];
+            const NO_STATISTICS: &'static [&'static str] = &[$($nostat),*];
         }
     };
 }
+pub(crate) use columns;
 
 /// Number of columns of the chat record table.
 pub const COLUMN_COUNT: usize = 24;
 
 columns! {
+    /// One column of the chat record table (see `SCHEMA.md` for what each holds).
+    Column[COLUMN_COUNT];
+    high_cardinality: [
+        "event_timestamp", "id", "request_id", "content", "send_time", "target_message_id",
+        "payload_extra", "envelope_extra", "source_line", "source_offset", "source_ref",
+    ];
+    no_statistics: ["content", "payload_extra", "envelope_extra"];
     /// Envelope `event_timestamp`.
     EventTimestamp = "event_timestamp", TimestampMillis, false;
     /// Envelope `type`.
@@ -165,23 +243,6 @@ columns! {
     SourceOffset = "source_offset", Int64, true;
     /// Delivery unit id (CloudWatch event id, Firehose record id).
     SourceRef = "source_ref", Text, true;
-}
-
-impl Column {
-    /// The column named `name`.
-    pub fn from_name(name: &str) -> Option<Column> {
-        Column::ALL.into_iter().find(|c| c.name() == name)
-    }
-
-    /// Its position in the table.
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The Arrow field of the column.
-    pub fn arrow_field(self) -> Field {
-        Field::new(self.name(), self.kind().arrow_type(), self.nullable())
-    }
 }
 
 #[cfg(test)]

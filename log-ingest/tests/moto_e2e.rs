@@ -1,6 +1,8 @@
 //! End to end against moto and the local Lambda runtime: IVS objects in S3 -> SQS ->
 //! `ingest-s3-sqs` -> Parquet in S3; Firehose delivery -> CLI backfill and the transform
-//! Lambda; CloudWatch put-log-events -> subscription batch -> `ingest-cloudwatch`.
+//! Lambda; CloudWatch put-log-events -> subscription batch -> `ingest-cloudwatch`, for the
+//! chat log group and (same function, `DECISIONS_LOG_GROUPS`) the review handler's audit
+//! lines to the decisions table.
 
 mod common;
 
@@ -465,10 +467,19 @@ async fn cloudwatch_put_log_events_to_subscription_lambda() {
         e.write_all(doc.to_string().as_bytes()).unwrap();
         json!({"awslogs": {"data": STANDARD.encode(e.finish().unwrap())}})
     };
+    let decisions_out = bucket(&s3, "cw-decisions").await;
+    let handler_group = format!("/aws/lambda/{}", unique_name("review-handler"));
     let l = lambda(
         env!("CARGO_BIN_EXE_ingest-cloudwatch"),
         moto,
-        &[("OUTPUT_URI", &format!("s3://{output}/t"))],
+        &[
+            ("OUTPUT_URI", &format!("s3://{output}/t")),
+            ("DECISIONS_LOG_GROUPS", &handler_group),
+            (
+                "DECISIONS_OUTPUT_URI",
+                &format!("s3://{decisions_out}/decisions/"),
+            ),
+        ],
     );
     let control = json!({"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "", "logStream": "", "subscriptionFilters": [], "logEvents": [{"id": "", "timestamp": 1, "message": "CWL CONTROL MESSAGE"}]});
     assert_eq!(
@@ -501,6 +512,142 @@ async fn cloudwatch_put_log_events_to_subscription_lambda() {
     // Redelivered batch: same outputs.
     invoke(&l, &gz(&batch));
     assert_eq!(read_back(&s3, &output).await.0, parquet);
+
+    // The review handler's log group: its real output (audit + EMF lines) with the
+    // runtime's lines and a broken decision line, through the same function.
+    use common::decisions::{at, handler_output, request, Sent};
+    let sent = [
+        Sent {
+            id: "cw0000000001",
+            room: "roomCLOUDW01",
+            user: "frank",
+            at_ms: at(14, 20),
+            content: "hi",
+        },
+        Sent {
+            id: "cwd000000002",
+            room: "roomCLOUDW01",
+            user: "gina",
+            at_ms: at(14, 22),
+            content: "buy now",
+        },
+    ];
+    let events: Vec<(u64, Value)> = sent.iter().map(|m| (m.at_ms, request(m))).collect();
+    let (mut handler_lines, _) = handler_output(review_handler::Config::default(), &events).await;
+    handler_lines.insert(0, "START RequestId: 5e1f Version: $LATEST".into());
+    handler_lines.push(r#"{"kind":"decision","result":"MAYBE"}"#.into());
+    handler_lines.push("REPORT RequestId: 5e1f\tDuration: 0.91 ms".into());
+    let handler_stream = "2023/01/05/[$LATEST]0123456789abcdef";
+    logs.create_log_group()
+        .log_group_name(&handler_group)
+        .send()
+        .await
+        .unwrap();
+    logs.create_log_stream()
+        .log_group_name(&handler_group)
+        .log_stream_name(handler_stream)
+        .send()
+        .await
+        .unwrap();
+    let events: Vec<_> = handler_lines
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(now_ms + i as i64)
+                .message(m)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    logs.put_log_events()
+        .log_group_name(&handler_group)
+        .log_stream_name(handler_stream)
+        .set_log_events(Some(events))
+        .send()
+        .await
+        .unwrap();
+    let got = logs
+        .get_log_events()
+        .log_group_name(&handler_group)
+        .log_stream_name(handler_stream)
+        .start_from_head(true)
+        .send()
+        .await
+        .unwrap();
+    let log_events: Vec<Value> = got
+        .events()
+        .iter()
+        .enumerate()
+        .map(|(i, e)| json!({"id": format!("38{i:054}"), "timestamp": e.timestamp(), "message": e.message()}))
+        .collect();
+    assert_eq!(log_events.len(), handler_lines.len());
+    let batch = json!({"messageType": "DATA_MESSAGE", "owner": "123456789012", "logGroup": handler_group,
+        "logStream": handler_stream, "subscriptionFilters": ["decisions"], "logEvents": log_events});
+    let report = invoke(&l, &gz(&batch));
+    assert_eq!(
+        (
+            report["read"].as_u64(),
+            report["written"].as_u64(),
+            report["quarantined"].as_u64(),
+            report["skipped"].as_u64()
+        ),
+        (
+            Some(3),
+            Some(2),
+            Some(1),
+            Some(handler_lines.len() as u64 - 3)
+        ),
+        "{report}\n{}",
+        l.function_output()
+    );
+    let written = objects(&s3, &decisions_out).await;
+    let parquet_keys: Vec<&String> = written.keys().filter(|k| k.ends_with(".parquet")).collect();
+    assert_eq!(parquet_keys.len(), 1, "{:?}", written.keys());
+    assert!(
+        parquet_keys[0].starts_with("decisions/room=roomCLOUDW01/date=2023-01-05/"),
+        "{}",
+        parquet_keys[0]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("d.parquet");
+    std::fs::write(&p, &written[parquet_keys[0]]).unwrap();
+    let ids = decision_message_ids(&p);
+    assert_eq!(ids, ["cw0000000001", "cwd000000002"]);
+    let quarantine: Vec<&String> = written
+        .keys()
+        .filter(|k| k.contains("_quarantine/"))
+        .collect();
+    assert_eq!(quarantine.len(), 1, "{:?}", written.keys());
+    let entry: Value = serde_json::from_slice(&written[quarantine[0]]).unwrap();
+    assert!(
+        entry["reason"].as_str().unwrap().contains("MAYBE"),
+        "{entry}"
+    );
+    // Redelivered: the same objects.
+    invoke(&l, &gz(&batch));
+    assert_eq!(objects(&s3, &decisions_out).await, written);
+}
+
+/// The `message_id` column of a decisions Parquet file.
+fn decision_message_ids(path: &std::path::Path) -> Vec<String> {
+    use arrow::array::AsArray;
+    let f = std::fs::File::open(path).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut out = Vec::new();
+    for b in reader {
+        let b = b.unwrap();
+        let ids = b
+            .column_by_name("message_id")
+            .unwrap()
+            .as_string::<i32>()
+            .clone();
+        out.extend((0..b.num_rows()).map(|i| ids.value(i).to_string()));
+    }
+    out
 }
 
 /// A rewritten S3 object whose records moved to another day: the re-ingest deletes the

@@ -1,9 +1,11 @@
-//! The structured audit record: one JSON log line per decision.
+//! The audit line: one JSON line per decision, a [`rules::audit::DecisionRecord`] (the
+//! one definition of the line, shared with `log-ingest`'s decisions table).
 //!
 //! ```json
-//! {"kind":"decision","message_id":"m1","room":"abc123DEF456","user_id":"u1","ip":"10.0.0.1",
-//!  "result":"DENY","action":"deny","outcome":"evaluated","rules":["slurs"],
-//!  "shadow_rules":[],"pack":"default","elapsed_us":41}
+//! {"kind":"decision","time":"2026-12-01T15:04:05.123Z","message_id":"m1","room":"abc123DEF456",
+//!  "user_id":"u1","ip":"10.0.0.1","result":"DENY","action":"deny","outcome":"evaluated",
+//!  "rules":["slurs"],"categories":["hate"],"shadow_rules":[],"pack":"default",
+//!  "pack_version":null,"elapsed_us":41}
 //! ```
 //!
 //! With `HASH_IDENTITIES` the user id and IP are replaced by
@@ -17,7 +19,8 @@
 //! (see [`crate::decide`]): malformed-request details are computed on a redacted copy.
 
 use hmac::{Hmac, KeyInit, Mac};
-use serde_json::{json, Value};
+use rules::audit::{rfc3339_millis, DecisionRecord, RecordKind};
+use serde_json::Value;
 use sha2::Sha256;
 
 use crate::config::Config;
@@ -59,42 +62,45 @@ pub fn hash_identity(key: &IdentityKey, value: &str) -> String {
     out
 }
 
-/// Builds the audit record of a decision.
-pub fn audit_record(d: &Decision, config: &Config) -> Value {
-    let identity = |v: &Option<String>| -> Value {
-        match v {
-            None => Value::Null,
-            Some(v) => match &config.identity_key {
-                Some(key) => Value::String(hash_identity(key, v)),
-                None => Value::String(v.clone()),
-            },
-        }
+/// The audit record of a decision written at `now_ms` (Unix time, milliseconds).
+pub fn decision_record(d: &Decision, config: &Config, now_ms: u64) -> DecisionRecord {
+    let identity = |v: &Option<String>| -> Option<String> {
+        let v = v.as_ref()?;
+        Some(match &config.identity_key {
+            Some(key) => hash_identity(key, v),
+            None => v.clone(),
+        })
     };
-    let ids = |shadow: bool| -> Vec<&str> {
-        d.fired
+    let enforced = || d.fired.iter().filter(|f| !f.shadow);
+    DecisionRecord {
+        kind: RecordKind::Decision,
+        time: rfc3339_millis(i64::try_from(now_ms).unwrap_or(i64::MAX)),
+        message_id: d.request.message_id.clone(),
+        room: d.request.room_id().map(str::to_string),
+        user_id: identity(&d.request.user_id),
+        ip: identity(&d.request.ip),
+        result: d.result,
+        action: d.action,
+        outcome: d.outcome.kind(),
+        rules: enforced().map(|f| f.id.clone()).collect(),
+        categories: enforced().map(|f| f.category.clone()).collect(),
+        shadow_rules: d
+            .fired
             .iter()
-            .filter(|f| f.shadow == shadow)
-            .map(|f| f.id.as_str())
-            .collect()
-    };
-    let mut record = json!({
-        "kind": "decision",
-        "message_id": d.request.message_id,
-        "room": d.request.room_id(),
-        "user_id": identity(&d.request.user_id),
-        "ip": identity(&d.request.ip),
-        "result": d.result.as_str(),
-        "action": d.action.as_str(),
-        "outcome": d.outcome.label(),
-        "rules": ids(false),
-        "shadow_rules": ids(true),
-        "pack": d.pack,
-        "elapsed_us": u64::try_from(d.elapsed.as_micros()).unwrap_or(u64::MAX),
-    });
-    if let (Some(detail), Some(map)) = (d.outcome.detail(), record.as_object_mut()) {
-        map.insert("detail".into(), Value::String(detail.to_string()));
+            .filter(|f| f.shadow)
+            .map(|f| f.id.clone())
+            .collect(),
+        pack: d.pack.clone(),
+        pack_version: d.pack_version.clone(),
+        elapsed_us: u64::try_from(d.elapsed.as_micros()).unwrap_or(u64::MAX),
+        detail: d.outcome.detail().map(str::to_string),
     }
-    record
+}
+
+/// The audit record of a decision as JSON (see [`decision_record`]).
+pub fn audit_record(d: &Decision, config: &Config, now_ms: u64) -> Value {
+    // A struct of strings, numbers and named enums always serialises.
+    serde_json::to_value(decision_record(d, config, now_ms)).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
@@ -102,7 +108,11 @@ mod tests {
     use super::*;
     use crate::decision::{DecisionAction, Fired, Outcome, RequestFacts};
     use rules::{Action, ReviewResult, Verdict};
+    use serde_json::json;
     use std::time::Duration;
+
+    /// 2023-01-05T14:33:32.894Z.
+    const NOW_MS: u64 = 1_672_929_212_894;
 
     fn decision(outcome: Outcome) -> Decision {
         Decision {
@@ -115,14 +125,17 @@ mod tests {
                     id: "slurs".into(),
                     action: Action::Deny,
                     shadow: false,
+                    category: Some("hate".into()),
                 },
                 Fired {
                     id: "new-list".into(),
                     action: Action::Deny,
                     shadow: true,
+                    category: None,
                 },
             ],
             pack: "default".into(),
+            pack_version: Some("\"etag-1\"".into()),
             request: RequestFacts {
                 message_id: Some("m1".into()),
                 room_arn: Some("arn:aws:ivschat:us-west-2:123456789012:room/abc".into()),
@@ -135,7 +148,7 @@ mod tests {
 
     #[test]
     fn record_has_every_field() {
-        let r = audit_record(&decision(Outcome::Evaluated), &Config::default());
+        let r = audit_record(&decision(Outcome::Evaluated), &Config::default(), NOW_MS);
         assert_eq!(r["kind"], "decision");
         assert_eq!(r["message_id"], "m1");
         assert_eq!(r["room"], "abc");
@@ -149,6 +162,22 @@ mod tests {
         assert_eq!(r["pack"], "default");
         assert_eq!(r["elapsed_us"], 42);
         assert!(r.get("detail").is_none());
+        assert_eq!(r["time"], "2023-01-05T14:33:32.894Z");
+        assert_eq!(r["categories"], json!(["hate"]));
+        assert_eq!(r["pack_version"], "\"etag-1\"");
+    }
+
+    #[test]
+    fn the_line_parses_back_as_the_shared_record() {
+        let d = decision(Outcome::Timeout);
+        let line = audit_record(&d, &Config::default(), NOW_MS).to_string();
+        match rules::audit::parse_line(&line) {
+            rules::audit::Line::Decision(r) => {
+                assert_eq!(*r, decision_record(&d, &Config::default(), NOW_MS));
+                assert_eq!(r.outcome, rules::audit::DecisionOutcome::Timeout);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -156,6 +185,7 @@ mod tests {
         let r = audit_record(
             &decision(Outcome::Malformed("missing field `Content`".into())),
             &Config::default(),
+            NOW_MS,
         );
         assert_eq!(r["outcome"], "malformed");
         assert_eq!(r["detail"], "missing field `Content`");
@@ -171,7 +201,7 @@ mod tests {
             identity_key: Some(key(7, 32)),
             ..Config::default()
         };
-        let r = audit_record(&decision(Outcome::Evaluated), &config);
+        let r = audit_record(&decision(Outcome::Evaluated), &config, NOW_MS);
         let user = r["user_id"].as_str().unwrap();
         assert_eq!(user, hash_identity(&key(7, 32), "user-1"));
         assert!(

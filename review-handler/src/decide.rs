@@ -39,6 +39,7 @@ pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
             id: f.id.to_string(),
             action: f.action,
             shadow: f.shadow,
+            category: f.category.clone(),
         })
         .collect();
     let response = evaluation.response;
@@ -56,6 +57,7 @@ pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
         outcome: Outcome::Evaluated,
         fired,
         pack: evaluation.pack.to_string(),
+        pack_version: None,
         request: RequestFacts::from_event(event),
         elapsed: started.elapsed(),
     }
@@ -114,6 +116,7 @@ pub fn fail_decision(
         outcome,
         fired: Vec::new(),
         pack: String::new(),
+        pack_version: None,
         request: RequestFacts::from_event(event),
         elapsed: started.elapsed(),
     }

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use rules::{Action, ReviewResult, Verdict};
+use rules::audit::DecisionOutcome;
+use rules::{Action, ReviewResult};
 
 /// Why the answer is what it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,15 +23,20 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// A short stable label for logs and metric dimensions.
-    pub fn label(&self) -> &'static str {
+    /// The outcome's name in the audit record's closed vocabulary.
+    pub fn kind(&self) -> DecisionOutcome {
         match self {
-            Outcome::Evaluated => "evaluated",
-            Outcome::Malformed(_) => "malformed",
-            Outcome::Timeout => "timeout",
-            Outcome::InvalidResponse(_) => "invalid_response",
-            Outcome::Internal(_) => "internal",
+            Outcome::Evaluated => DecisionOutcome::Evaluated,
+            Outcome::Malformed(_) => DecisionOutcome::Malformed,
+            Outcome::Timeout => DecisionOutcome::Timeout,
+            Outcome::InvalidResponse(_) => DecisionOutcome::InvalidResponse,
+            Outcome::Internal(_) => DecisionOutcome::Internal,
         }
+    }
+
+    /// A short stable label for logs and metric dimensions ([`Outcome::kind`]'s name).
+    pub fn label(&self) -> &'static str {
+        self.kind().as_str()
     }
 
     /// The detail of a failure, if any.
@@ -54,27 +60,9 @@ impl Outcome {
     }
 }
 
-/// What the handler did with a message, as the audit log and the metrics name it: the
-/// engine's verdict, or `fail` when the handler answered the pack's fail decision instead
-/// (timeout, malformed request, engine fault, invalid answer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DecisionAction {
-    /// The engine evaluated the message and decided this.
-    Verdict(Verdict),
-    /// The fail decision answered instead of an evaluation.
-    Fail,
-}
-
-impl DecisionAction {
-    /// The name in the audit log and the EMF `Action` dimension (`allow`, `deny`,
-    /// `rewrite`, `tag`, `fail`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            DecisionAction::Verdict(v) => v.as_str(),
-            DecisionAction::Fail => "fail",
-        }
-    }
-}
+/// What the handler did with a message (an engine verdict or `fail`): defined with the
+/// audit record it is logged in, [`rules::audit`].
+pub use rules::audit::DecisionAction;
 
 /// One rule that fired.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +73,8 @@ pub struct Fired {
     pub action: Action,
     /// Shadow rules are reported but not enforced.
     pub shadow: bool,
+    /// The rule's category, if it has one.
+    pub category: Option<String>,
 }
 
 /// Identifying fields of the request, as far as they could be read.
@@ -141,6 +131,9 @@ pub struct Decision {
     pub fired: Vec<Fired>,
     /// The pack (or room override) that decided.
     pub pack: String,
+    /// The version of the pack set the engine was compiled from: its S3 ETag, `None`
+    /// for a bundled or local-file pack (set by [`crate::handler::State::review`]).
+    pub pack_version: Option<String>,
     /// Request fields for the audit log.
     pub request: RequestFacts,
     /// Time spent deciding.

@@ -76,6 +76,7 @@ mod tests {
             outcome,
             fired,
             pack: "p".into(),
+            pack_version: None,
             request: RequestFacts {
                 room_arn: room.map(str::to_string),
                 ..RequestFacts::default()
@@ -117,11 +118,13 @@ mod tests {
                 id: "a".into(),
                 action: Action::Mask,
                 shadow: false,
+                category: None,
             },
             Fired {
                 id: "b".into(),
                 action: Action::Deny,
                 shadow: true,
+                category: None,
             },
         ];
         let records = emf_records(

@@ -50,19 +50,22 @@ impl State {
         let (task_loaded, task_event, task_config) =
             (loaded.clone(), event.clone(), self.config.clone());
         let evaluate = move || decide(&task_loaded.engine, &task_event, &task_config);
-        let outcome = match within_deadline(self.config.deadline, evaluate).await {
-            Ok(decision) => return decision,
-            Err(outcome) => outcome,
+        let mut decision = match within_deadline(self.config.deadline, evaluate).await {
+            Ok(decision) => decision,
+            Err(outcome) => {
+                let request = ReviewRequest::deserialize(&*event).ok();
+                fail_decision(
+                    &loaded.engine,
+                    &event,
+                    request.as_ref(),
+                    outcome,
+                    &self.config,
+                    started,
+                )
+            }
         };
-        let request = ReviewRequest::deserialize(&*event).ok();
-        fail_decision(
-            &loaded.engine,
-            &event,
-            request.as_ref(),
-            outcome,
-            &self.config,
-            started,
-        )
+        decision.pack_version.clone_from(&loaded.etag);
+        decision
     }
 
     /// Decides, writes the audit and EMF lines to stdout, and returns the IVS response.
@@ -103,9 +106,10 @@ where
     }
 }
 
-/// The audit line followed by the EMF lines of a decision, each ending in `\n`.
+/// The audit line followed by the EMF lines of a decision written at `now_ms` (Unix
+/// time, milliseconds), each ending in `\n`.
 pub fn output_lines(decision: &Decision, config: &Config, now_ms: u64) -> String {
-    let mut out = audit_record(decision, config).to_string();
+    let mut out = audit_record(decision, config, now_ms).to_string();
     out.push('\n');
     for record in emf_records(decision, &config.metrics_namespace, now_ms) {
         out.push_str(&record.to_string());

@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 mod action;
+pub mod audit;
 pub mod backtest;
 pub mod cases;
 mod engine;

@@ -7,6 +7,7 @@ use base64::Engine;
 use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 
+use crate::decisions::LogLine;
 use crate::envelope::parse_item;
 use crate::error::IngestError;
 use crate::keys::room_from_log_stream;
@@ -100,6 +101,27 @@ impl LogsData {
             room_id: room_from_log_stream(&self.log_stream),
             key_version: None,
         }
+    }
+
+    /// The log events as lines of a decisions source (none for a CONTROL_MESSAGE): the
+    /// review handler's log group; `line` is the 1-based event index, `source_ref` the
+    /// event id.
+    pub fn log_lines(&self) -> Vec<LogLine<'_>> {
+        if self.is_control() {
+            return Vec::new();
+        }
+        self.log_events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| LogLine {
+                text: e.message.trim().as_bytes(),
+                pos: Position {
+                    line: Some(i as u64 + 1),
+                    offset: None,
+                },
+                source_ref: Some(e.id.as_str()),
+            })
+            .collect()
     }
 
     /// One item per log event (none for a CONTROL_MESSAGE); `line` is the 1-based event index.

@@ -1,18 +1,19 @@
-//! The Arrow schema of chat rows and a builder that appends rows column by column, both
-//! derived from the one schema table ([`crate::schema::Column`]).
+//! The Arrow schema of a table and a builder that appends rows column by column, both
+//! derived from the table's one schema ([`crate::schema::Column`] for chat rows,
+//! [`crate::decisions::schema::DecisionColumn`] for decisions: any [`TableColumn`]).
 
 use std::sync::{Arc, OnceLock};
 
 use arrow::array::{
-    ArrayRef, Int64Builder, MapBuilder, StringBuilder, TimestampMillisecondBuilder,
+    ArrayRef, Int64Builder, ListBuilder, MapBuilder, StringBuilder, TimestampMillisecondBuilder,
     TimestampNanosecondBuilder,
 };
 use arrow::datatypes::{Schema, SchemaRef};
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 
-use crate::record::{Cell, ChatRow, MapRef, RowRef};
-use crate::schema::{Column, ColumnKind};
+use crate::record::{Cell, ChatRow, ListRef, MapRef, RowRef};
+use crate::schema::{Column, ColumnKind, TableColumn};
 
 /// The Arrow schema of the Parquet output: [`Column::ALL`] in order; column docs are in
 /// `SCHEMA.md`.
@@ -30,6 +31,13 @@ pub fn arrow_schema() -> SchemaRef {
         .clone()
 }
 
+/// The Arrow schema of any table: its columns in order ([`arrow_schema`] for chat rows).
+pub fn table_schema<C: TableColumn>() -> SchemaRef {
+    Arc::new(Schema::new(
+        C::all().iter().map(|c| c.arrow_field()).collect::<Vec<_>>(),
+    ))
+}
+
 /// The builder of one column, of the column's kind. Sizes differ (a map builder is
 /// large), but there is one per column, created once per partition: not worth a box.
 #[allow(clippy::large_enum_variant)]
@@ -39,6 +47,7 @@ enum Builder {
     Text(StringBuilder),
     Int(Int64Builder),
     Map(MapBuilder<StringBuilder, StringBuilder>),
+    List(ListBuilder<StringBuilder>),
 }
 
 impl Builder {
@@ -57,11 +66,12 @@ impl Builder {
                 StringBuilder::new(),
                 StringBuilder::new(),
             )),
+            ColumnKind::TextList => Builder::List(ListBuilder::new(StringBuilder::new())),
         }
     }
 
     #[inline]
-    fn append(&mut self, column: Column, cell: Cell<'_>) -> Result<(), ArrowError> {
+    fn append<C: TableColumn>(&mut self, column: C, cell: Cell<'_>) -> Result<(), ArrowError> {
         match (self, cell) {
             // The millisecond column holds whole milliseconds (floored, also before 1970).
             (Builder::Millis(b), Cell::Time(v)) => {
@@ -74,6 +84,7 @@ impl Builder {
                 b.append_option(v.and_then(|v| i64::try_from(v).ok()))
             }
             (Builder::Map(b), Cell::Map(m)) => return append_map(b, m),
+            (Builder::List(b), Cell::List(l)) => append_list(b, l),
             (_, cell) => {
                 return Err(ArrowError::InvalidArgumentError(format!(
                     "column {}: a {:?} cell for a {:?} column",
@@ -95,6 +106,7 @@ impl Builder {
             Builder::Nanos(b) => Arc::new(b.finish()),
             Builder::Int(b) => Arc::new(b.finish()),
             Builder::Map(b) => Arc::new(b.finish()),
+            Builder::List(b) => Arc::new(b.finish()),
             Builder::Text(b) => {
                 let col = b.finish();
                 *b = StringBuilder::with_capacity(rows, col.value_data().len());
@@ -120,25 +132,45 @@ fn append_map(
     }
 }
 
-/// Column builders for a batch of rows, one per [`Column`] in table order.
-pub struct ColumnBuilder {
-    columns: Vec<Builder>,
-    len: usize,
+fn append_list(b: &mut ListBuilder<StringBuilder>, l: Option<ListRef<'_>>) {
+    match l {
+        Some(l) => {
+            l.for_each(|item| b.values().append_option(item));
+            b.append(true);
+        }
+        None => b.append(false),
+    }
 }
 
-impl Default for ColumnBuilder {
+/// Column builders for a batch of rows, one per column of the table `C` in table order
+/// (chat rows by default).
+pub struct ColumnBuilder<C: TableColumn = Column> {
+    columns: Vec<Builder>,
+    schema: SchemaRef,
+    len: usize,
+    table: std::marker::PhantomData<C>,
+}
+
+impl<C: TableColumn> Default for ColumnBuilder<C> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl ColumnBuilder {
+impl<C: TableColumn> ColumnBuilder<C> {
     /// Empty builders.
     pub fn new() -> Self {
         ColumnBuilder {
-            columns: Column::ALL.iter().map(|c| Builder::new(c.kind())).collect(),
+            columns: C::all().iter().map(|c| Builder::new(c.kind())).collect(),
+            schema: table_schema::<C>(),
             len: 0,
+            table: std::marker::PhantomData,
         }
+    }
+
+    /// The Arrow schema of the batches.
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
     }
 
     /// Rows appended since the last [`ColumnBuilder::finish`].
@@ -151,15 +183,10 @@ impl ColumnBuilder {
         self.len == 0
     }
 
-    /// Appends one owned row.
-    pub fn append(&mut self, r: &ChatRow) -> Result<(), ArrowError> {
-        self.append_row(&r.row())
-    }
-
-    /// Appends one borrowed row.
-    pub fn append_row(&mut self, r: &RowRef<'_>) -> Result<(), ArrowError> {
-        for (b, c) in self.columns.iter_mut().zip(Column::ALL) {
-            b.append(c, r.cell(c))?;
+    /// Appends one row, given as the cell of each column.
+    pub fn append_cells<'r>(&mut self, cell: impl Fn(C) -> Cell<'r>) -> Result<(), ArrowError> {
+        for (b, c) in self.columns.iter_mut().zip(C::all()) {
+            b.append(*c, cell(*c))?;
         }
         self.len += 1;
         Ok(())
@@ -170,7 +197,19 @@ impl ColumnBuilder {
         let rows = self.len;
         let cols: Vec<ArrayRef> = self.columns.iter_mut().map(|b| b.finish(rows)).collect();
         self.len = 0;
-        RecordBatch::try_new(arrow_schema(), cols)
+        RecordBatch::try_new(self.schema.clone(), cols)
+    }
+}
+
+impl ColumnBuilder<Column> {
+    /// Appends one owned chat row.
+    pub fn append(&mut self, r: &ChatRow) -> Result<(), ArrowError> {
+        self.append_row(&r.row())
+    }
+
+    /// Appends one borrowed chat row.
+    pub fn append_row(&mut self, r: &RowRef<'_>) -> Result<(), ArrowError> {
+        self.append_cells(|c| r.cell(c))
     }
 }
 
@@ -188,7 +227,7 @@ mod tests {
 
     #[test]
     fn a_batch_has_the_schema_and_a_second_batch_too() {
-        let mut b = ColumnBuilder::new();
+        let mut b: ColumnBuilder = ColumnBuilder::new();
         let row = RowRef {
             event_timestamp: -1,
             r#type: crate::envelope::RecordType::Message,

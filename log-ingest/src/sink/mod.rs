@@ -31,18 +31,23 @@ pub enum Format {
     Ndjson,
 }
 
-/// Receives the records of one source and writes them into their partitions.
-pub trait RecordSink {
+/// The outputs of one source in one table: what every sink (chat records in either
+/// format, decisions) has in common, and all the pipeline's router needs to finish one.
+pub trait TableSink {
+    /// Partitions closed early so far to stay within the open-partition bound.
+    fn closed_early(&self) -> u64;
+    /// Completes every file and returns the paths written, relative to the output root.
+    fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, IngestError>;
+}
+
+/// Receives the chat records of one source and writes them into their partitions.
+pub trait RecordSink: TableSink {
     /// Adds one record.
     fn write(&mut self, record: &ChatRow) -> Result<(), IngestError> {
         self.write_row(&record.row())
     }
     /// Adds one borrowed row (the ingestion hot path: no owned record is built).
     fn write_row(&mut self, row: &RowRef<'_>) -> Result<(), IngestError>;
-    /// Partitions closed early so far to stay within the open-partition bound.
-    fn closed_early(&self) -> u64;
-    /// Completes every file and returns the paths written, relative to the output root.
-    fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, IngestError>;
 }
 
 /// Opens the record sink of `format` for the source whose outputs are named `stem`.

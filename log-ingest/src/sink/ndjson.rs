@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::layout::{OutputLayout, PendingFile};
 use super::partitions::Partitions;
-use super::RecordSink;
+use super::{RecordSink, TableSink};
 use crate::error::IngestError;
 use crate::limits::Limits;
 use crate::record::RowRef;
@@ -91,7 +91,9 @@ impl RecordSink for NdjsonSink {
             .write_all(&self.line)
             .map_err(|e| IngestError::io(&part.file.tmp, e))
     }
+}
 
+impl TableSink for NdjsonSink {
     fn closed_early(&self) -> u64 {
         self.parts.closed_early()
     }

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: IVS-shaped test data and Parquet read-back.
 #![allow(dead_code)]
 
+pub mod decisions;
+
 use std::path::Path;
 
 use serde_json::json;

@@ -2,11 +2,14 @@
 //! signature of every request once it enforces IAM).
 //!
 //! Only what the IAM-enforced tests need: create a user with one inline policy and an
-//! access key, and replace that policy.
+//! access key, and replace that policy. The SigV4 signing here is also what
+//! [`crate::CaptureServer`]'s requests are checked against.
 
 use std::time::{Duration, SystemTime};
 
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::http_request::{
+    sign, SignableBody, SignableRequest, SigningInstructions, SigningSettings,
+};
 use aws_sigv4::sign::v4;
 
 use crate::SupportError;
@@ -59,37 +62,21 @@ pub(crate) fn call(
         .trim_start_matches("https://");
     let content_type = "application/x-www-form-urlencoded; charset=utf-8";
     let headers = [("host", host), ("content-type", content_type)];
-    let identity = aws_credential_types::Credentials::new(
-        key.id.clone(),
-        key.secret.clone(),
-        None,
-        None,
-        "test-support",
-    )
-    .into();
     let http_err = |detail: String| SupportError::Http {
         url: url.clone(),
         detail: format!("IAM {action}: {detail}"),
     };
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(IAM_REGION)
-        .name("iam")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| http_err(e.to_string()))?
-        .into();
-    let signable = SignableRequest::new(
+    let (instructions, _) = sign_request(
+        key,
+        IAM_REGION,
+        "iam",
+        SystemTime::now(),
         "POST",
-        url.as_str(),
-        headers.iter().copied(),
-        SignableBody::Bytes(body.as_bytes()),
+        &url,
+        &headers,
+        body.as_bytes(),
     )
-    .map_err(|e| http_err(e.to_string()))?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| http_err(e.to_string()))?
-        .into_parts();
+    .map_err(http_err)?;
     let agent = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(30))
         .build();
@@ -105,6 +92,64 @@ pub(crate) fn call(
         ))),
         Err(e) => Err(http_err(e.to_string())),
     }
+}
+
+/// SigV4-signs a request with `key` for `region`/`service` at `time`: the headers to
+/// add and the signature.
+#[allow(clippy::too_many_arguments)]
+fn sign_request(
+    key: &AccessKey,
+    region: &str,
+    service: &str,
+    time: SystemTime,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<(SigningInstructions, String), String> {
+    let identity = aws_credential_types::Credentials::new(
+        key.id.clone(),
+        key.secret.clone(),
+        None,
+        None,
+        "test-support",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(service)
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| e.to_string())?
+        .into();
+    let signable = SignableRequest::new(
+        method,
+        url,
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(sign(signable, &params)
+        .map_err(|e| e.to_string())?
+        .into_parts())
+}
+
+/// The SigV4 signature of a request (see [`sign_request`]): what a server recomputes to
+/// check a captured request.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn signature(
+    key: &AccessKey,
+    region: &str,
+    service: &str,
+    time: SystemTime,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<String, String> {
+    sign_request(key, region, service, time, method, url, headers, body).map(|(_, s)| s)
 }
 
 /// Creates user `name` with the inline policy `policy` (a JSON document) and an access key.

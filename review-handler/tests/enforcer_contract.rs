@@ -117,7 +117,15 @@ fn assert_disconnect_user(r: &CapturedRequest, body: &str) {
         id: KEY_ID.into(),
         secret: SECRET.into(),
     };
-    r.verify_sigv4(&key).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        r.verify_sigv4(&key).unwrap_or_else(|e| panic!("{e}")),
+        (REGION.to_string(), "ivschat".to_string())
+    );
+    let wrong = AccessKey {
+        secret: "another-secret".into(),
+        ..key
+    };
+    assert!(r.verify_sigv4(&wrong).is_err(), "the check can fail");
 }
 
 #[test]

@@ -171,7 +171,10 @@ fn plan_one(record: &StreamRecord, rooms: &RoomArnPrefix) -> Planned {
         why,
     };
     let removed = record.event_name.as_deref() == Some("REMOVE");
-    let Some(image) = change.and_then(|c| c.new_image.as_ref()).filter(|_| !removed) else {
+    let Some(image) = change
+        .and_then(|c| c.new_image.as_ref())
+        .filter(|_| !removed)
+    else {
         return skip(Skip::NoNewImage);
     };
     let malformed = |field, expected| skip(Skip::Malformed { field, expected });
@@ -367,7 +370,10 @@ mod tests {
             let e = RoomArnPrefix::parse(bad).unwrap_err().to_string();
             assert!(e.contains("ROOM_ARN_PREFIX"), "{bad}: {e}");
         }
-        assert_eq!(rooms().room_arn("a-B9").as_deref(), Some(&*format!("{PREFIX}a-B9")));
+        assert_eq!(
+            rooms().room_arn("a-B9").as_deref(),
+            Some(&*format!("{PREFIX}a-B9"))
+        );
         assert_eq!(rooms().room_arn(""), None);
         assert_eq!(rooms().room_arn("a/b"), None);
         assert_eq!(rooms().room_arn(&"a".repeat(100)), None);
@@ -404,7 +410,11 @@ mod tests {
             record("INSERT", "4", no_user),
             record("INSERT", "5", numeric_room),
             record("INSERT", "6", disconnect_image("r/1", "u", None)),
-            record("INSERT", "7", disconnect_image("r1", &"x".repeat(129), None)),
+            record(
+                "INSERT",
+                "7",
+                disconnect_image("r1", &"x".repeat(129), None),
+            ),
             record("INSERT", "8", json!({"pk": {"N": "1"}})),
         ]);
         let whys: Vec<Skip> = got
@@ -451,7 +461,10 @@ mod tests {
             CallResult::from_error(Some(404), Some("ResourceNotFoundException")),
             CallResult::NotFound
         );
-        assert_eq!(CallResult::from_error(Some(404), None), CallResult::NotFound);
+        assert_eq!(
+            CallResult::from_error(Some(404), None),
+            CallResult::NotFound
+        );
         assert_eq!(
             CallResult::from_error(Some(400), Some("ValidationException")),
             CallResult::Rejected
@@ -485,7 +498,10 @@ mod tests {
         assert_eq!(emf["DisconnectFailures"], 2);
         assert_eq!(emf["DisconnectsNotFound"], 1);
         assert_eq!(emf["StreamRecordsSkipped"], 1);
-        for m in emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap() {
+        for m in emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap()
+        {
             assert!(emf[m["Name"].as_str().unwrap()].is_number(), "{m}");
         }
         assert_eq!(

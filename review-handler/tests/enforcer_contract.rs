@@ -87,7 +87,8 @@ fn enforcer(ivs_endpoint: &str, extra: &[(&str, &str)]) -> LocalLambda {
         env.retain(|(name, _)| name != k);
         env.push((k.to_string(), v.to_string()));
     }
-    LocalLambda::start(env!("CARGO_BIN_EXE_enforcer"), &env).expect("enforcer under cargo lambda watch")
+    LocalLambda::start(env!("CARGO_BIN_EXE_enforcer"), &env)
+        .expect("enforcer under cargo lambda watch")
 }
 
 fn invoke(l: &LocalLambda, records: Vec<Value>) -> Value {
@@ -107,10 +108,13 @@ fn assert_disconnect_user(r: &CapturedRequest, body: &str) {
         "the body, byte for byte"
     );
     assert_eq!(r.header("content-length"), Some(&*body.len().to_string()));
-    let auth = r.header("authorization").expect("a SigV4 Authorization header");
+    let auth = r
+        .header("authorization")
+        .expect("a SigV4 Authorization header");
     let scope = format!("/{REGION}/ivschat/aws4_request");
     assert!(
-        auth.starts_with(&format!("AWS4-HMAC-SHA256 Credential={KEY_ID}/")) && auth.contains(&scope),
+        auth.starts_with(&format!("AWS4-HMAC-SHA256 Credential={KEY_ID}/"))
+            && auth.contains(&scope),
         "signed for ivschat in {REGION} with the function's key: {auth}"
     );
     let key = AccessKey {
@@ -135,8 +139,16 @@ fn disconnects_exactly_as_the_ivs_api_defines_and_reports_only_failed_records() 
     let lambda = enforcer(&ivs.server.endpoint(), &[]);
     let long = "x".repeat(300);
     let batch = vec![
-        record("INSERT", "100", disconnect("roomA1", "alice", "strikes: 5 (spam, slurs)")),
-        record("INSERT", "200", json!({"pk": {"S": "U#roomA1#alice"}, "strikes": {"N": "5"}})),
+        record(
+            "INSERT",
+            "100",
+            disconnect("roomA1", "alice", "strikes: 5 (spam, slurs)"),
+        ),
+        record(
+            "INSERT",
+            "200",
+            json!({"pk": {"S": "U#roomA1#alice"}, "strikes": {"N": "5"}}),
+        ),
         record("INSERT", "300", disconnect("roomA1", "bob", "gone already")),
         record("INSERT", "400", disconnect("roomB2", "carol", &long)),
         record("REMOVE", "500", disconnect("roomA1", "dave", "expired")),
@@ -156,7 +168,10 @@ fn disconnects_exactly_as_the_ivs_api_defines_and_reports_only_failed_records() 
             prefix()
         )
     };
-    assert_disconnect_user(&sent[0], &expected("roomA1", "alice", "strikes: 5 (spam, slurs)"));
+    assert_disconnect_user(
+        &sent[0],
+        &expected("roomA1", "alice", "strikes: 5 (spam, slurs)"),
+    );
     assert_disconnect_user(&sent[1], &expected("roomA1", "bob", "gone already"));
     assert_disconnect_user(&sent[2], &expected("roomB2", "carol", &"x".repeat(256)));
 
@@ -210,8 +225,14 @@ fn a_request_without_a_reason_omits_it_and_an_unreachable_ivs_is_a_failure() {
     drop(lambda);
     // IVS unreachable (nothing listens there): the record is retried, not dropped.
     let lambda = enforcer("http://127.0.0.1:9", &[]);
-    let answer = invoke(&lambda, vec![record("INSERT", "8", disconnect("r9", "erin", "x"))]);
-    assert_eq!(answer, json!({"batchItemFailures": [{"itemIdentifier": "8"}]}));
+    let answer = invoke(
+        &lambda,
+        vec![record("INSERT", "8", disconnect("r9", "erin", "x"))],
+    );
+    assert_eq!(
+        answer,
+        json!({"batchItemFailures": [{"itemIdentifier": "8"}]})
+    );
 }
 
 #[test]

@@ -510,8 +510,7 @@ fn failure_routing_problems(t: &Template) -> Vec<String> {
         {
             continue;
         }
-        if !strings(&p["FunctionResponseTypes"]).contains(&"ReportBatchItemFailures".to_string())
-        {
+        if !strings(&p["FunctionResponseTypes"]).contains(&"ReportBatchItemFailures".to_string()) {
             problems.push(format!("{m}: no ReportBatchItemFailures"));
         }
         let dest = p["DestinationConfig"]["OnFailure"]["Destination"]
@@ -530,7 +529,10 @@ fn failure_routing_problems(t: &Template) -> Vec<String> {
             .find(|f| b.resource(f).map(|r| r.reference.as_str()) == p["FunctionName"].as_str());
         let queue_arn = b.attribute(&queue, "Arn").unwrap_or_default().to_string();
         let may_send = function.is_some_and(|f| {
-            let role = props(t, &b, &f)["Role"].as_str().unwrap_or_default().to_string();
+            let role = props(t, &b, &f)["Role"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             t.resources_of_type("AWS::IAM::Role")
                 .into_iter()
                 .find(|r| b.attribute(r, "Arn").ok() == Some(role.as_str()))
@@ -543,7 +545,9 @@ fn failure_routing_problems(t: &Template) -> Vec<String> {
                 })
         });
         if !may_send {
-            problems.push(format!("{m}: the function's role may not sqs:SendMessage to {queue}"));
+            problems.push(format!(
+                "{m}: the function's role may not sqs:SendMessage to {queue}"
+            ));
         }
     }
     // Firehose: failures go to the error prefix, whose objects are announced to an
@@ -749,7 +753,10 @@ fn the_state_table_its_access_and_the_enforcer_follow_the_state_contract() {
     let t = template_support();
     let b = bindings(&t);
     let table = props(&t, &b, "StateTable");
-    assert_eq!(table["BillingMode"], "PAY_PER_REQUEST", "on demand: {table:#}");
+    assert_eq!(
+        table["BillingMode"], "PAY_PER_REQUEST",
+        "on demand: {table:#}"
+    );
     assert_eq!(
         table["KeySchema"],
         serde_json::json!([{"AttributeName": "pk", "KeyType": "HASH"}]),
@@ -777,14 +784,25 @@ fn the_state_table_its_access_and_the_enforcer_follow_the_state_contract() {
         .unwrap()
         .into_iter()
         .collect();
-    assert_eq!(env.get("STATE_TABLE"), Some(&b.resource("StateTable").unwrap().reference));
+    assert_eq!(
+        env.get("STATE_TABLE"),
+        Some(&b.resource("StateTable").unwrap().reference)
+    );
     assert_eq!(env.get("STORE_DEADLINE_MS").map(String::as_str), Some("30"));
     let (actions, resources) = dynamodb_grants(&t, &b, "ReviewHandlerRole");
     assert_eq!(
         actions,
-        set(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"])
+        set(&[
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem"
+        ])
     );
-    assert_eq!(resources, set(&[&table_arn]), "the table itself: no index, no stream");
+    assert_eq!(
+        resources,
+        set(&[&table_arn]),
+        "the table itself: no index, no stream"
+    );
 
     // The enforcer: reads the table's stream, no item access.
     let (actions, resources) = dynamodb_grants(&t, &b, "EnforcerRole");
@@ -808,7 +826,11 @@ fn the_state_table_its_access_and_the_enforcer_follow_the_state_contract() {
         let doc = t.role_policy("EnforcerRole", b).unwrap();
         let ivs: Vec<Json> = statements(&doc)
             .into_iter()
-            .filter(|s| strings(&s["Action"]).iter().any(|a| a.starts_with("ivschat:")))
+            .filter(|s| {
+                strings(&s["Action"])
+                    .iter()
+                    .any(|a| a.starts_with("ivschat:"))
+            })
             .collect();
         assert_eq!(ivs.len(), 1, "{ivs:#?}");
         assert_eq!(strings(&ivs[0]["Action"]), ["ivschat:DisconnectUser"]);
@@ -831,15 +853,22 @@ fn the_state_table_its_access_and_the_enforcer_follow_the_state_contract() {
         .collect();
     let prefix = env.get("ROOM_ARN_PREFIX").expect("ROOM_ARN_PREFIX");
     assert!(
-        review_handler::enforcer::RoomArnPrefix::parse(prefix).is_ok() && room.starts_with(prefix.as_str()),
+        review_handler::enforcer::RoomArnPrefix::parse(prefix).is_ok()
+            && room.starts_with(prefix.as_str()),
         "the enforcer builds the room's ARN from {prefix}"
     );
 
     // The stream mapping: only D# inserts and changes, partial failures reported.
     let mapping = props(&t, &b, "EnforcerStreamMapping");
     assert_eq!(mapping["EventSourceArn"], stream_arn.as_str());
-    assert_eq!(mapping["FunctionName"], b.resource("EnforcerFunction").unwrap().reference.as_str());
-    assert_eq!(mapping["FunctionResponseTypes"], serde_json::json!(["ReportBatchItemFailures"]));
+    assert_eq!(
+        mapping["FunctionName"],
+        b.resource("EnforcerFunction").unwrap().reference.as_str()
+    );
+    assert_eq!(
+        mapping["FunctionResponseTypes"],
+        serde_json::json!(["ReportBatchItemFailures"])
+    );
     let filters = mapping["FilterCriteria"]["Filters"].as_array().unwrap();
     assert_eq!(filters.len(), 1);
     let pattern: Json = serde_json::from_str(filters[0]["Pattern"].as_str().unwrap()).unwrap();
@@ -848,7 +877,9 @@ fn the_state_table_its_access_and_the_enforcer_follow_the_state_contract() {
         serde_json::json!({"eventName": ["INSERT", "MODIFY"],
             "dynamodb": {"Keys": {"pk": {"S": [{"prefix": review_handler::enforcer::DISCONNECT_PREFIX}]}}}})
     );
-    let timeout = props(&t, &b, "EnforcerFunction")["Timeout"].as_u64().unwrap();
+    let timeout = props(&t, &b, "EnforcerFunction")["Timeout"]
+        .as_u64()
+        .unwrap();
     let batch = mapping["BatchSize"].as_u64().unwrap();
     assert!(
         batch * 5 < timeout,
@@ -864,6 +895,9 @@ fn the_state_table_its_access_and_the_enforcer_follow_the_state_contract() {
         .filter_map(|p| p["MetricName"].as_str().map(str::to_string))
         .collect();
     for metric in ["StoreErrors", "DegradedDecisions", "DisconnectFailures"] {
-        assert!(alarmed.contains(metric), "no alarm on {metric}: {alarmed:?}");
+        assert!(
+            alarmed.contains(metric),
+            "no alarm on {metric}: {alarmed:?}"
+        );
     }
 }

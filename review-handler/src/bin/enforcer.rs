@@ -74,7 +74,9 @@ impl Enforcer {
             Ok(e) => e,
             Err(e) => {
                 // Not a stream event at all: nothing to retry record by record.
-                log(json!({"level": "error", "msg": "not a DynamoDB Streams event", "error": e.to_string()}));
+                log(
+                    json!({"level": "error", "msg": "not a DynamoDB Streams event", "error": e.to_string()}),
+                );
                 return batch.to_json();
             }
         };
@@ -85,8 +87,10 @@ impl Enforcer {
                     why,
                 } => {
                     if let review_handler::enforcer::Skip::Malformed { field, expected } = &why {
-                        log(json!({"level": "error", "msg": "malformed disconnect request, skipped",
-                            "sequence_number": sequence_number, "field": field, "expected": expected}));
+                        log(
+                            json!({"level": "error", "msg": "malformed disconnect request, skipped",
+                            "sequence_number": sequence_number, "field": field, "expected": expected}),
+                        );
                     }
                     batch.skip(&why);
                 }
@@ -122,18 +126,21 @@ impl Enforcer {
                     _ => None,
                 };
                 let result = CallResult::from_error(status, e.code());
-                let detail = format!(
-                    "{}",
-                    aws_sdk_ivschat::error::DisplayErrorContext(&e)
-                );
+                let detail = format!("{}", aws_sdk_ivschat::error::DisplayErrorContext(&e));
                 (result, Some((status, e.code().map(str::to_string), detail)))
             }
         };
         if let Some((status, code, detail)) = detail {
-            let level = if result == CallResult::NotFound { "info" } else { "error" };
-            log(json!({"level": level, "msg": "DisconnectUser", "result": format!("{result:?}"),
+            let level = if result == CallResult::NotFound {
+                "info"
+            } else {
+                "error"
+            };
+            log(
+                json!({"level": level, "msg": "DisconnectUser", "result": format!("{result:?}"),
                 "room": call.room_arn, "sequence_number": call.sequence_number,
-                "status": status, "code": code, "error": detail}));
+                "status": status, "code": code, "error": detail}),
+            );
         }
         result
     }

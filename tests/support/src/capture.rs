@@ -36,7 +36,9 @@ impl CapturedRequest {
     /// headers it lists as signed, at its `x-amz-date`, for the region and service its
     /// credential scope names. Returns `(region, service)` of the scope.
     pub fn verify_sigv4(&self, key: &AccessKey) -> Result<(String, String), String> {
-        let auth = self.header("authorization").ok_or("no Authorization header")?;
+        let auth = self
+            .header("authorization")
+            .ok_or("no Authorization header")?;
         let fields = auth
             .strip_prefix("AWS4-HMAC-SHA256 ")
             .ok_or_else(|| format!("not AWS4-HMAC-SHA256: {auth}"))?;
@@ -54,7 +56,8 @@ impl CapturedRequest {
             return Err(format!("signed with {id}, expected {}", key.id));
         }
         let amz_date = self.header("x-amz-date").ok_or("no x-amz-date header")?;
-        let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+        let format =
+            time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
         let at = time::PrimitiveDateTime::parse(amz_date, &format)
             .map_err(|e| format!("x-amz-date {amz_date}: {e}"))?
             .assume_utc();
@@ -117,7 +120,10 @@ impl Reply {
     /// An AWS JSON (restJson1) error: the status, `x-amzn-errortype: <code>` and a
     /// `{"message": ...}` body.
     pub fn aws_error(status: u16, code: &str, message: &str) -> Reply {
-        let mut r = Reply::json(status, &serde_json::json!({ "message": message }).to_string());
+        let mut r = Reply::json(
+            status,
+            &serde_json::json!({ "message": message }).to_string(),
+        );
         r.headers.push(("x-amzn-errortype".into(), code.into()));
         r
     }
@@ -142,10 +148,12 @@ impl CaptureServer {
             what: "capture server".into(),
             source,
         })?;
-        let addr = listener.local_addr().map_err(|source| SupportError::Spawn {
-            what: "capture server".into(),
-            source,
-        })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| SupportError::Spawn {
+                what: "capture server".into(),
+                source,
+            })?;
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let reply: Arc<ReplyFn> = Arc::new(reply);
@@ -229,7 +237,8 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<CapturedRequest> {
         line.clear();
         let n = reader.read_line(&mut line).ok()?;
         head_bytes += n;
-        (n > 0 && head_bytes <= MAX_HEAD_BYTES).then(|| line.trim_end_matches(['\r', '\n']).to_string())
+        (n > 0 && head_bytes <= MAX_HEAD_BYTES)
+            .then(|| line.trim_end_matches(['\r', '\n']).to_string())
     };
     let request_line = next_line(reader)?;
     let mut parts = request_line.split(' ');
@@ -286,13 +295,19 @@ mod tests {
         assert_eq!(ok.into_string().unwrap(), "{}");
         match agent.post(&server.endpoint()).send_bytes(b"fail") {
             Err(ureq::Error::Status(500, r)) => {
-                assert_eq!(r.header("x-amzn-errortype"), Some("InternalServerException"))
+                assert_eq!(
+                    r.header("x-amzn-errortype"),
+                    Some("InternalServerException")
+                )
             }
             other => panic!("{other:?}"),
         }
         let got = server.requests();
         assert_eq!(got.len(), 2);
-        assert_eq!((got[0].method.as_str(), got[0].path.as_str()), ("POST", "/X?a=1"));
+        assert_eq!(
+            (got[0].method.as_str(), got[0].path.as_str()),
+            ("POST", "/X?a=1")
+        );
         assert_eq!(got[0].header("x-test"), Some("v"));
         assert_eq!(got[0].body, b"hello");
     }

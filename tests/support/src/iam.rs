@@ -56,35 +56,65 @@ pub(crate) fn call(
     let mut body = form_urlencoded(&[("Action", action), ("Version", "2010-05-08")]);
     body.push('&');
     body.push_str(&form_urlencoded(params));
+    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+    signed_post(
+        endpoint,
+        key,
+        (IAM_REGION, "iam"),
+        &[("content-type", content_type)],
+        body.as_bytes(),
+    )
+    .map_err(|e| match e {
+        SupportError::Http { url, detail } => SupportError::Http {
+            url,
+            detail: format!("IAM {action}: {detail}"),
+        },
+        other => other,
+    })
+}
+
+/// POSTs `body` to `endpoint`/ with `headers` (plus `host`), SigV4-signed with `key` for
+/// `(region, service)`; returns the answer's body. A non-2xx answer is an
+/// [`SupportError::Http`] whose detail starts with `status <code>: ` and holds the body.
+pub(crate) fn signed_post(
+    endpoint: &str,
+    key: &AccessKey,
+    (region, service): (&str, &str),
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<String, SupportError> {
     let url = format!("{endpoint}/");
     let host = endpoint
         .trim_start_matches("http://")
         .trim_start_matches("https://");
-    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
-    let headers = [("host", host), ("content-type", content_type)];
+    let mut signed = vec![("host", host)];
+    signed.extend_from_slice(headers);
     let http_err = |detail: String| SupportError::Http {
         url: url.clone(),
-        detail: format!("IAM {action}: {detail}"),
+        detail,
     };
     let (instructions, _) = sign_request(
         key,
-        IAM_REGION,
-        "iam",
+        region,
+        service,
         SystemTime::now(),
         "POST",
         &url,
-        &headers,
-        body.as_bytes(),
+        &signed,
+        body,
     )
     .map_err(http_err)?;
     let agent = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(30))
         .build();
-    let mut request = agent.post(&url).set("content-type", content_type);
+    let mut request = agent.post(&url);
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
     for (name, value) in instructions.headers() {
         request = request.set(name, value);
     }
-    match request.send_string(&body) {
+    match request.send_bytes(body) {
         Ok(r) => r.into_string().map_err(|e| http_err(e.to_string())),
         Err(ureq::Error::Status(code, r)) => Err(http_err(format!(
             "status {code}: {}",

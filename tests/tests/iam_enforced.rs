@@ -1038,33 +1038,20 @@ fn backfill_operator_policy_is_sufficient_and_necessary() {
 
 /// The DynamoDB JSON protocol's SigV4 name (DynamoDB Streams signs as `dynamodb` too).
 const DYNAMODB: &str = "dynamodb";
+/// `X-Amz-Target` prefixes of DynamoDB and DynamoDB Streams.
+const DDB: &str = "DynamoDB_20120810";
+const STREAMS: &str = "DynamoDBStreams_20120810";
 
+/// One DynamoDB (`api` = [`DDB`]) or DynamoDB Streams ([`STREAMS`]) call signed with `key`.
 fn dynamodb(
     stack: &Stack,
     key: &test_support::AccessKey,
-    op: &str,
+    (api, op): (&str, &str),
     body: Value,
 ) -> Result<Value, String> {
     stack
         .moto
-        .json_call(key, DYNAMODB, &format!("DynamoDB_20120810.{op}"), &body)
-        .map_err(|e| format!("{op}: {e}"))
-}
-
-fn streams(
-    stack: &Stack,
-    key: &test_support::AccessKey,
-    op: &str,
-    body: Value,
-) -> Result<Value, String> {
-    stack
-        .moto
-        .json_call(
-            key,
-            DYNAMODB,
-            &format!("DynamoDBStreams_20120810.{op}"),
-            &body,
-        )
+        .json_call(key, DYNAMODB, &format!("{api}.{op}"), &body)
         .map_err(|e| format!("{op}: {e}"))
 }
 
@@ -1114,16 +1101,26 @@ fn deploy_state_table(stack: &Stack) -> String {
     let p = stack.resolved("StateTable");
     let name = stack.name("StateTable");
     let admin = stack.moto.admin_key().clone();
-    dynamodb(
-        stack,
-        &admin,
-        "CreateTable",
+    dynamodb(stack, &admin, (DDB, "CreateTable"),
         json!({"TableName": name, "KeySchema": p["KeySchema"], "AttributeDefinitions": p["AttributeDefinitions"],
                "BillingMode": p["BillingMode"], "StreamSpecification": {"StreamEnabled": true,
                "StreamViewType": p["StreamSpecification"]["StreamViewType"]}}),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     name
+}
+
+/// A stack with the template's state table (and, with `storage`, its buckets and
+/// queues): the table's name, `role`'s policy and the DynamoDB resources it grants.
+fn state_stack(role: &str, storage: bool) -> (Stack, String, Value, Vec<String>) {
+    let stack = Stack::new(&[]);
+    if storage {
+        stack.block(stack.deploy_storage());
+    }
+    let table = deploy_state_table(&stack);
+    let policy = stack.role_policy(role);
+    let resources = dynamodb_resources(&policy);
+    (stack, table, policy, resources)
 }
 
 /// Calls a principal must NOT be able to make on the state table (and another table).
@@ -1162,7 +1159,7 @@ fn assert_all_denied(
     who: &str,
 ) {
     for (op, body) in calls {
-        match dynamodb(stack, key, op, body.clone()) {
+        match dynamodb(stack, key, (DDB, op), body.clone()) {
             Err(e) if is_access_denied(&e) => {}
             other => panic!("{who} must not {op}: {other:?}"),
         }
@@ -1182,12 +1179,9 @@ fn review_handler_role_may_only_get_update_and_put_state_items() {
             "the pack load: review_handler_reloads_its_pack_under_its_template_role",
         ),
     ];
-    let stack = Stack::new(&[]);
-    let table = deploy_state_table(&stack);
-    let policy = stack.role_policy("ReviewHandlerRole");
+    let (stack, table, policy, resources) = state_stack("ReviewHandlerRole", false);
     // Resources, statically: exactly the table.
     let table_arn = stack.attr("StateTable", "Arn");
-    let resources = dynamodb_resources(&policy);
     assert!(
         !resources.is_empty() && resources.iter().all(|r| *r == table_arn),
         "{resources:?}"
@@ -1214,7 +1208,7 @@ fn review_handler_role_may_only_get_update_and_put_state_items() {
         dynamodb(
             &stack,
             &key,
-            "UpdateItem",
+            (DDB, "UpdateItem"),
             json!({"TableName": table, "Key": {"pk": {"S": user}},
             "UpdateExpression": "SET first_seen = if_not_exists(first_seen, :t), expires_at = :e",
             "ExpressionAttributeValues": {":t": {"N": "1700000000000"}, ":e": {"N": "1700086400"}},
@@ -1223,14 +1217,14 @@ fn review_handler_role_may_only_get_update_and_put_state_items() {
         dynamodb(
             &stack,
             &key,
-            "UpdateItem",
+            (DDB, "UpdateItem"),
             json!({"TableName": table, "Key": {"pk": {"S": format!("C#room1#msgs#{run}#0")}},
             "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}, "ReturnValues": "UPDATED_NEW"}),
         )?;
         dynamodb(
             &stack,
             &key,
-            "PutItem",
+            (DDB, "PutItem"),
             json!({"TableName": table, "Item": {"pk": {"S": disconnect},
             "room": {"S": "room1"}, "user": {"S": format!("u{run}")}, "reason": {"S": "strikes"},
             "at": {"N": "1700000000000"}, "expires_at": {"N": "1700086400"}}}),
@@ -1238,7 +1232,7 @@ fn review_handler_role_may_only_get_update_and_put_state_items() {
         let got = dynamodb(
             &stack,
             &key,
-            "GetItem",
+            (DDB, "GetItem"),
             json!({"TableName": table, "Key": {"pk": {"S": user}}}),
         )?;
         if got["Item"]["first_seen"]["N"] != "1700000000000" {
@@ -1286,12 +1280,8 @@ fn enforcer_role_reads_only_the_state_stream() {
             "moto has no IVS Chat: the call goes to a capture server; its resources are checked statically",
         ),
     ];
-    let stack = Stack::new(&[]);
-    stack.block(stack.deploy_storage());
-    let table = deploy_state_table(&stack);
-    let policy = stack.role_policy("EnforcerRole");
+    let (stack, table, policy, resources) = state_stack("EnforcerRole", true);
     let table_arn = stack.attr("StateTable", "Arn");
-    let resources = dynamodb_resources(&policy);
     assert!(
         !resources.is_empty()
             && resources
@@ -1350,36 +1340,41 @@ fn enforcer_role_reads_only_the_state_stream() {
             dynamodb(
                 &stack,
                 &admin,
-                "PutItem",
+                (DDB, "PutItem"),
                 json!({"TableName": table, "Item": item}),
             )?;
         }
         // The event source mapping, with the role's credentials.
-        let listed = streams(&stack, &key, "ListStreams", json!({"TableName": table}))?;
+        let listed = dynamodb(
+            &stack,
+            &key,
+            (STREAMS, "ListStreams"),
+            json!({"TableName": table}),
+        )?;
         let stream_arn = listed["Streams"][0]["StreamArn"]
             .as_str()
             .ok_or(format!("no stream: {listed}"))?
             .to_string();
-        let described = streams(
+        let described = dynamodb(
             &stack,
             &key,
-            "DescribeStream",
+            (STREAMS, "DescribeStream"),
             json!({"StreamArn": stream_arn}),
         )?;
         let shard = described["StreamDescription"]["Shards"][0]["ShardId"]
             .as_str()
             .ok_or(format!("no shard: {described}"))?
             .to_string();
-        let it = streams(
+        let it = dynamodb(
             &stack,
             &key,
-            "GetShardIterator",
+            (STREAMS, "GetShardIterator"),
             json!({"StreamArn": stream_arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}),
         )?;
-        let got = streams(
+        let got = dynamodb(
             &stack,
             &key,
-            "GetRecords",
+            (STREAMS, "GetRecords"),
             json!({"ShardIterator": it["ShardIterator"]}),
         )?;
         let mine: Vec<Value> = got["Records"]

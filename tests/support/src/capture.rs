@@ -69,7 +69,7 @@ impl CapturedRequest {
             .filter(|h| *h != "x-amz-date")
             .map(|h| (h, self.header(h).unwrap_or_default()))
             .collect();
-        let expected = crate::iam::signature(
+        let (_, expected) = crate::iam::sign_request(
             key,
             region,
             service,

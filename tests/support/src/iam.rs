@@ -125,9 +125,9 @@ pub(crate) fn signed_post(
 }
 
 /// SigV4-signs a request with `key` for `region`/`service` at `time`: the headers to
-/// add and the signature.
+/// add and the signature (which [`crate::CaptureServer`]'s check recomputes).
 #[allow(clippy::too_many_arguments)]
-fn sign_request(
+pub(crate) fn sign_request(
     key: &AccessKey,
     region: &str,
     service: &str,
@@ -164,22 +164,6 @@ fn sign_request(
     Ok(sign(signable, &params)
         .map_err(|e| e.to_string())?
         .into_parts())
-}
-
-/// The SigV4 signature of a request (see [`sign_request`]): what a server recomputes to
-/// check a captured request.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn signature(
-    key: &AccessKey,
-    region: &str,
-    service: &str,
-    time: SystemTime,
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Result<String, String> {
-    sign_request(key, region, service, time, method, url, headers, body).map(|(_, s)| s)
 }
 
 /// Creates user `name` with the inline policy `policy` (a JSON document) and an access key.

@@ -837,7 +837,7 @@ fn the_state_table_its_access_and_the_enforcer_follow_the_state_contract() {
         strings(&ivs[0]["Resource"])
     };
     let room = b.attribute("ChatRoom", "Arn").unwrap().to_string();
-    assert_eq!(disconnect_resources(&b), [room.clone()]);
+    assert_eq!(disconnect_resources(&b), std::slice::from_ref(&room));
     let other = "arn:aws:ivschat:us-east-1:123456789012:room/Other1";
     let more = t
         .bindings(&[("DisconnectRoomArns", &format!("{other},{other}2"))])

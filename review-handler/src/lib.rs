@@ -11,6 +11,8 @@
 //! - [`decide`]: raw JSON event → always-valid decision (pure, property-tested);
 //! - [`handler`]: the internal deadline and the per-decision output;
 //! - [`audit`], [`emf`]: the JSON audit line and the CloudWatch EMF metric lines (pure);
+//! - [`enforcer`]: the `enforcer` Lambda's core, DynamoDB Streams disconnect requests to
+//!   IVS `DisconnectUser` calls and batch item failures (pure; `src/bin/enforcer.rs`);
 //!
 //! The binary (`src/main.rs`) only reads the environment, calls [`runtime::init`] and
 //! hands events to [`handler::State::handle`].
@@ -21,6 +23,7 @@ pub mod config;
 pub mod decide;
 pub mod decision;
 pub mod emf;
+pub mod enforcer;
 mod error;
 pub mod handler;
 pub mod reload;

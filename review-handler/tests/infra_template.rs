@@ -7,7 +7,7 @@
 //! What the roles' statements actually allow is proven against an IAM-enforcing moto by
 //! `tests/tests/iam_enforced.rs`; this file checks the template's shape.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -499,6 +499,57 @@ fn failure_routing_problems(t: &Template) -> Vec<String> {
             problems.push(format!("{f}: its role may not sqs:SendMessage to {queue}"));
         }
     }
+    // Stream event source mappings (DynamoDB): partial batch failures reported, and the
+    // records that exhaust their retries go to an alarmed queue the function's role may
+    // send to (the Lambda service sends with it).
+    for m in t.resources_of_type("AWS::Lambda::EventSourceMapping") {
+        let p = props(t, &b, &m);
+        if !p["EventSourceArn"]
+            .as_str()
+            .is_some_and(|a| a.contains(":dynamodb:"))
+        {
+            continue;
+        }
+        if !strings(&p["FunctionResponseTypes"]).contains(&"ReportBatchItemFailures".to_string()) {
+            problems.push(format!("{m}: no ReportBatchItemFailures"));
+        }
+        let dest = p["DestinationConfig"]["OnFailure"]["Destination"]
+            .as_str()
+            .unwrap_or_default();
+        let Some(queue) = queue_with_arn(t, &b, dest) else {
+            problems.push(format!("{m}: no SQS on-failure destination"));
+            continue;
+        };
+        if !is_alarmed(&queue) {
+            problems.push(format!("{m}: on-failure queue {queue} has no alarm"));
+        }
+        let function = t
+            .resources_of_type("AWS::Serverless::Function")
+            .into_iter()
+            .find(|f| b.resource(f).map(|r| r.reference.as_str()) == p["FunctionName"].as_str());
+        let queue_arn = b.attribute(&queue, "Arn").unwrap_or_default().to_string();
+        let may_send = function.is_some_and(|f| {
+            let role = props(t, &b, &f)["Role"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            t.resources_of_type("AWS::IAM::Role")
+                .into_iter()
+                .find(|r| b.attribute(r, "Arn").ok() == Some(role.as_str()))
+                .and_then(|r| t.role_policy(&r, &b).ok())
+                .is_some_and(|doc| {
+                    statements(&doc).iter().any(|s| {
+                        strings(&s["Action"]).contains(&"sqs:SendMessage".to_string())
+                            && strings(&s["Resource"]).contains(&queue_arn)
+                    })
+                })
+        });
+        if !may_send {
+            problems.push(format!(
+                "{m}: the function's role may not sqs:SendMessage to {queue}"
+            ));
+        }
+    }
     // Firehose: failures go to the error prefix, whose objects are announced to an
     // alarmed queue.
     for stream in t.resources_of_type("AWS::KinesisFirehose::DeliveryStream") {
@@ -550,6 +601,18 @@ fn every_asynchronous_path_ends_in_an_alarmed_failure_destination() {
     let caught = failure_routing_problems(&sample);
     assert!(
         caught.len() == 1 && caught[0].contains("no SQS on-failure destination"),
+        "{caught:#?}"
+    );
+    // ... and a stream mapping without partial failures or a destination.
+    let sample = parsed(
+        "Resources:\n  F: {Type: AWS::Serverless::Function, Properties: {FunctionName: f}}\n  \
+         M: {Type: AWS::Lambda::EventSourceMapping, Properties: {FunctionName: !Ref F, EventSourceArn: 'arn:aws:dynamodb:r:1:table/t/stream/x'}}\n",
+    );
+    let caught = failure_routing_problems(&sample);
+    assert!(
+        caught.len() == 2
+            && caught[0].contains("ReportBatchItemFailures")
+            && caught[1].contains("no SQS on-failure destination"),
         "{caught:#?}"
     );
 }
@@ -660,4 +723,181 @@ fn the_identity_hashing_key_is_a_secret_parameter_without_a_default() {
         text(&rule["Assertions"][0]["Assert"]).starts_with("!Not"),
         "the rule must assert that {param} is not empty"
     );
+}
+
+/// The DynamoDB actions and their resources a role's statements grant.
+fn dynamodb_grants(t: &Template, b: &Bindings, role: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let doc = t.role_policy(role, b).unwrap_or_else(|e| panic!("{e}"));
+    let (mut actions, mut resources) = (BTreeSet::new(), BTreeSet::new());
+    for s in statements(&doc) {
+        let acts: Vec<String> = strings(&s["Action"])
+            .into_iter()
+            .filter(|a| a.starts_with("dynamodb:"))
+            .collect();
+        if !acts.is_empty() {
+            resources.extend(strings(&s["Resource"]));
+        }
+        actions.extend(acts);
+    }
+    (actions, resources)
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// Issue 14: the state table, the handler's item access to it, the enforcer (stream in,
+/// DisconnectUser out, scoped to the rooms) and the alarms on the store.
+#[test]
+fn the_state_table_its_access_and_the_enforcer_follow_the_state_contract() {
+    let t = template_support();
+    let b = bindings(&t);
+    let table = props(&t, &b, "StateTable");
+    assert_eq!(
+        table["BillingMode"], "PAY_PER_REQUEST",
+        "on demand: {table:#}"
+    );
+    assert_eq!(
+        table["KeySchema"],
+        serde_json::json!([{"AttributeName": "pk", "KeyType": "HASH"}]),
+        "partition key pk, no sort key (STATE-API.md)"
+    );
+    assert_eq!(
+        table["AttributeDefinitions"],
+        serde_json::json!([{"AttributeName": "pk", "AttributeType": "S"}])
+    );
+    assert_eq!(
+        table["TimeToLiveSpecification"],
+        serde_json::json!({"AttributeName": "expires_at", "Enabled": true})
+    );
+    assert_eq!(
+        table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        true
+    );
+    assert_eq!(table["StreamSpecification"]["StreamViewType"], "NEW_IMAGE");
+    let table_arn = b.attribute("StateTable", "Arn").unwrap().to_string();
+    let stream_arn = b.attribute("StateTable", "StreamArn").unwrap().to_string();
+
+    // The handler: its store's item operations on the table, nothing else.
+    let env: BTreeMap<String, String> = t
+        .function_env("ReviewHandlerFunction", &b)
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        env.get("STATE_TABLE"),
+        Some(&b.resource("StateTable").unwrap().reference)
+    );
+    assert_eq!(env.get("STORE_DEADLINE_MS").map(String::as_str), Some("30"));
+    let (actions, resources) = dynamodb_grants(&t, &b, "ReviewHandlerRole");
+    assert_eq!(
+        actions,
+        set(&[
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem"
+        ])
+    );
+    assert_eq!(
+        resources,
+        set(&[&table_arn]),
+        "the table itself: no index, no stream"
+    );
+
+    // The enforcer: reads the table's stream, no item access.
+    let (actions, resources) = dynamodb_grants(&t, &b, "EnforcerRole");
+    assert_eq!(
+        actions,
+        set(&[
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams"
+        ])
+    );
+    assert!(
+        resources
+            .iter()
+            .all(|r| r.starts_with(&format!("{table_arn}/stream/"))),
+        "{resources:?}"
+    );
+    // DisconnectUser only in this stack's room, plus the rooms the parameter lists.
+    let disconnect_resources = |b: &Bindings| -> Vec<String> {
+        let doc = t.role_policy("EnforcerRole", b).unwrap();
+        let ivs: Vec<Json> = statements(&doc)
+            .into_iter()
+            .filter(|s| {
+                strings(&s["Action"])
+                    .iter()
+                    .any(|a| a.starts_with("ivschat:"))
+            })
+            .collect();
+        assert_eq!(ivs.len(), 1, "{ivs:#?}");
+        assert_eq!(strings(&ivs[0]["Action"]), ["ivschat:DisconnectUser"]);
+        strings(&ivs[0]["Resource"])
+    };
+    let room = b.attribute("ChatRoom", "Arn").unwrap().to_string();
+    assert_eq!(disconnect_resources(&b), std::slice::from_ref(&room));
+    let other = "arn:aws:ivschat:us-east-1:123456789012:room/Other1";
+    let more = t
+        .bindings(&[("DisconnectRoomArns", &format!("{other},{other}2"))])
+        .unwrap();
+    assert_eq!(
+        disconnect_resources(&more),
+        [room.clone(), other.to_string(), format!("{other}2")]
+    );
+    let env: BTreeMap<String, String> = t
+        .function_env("EnforcerFunction", &b)
+        .unwrap()
+        .into_iter()
+        .collect();
+    let prefix = env.get("ROOM_ARN_PREFIX").expect("ROOM_ARN_PREFIX");
+    assert!(
+        review_handler::enforcer::RoomArnPrefix::parse(prefix).is_ok()
+            && room.starts_with(prefix.as_str()),
+        "the enforcer builds the room's ARN from {prefix}"
+    );
+
+    // The stream mapping: only D# inserts and changes, partial failures reported.
+    let mapping = props(&t, &b, "EnforcerStreamMapping");
+    assert_eq!(mapping["EventSourceArn"], stream_arn.as_str());
+    assert_eq!(
+        mapping["FunctionName"],
+        b.resource("EnforcerFunction").unwrap().reference.as_str()
+    );
+    assert_eq!(
+        mapping["FunctionResponseTypes"],
+        serde_json::json!(["ReportBatchItemFailures"])
+    );
+    let filters = mapping["FilterCriteria"]["Filters"].as_array().unwrap();
+    assert_eq!(filters.len(), 1);
+    let pattern: Json = serde_json::from_str(filters[0]["Pattern"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        pattern,
+        serde_json::json!({"eventName": ["INSERT", "MODIFY"],
+            "dynamodb": {"Keys": {"pk": {"S": [{"prefix": review_handler::enforcer::DISCONNECT_PREFIX}]}}}})
+    );
+    let timeout = props(&t, &b, "EnforcerFunction")["Timeout"]
+        .as_u64()
+        .unwrap();
+    let batch = mapping["BatchSize"].as_u64().unwrap();
+    assert!(
+        batch * 5 < timeout,
+        "{batch} calls of at most 5 s each must fit the function's {timeout} s"
+    );
+
+    // Alarms on the handler's store metrics and the enforcer's failures.
+    let alarmed: BTreeSet<String> = t
+        .resources_of_type("AWS::CloudWatch::Alarm")
+        .iter()
+        .map(|a| props(&t, &b, a))
+        .filter(|p| p["Namespace"] == b.parameter("MetricsNamespace").unwrap())
+        .filter_map(|p| p["MetricName"].as_str().map(str::to_string))
+        .collect();
+    for metric in ["StoreErrors", "DegradedDecisions", "DisconnectFailures"] {
+        assert!(
+            alarmed.contains(metric),
+            "no alarm on {metric}: {alarmed:?}"
+        );
+    }
 }

@@ -1024,3 +1024,450 @@ fn backfill_operator_policy_is_sufficient_and_necessary() {
     };
     prove_least_privilege(stack.moto, &principal, &policy, NOT_EXERCISED, scenario);
 }
+
+// ------------------------------------------------------------------ moderation state (issue 14)
+//
+// moto 5.2.5 authorises DynamoDB and DynamoDB Streams calls against the resource `*`
+// (neither service names the table or stream it acts on), so a statement scoped to the
+// state table's ARN would match nothing there. These tests therefore prove the ACTIONS
+// through moto, with each DynamoDB statement's `Resource` widened to `*`
+// (`dynamodb_resources_widened`), and the RESOURCES statically: every DynamoDB statement
+// of the role names exactly the state table (or its streams), which IAM's wildcard match
+// (`iam_resource_matches`, `*` and `?`) does not stretch to another table, an index or
+// (for the handler) the stream.
+
+/// The DynamoDB JSON protocol's SigV4 name (DynamoDB Streams signs as `dynamodb` too).
+const DYNAMODB: &str = "dynamodb";
+/// `X-Amz-Target` prefixes of DynamoDB and DynamoDB Streams.
+const DDB: &str = "DynamoDB_20120810";
+const STREAMS: &str = "DynamoDBStreams_20120810";
+
+/// One DynamoDB (`api` = [`DDB`]) or DynamoDB Streams ([`STREAMS`]) call signed with `key`.
+fn dynamodb(
+    stack: &Stack,
+    key: &test_support::AccessKey,
+    (api, op): (&str, &str),
+    body: Value,
+) -> Result<Value, String> {
+    stack
+        .moto
+        .json_call(key, DYNAMODB, &format!("{api}.{op}"), &body)
+        .map_err(|e| format!("{op}: {e}"))
+}
+
+/// IAM's resource match: `*` any run of characters, `?` one character.
+fn iam_resource_matches(pattern: &str, arn: &str) -> bool {
+    let (p, a): (Vec<char>, Vec<char>) = (pattern.chars().collect(), arn.chars().collect());
+    let mut dp = vec![vec![false; a.len() + 1]; p.len() + 1];
+    dp[0][0] = true;
+    for i in 1..=p.len() {
+        dp[i][0] = dp[i - 1][0] && p[i - 1] == '*';
+        for j in 1..=a.len() {
+            dp[i][j] = match p[i - 1] {
+                '*' => dp[i - 1][j] || dp[i][j - 1],
+                '?' => dp[i - 1][j - 1],
+                c => dp[i - 1][j - 1] && c == a[j - 1],
+            };
+        }
+    }
+    dp[p.len()][a.len()]
+}
+
+/// The resources `policy`'s DynamoDB statements grant.
+fn dynamodb_resources(policy: &Value) -> Vec<String> {
+    grants(policy)
+        .into_iter()
+        .filter(|g| g.action.starts_with("dynamodb:"))
+        .map(|g| g.resource)
+        .collect()
+}
+
+/// `policy` with every DynamoDB statement's `Resource` set to `*` (see above).
+fn dynamodb_resources_widened(policy: &Value) -> Value {
+    let mut p = policy.clone();
+    for s in p["Statement"].as_array_mut().into_iter().flatten() {
+        if list(&s["Action"])
+            .iter()
+            .any(|a| a.starts_with("dynamodb:"))
+        {
+            s["Resource"] = json!("*");
+        }
+    }
+    p
+}
+
+/// Creates the template's state table (key schema, billing, stream) as the admin.
+fn deploy_state_table(stack: &Stack) -> String {
+    let p = stack.resolved("StateTable");
+    let name = stack.name("StateTable");
+    let admin = stack.moto.admin_key().clone();
+    dynamodb(stack, &admin, (DDB, "CreateTable"),
+        json!({"TableName": name, "KeySchema": p["KeySchema"], "AttributeDefinitions": p["AttributeDefinitions"],
+               "BillingMode": p["BillingMode"], "StreamSpecification": {"StreamEnabled": true,
+               "StreamViewType": p["StreamSpecification"]["StreamViewType"]}}),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    name
+}
+
+/// A stack with the template's state table (and, with `storage`, its buckets and
+/// queues): the table's name, `role`'s policy and the DynamoDB resources it grants.
+fn state_stack(role: &str, storage: bool) -> (Stack, String, Value, Vec<String>) {
+    let stack = Stack::new(&[]);
+    if storage {
+        stack.block(stack.deploy_storage());
+    }
+    let table = deploy_state_table(&stack);
+    let policy = stack.role_policy(role);
+    let resources = dynamodb_resources(&policy);
+    (stack, table, policy, resources)
+}
+
+/// Calls a principal must NOT be able to make on the state table (and another table).
+fn forbidden_calls(table: &str) -> Vec<(&'static str, Value)> {
+    let key = json!({"pk": {"S": "U#r#u"}});
+    vec![
+        ("Scan", json!({"TableName": table})),
+        (
+            "Query",
+            json!({"TableName": table, "KeyConditionExpression": "pk = :p",
+                         "ExpressionAttributeValues": {":p": {"S": "U#r#u"}}}),
+        ),
+        ("DeleteItem", json!({"TableName": table, "Key": key})),
+        (
+            "BatchWriteItem",
+            json!({"RequestItems": {table: [{"DeleteRequest": {"Key": key}}]}}),
+        ),
+        (
+            "BatchGetItem",
+            json!({"RequestItems": {table: {"Keys": [key]}}}),
+        ),
+        ("DescribeTable", json!({"TableName": table})),
+        (
+            "UpdateTable",
+            json!({"TableName": table, "BillingMode": "PAY_PER_REQUEST"}),
+        ),
+        ("DeleteTable", json!({"TableName": table})),
+        ("ListTables", json!({})),
+    ]
+}
+
+fn assert_all_denied(
+    stack: &Stack,
+    key: &test_support::AccessKey,
+    calls: &[(&str, Value)],
+    who: &str,
+) {
+    for (op, body) in calls {
+        match dynamodb(stack, key, (DDB, op), body.clone()) {
+            Err(e) if is_access_denied(&e) => {}
+            other => panic!("{who} must not {op}: {other:?}"),
+        }
+    }
+}
+
+/// The review handler's store under ReviewHandlerRole: the item operations of the state
+/// contract (STATE-API.md) succeed on the state table, and nothing else does.
+#[test]
+fn review_handler_role_may_only_get_update_and_put_state_items() {
+    const NOT_EXERCISED: &[NotExercised] = &[
+        ("Logs", "logs:CreateLogStream", LAMBDA_LOGS),
+        ("Logs", "logs:PutLogEvents", LAMBDA_LOGS),
+        (
+            "ReadRulePack",
+            "s3:GetObject",
+            "the pack load: review_handler_reloads_its_pack_under_its_template_role",
+        ),
+    ];
+    let (stack, table, policy, resources) = state_stack("ReviewHandlerRole", false);
+    // Resources, statically: exactly the table.
+    let table_arn = stack.attr("StateTable", "Arn");
+    assert!(
+        !resources.is_empty() && resources.iter().all(|r| *r == table_arn),
+        "{resources:?}"
+    );
+    for other in [
+        format!("arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{table}-other"),
+        format!("{table_arn}/index/by-user"),
+        stack.attr("StateTable", "StreamArn"),
+    ] {
+        assert!(
+            !resources.iter().any(|r| iam_resource_matches(r, &other)),
+            "{other} must not be granted"
+        );
+    }
+    let policy = dynamodb_resources_widened(&policy);
+    let principal = stack.principal("state-handler", &policy);
+    let key = principal.key.clone();
+    let scenario = |run: usize| -> Result<(), String> {
+        let (user, disconnect) = (
+            format!("U#room1#u{run}"),
+            format!("D#room1#u{run}#1700000000000"),
+        );
+        // Touch-like update of a user record, a counter, a disconnect request, a read.
+        dynamodb(
+            &stack,
+            &key,
+            (DDB, "UpdateItem"),
+            json!({"TableName": table, "Key": {"pk": {"S": user}},
+            "UpdateExpression": "SET first_seen = if_not_exists(first_seen, :t), expires_at = :e",
+            "ExpressionAttributeValues": {":t": {"N": "1700000000000"}, ":e": {"N": "1700086400"}},
+            "ReturnValues": "ALL_OLD"}),
+        )?;
+        dynamodb(
+            &stack,
+            &key,
+            (DDB, "UpdateItem"),
+            json!({"TableName": table, "Key": {"pk": {"S": format!("C#room1#msgs#{run}#0")}},
+            "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}, "ReturnValues": "UPDATED_NEW"}),
+        )?;
+        dynamodb(
+            &stack,
+            &key,
+            (DDB, "PutItem"),
+            json!({"TableName": table, "Item": {"pk": {"S": disconnect},
+            "room": {"S": "room1"}, "user": {"S": format!("u{run}")}, "reason": {"S": "strikes"},
+            "at": {"N": "1700000000000"}, "expires_at": {"N": "1700086400"}}}),
+        )?;
+        let got = dynamodb(
+            &stack,
+            &key,
+            (DDB, "GetItem"),
+            json!({"TableName": table, "Key": {"pk": {"S": user}}}),
+        )?;
+        if got["Item"]["first_seen"]["N"] != "1700000000000" {
+            return Err(format!("GetItem answered {got}"));
+        }
+        Ok(())
+    };
+    prove_least_privilege(stack.moto, &principal, &policy, NOT_EXERCISED, scenario);
+    assert_all_denied(&stack, &key, &forbidden_calls(&table), "the review handler");
+}
+
+/// Lambda's event filter for the stream mapping, as far as the template uses it: object
+/// members match recursively; a list matches when the event's value equals one of its
+/// scalars or starts with one of its `{"prefix": ...}`.
+fn filter_matches(pattern: &Value, event: &Value) -> bool {
+    match pattern {
+        Value::Object(members) => members
+            .iter()
+            .all(|(k, p)| event.get(k).is_some_and(|e| filter_matches(p, e))),
+        Value::Array(options) => options.iter().any(|o| match o {
+            Value::Object(rule) => rule["prefix"]
+                .as_str()
+                .zip(event.as_str())
+                .is_some_and(|(p, e)| e.starts_with(p)),
+            scalar => scalar == event,
+        }),
+        _ => false,
+    }
+}
+
+/// The enforcer's path under EnforcerRole: the test plays the stream's event source
+/// mapping with the role's credentials (ListStreams, DescribeStream, GetShardIterator,
+/// GetRecords, the template's filter) and its on-failure destination (SendMessage); the
+/// enforcer binary, with the template's environment, disconnects the user at a capture
+/// server standing in for IVS (moto has no IVS Chat: `ivschat:DisconnectUser`'s scope is
+/// checked statically). The role has no item access to the table at all.
+#[test]
+fn enforcer_role_reads_only_the_state_stream() {
+    const NOT_EXERCISED: &[NotExercised] = &[
+        ("Logs", "logs:CreateLogStream", LAMBDA_LOGS),
+        ("Logs", "logs:PutLogEvents", LAMBDA_LOGS),
+        (
+            "DisconnectUsers",
+            "ivschat:DisconnectUser",
+            "moto has no IVS Chat: the call goes to a capture server; its resources are checked statically",
+        ),
+    ];
+    let (stack, table, policy, resources) = state_stack("EnforcerRole", true);
+    let table_arn = stack.attr("StateTable", "Arn");
+    assert!(
+        !resources.is_empty()
+            && resources
+                .iter()
+                .all(|r| r.starts_with(&format!("{table_arn}/stream/"))),
+        "{resources:?}"
+    );
+    assert!(
+        !resources
+            .iter()
+            .any(|r| iam_resource_matches(r, &table_arn)),
+        "no table access: {resources:?}"
+    );
+    let room = stack.attr("ChatRoom", "Arn");
+    let ivs: Vec<Grant> = grants(&policy)
+        .into_iter()
+        .filter(|g| g.action.starts_with("ivschat:"))
+        .collect();
+    assert!(
+        ivs.len() == 1 && ivs[0].action == "ivschat:DisconnectUser" && ivs[0].resource == room,
+        "DisconnectUser in the stack's room only: {ivs:?}"
+    );
+    let policy = dynamodb_resources_widened(&policy);
+    let principal = stack.principal("enforcer", &policy);
+    let key = principal.key.clone();
+    let capture = test_support::CaptureServer::start(|_| test_support::Reply::json(200, "{}"))
+        .expect("capture");
+    let mut env = stack
+        .template
+        .function_env("EnforcerFunction", &stack.b)
+        .unwrap_or_else(|e| panic!("{e}"));
+    env.extend(stack.moto.child_env_as(&key));
+    env.push(("AWS_ENDPOINT_URL_IVSCHAT".into(), capture.endpoint()));
+    let bin = workspace_binary("enforcer").unwrap_or_else(|e| panic!("{e}"));
+    let enforcer = LocalLambda::start(bin, &env).unwrap_or_else(|e| panic!("{e}"));
+    let mapping = stack.resolved("EnforcerStreamMapping");
+    let filter: Value = serde_json::from_str(
+        mapping["FilterCriteria"]["Filters"][0]["Pattern"]
+            .as_str()
+            .unwrap_or_default(),
+    )
+    .expect("the mapping's filter pattern");
+    let failure_url = stack.block(stack.queue_url("EnforcerFailureQueue"));
+    let sqs = aws_sdk_sqs::Client::new(&stack.block(stack.moto.sdk_config_as(&key)));
+    let admin = stack.moto.admin_key().clone();
+
+    let scenario = |run: usize| -> Result<(), String> {
+        let user = format!("troll{run}");
+        capture.clear();
+        // The handler's writes (as the admin): a user record and a disconnect request.
+        for item in [
+            json!({"pk": {"S": format!("U#ChatRoom#{user}")}, "strikes": {"N": "9"}}),
+            json!({"pk": {"S": format!("D#ChatRoom#{user}#1700000000000")}, "room": {"S": "ChatRoom"},
+                   "user": {"S": user}, "reason": {"S": "strikes"}, "at": {"N": "1700000000000"}}),
+        ] {
+            dynamodb(
+                &stack,
+                &admin,
+                (DDB, "PutItem"),
+                json!({"TableName": table, "Item": item}),
+            )?;
+        }
+        // The event source mapping, with the role's credentials.
+        let listed = dynamodb(
+            &stack,
+            &key,
+            (STREAMS, "ListStreams"),
+            json!({"TableName": table}),
+        )?;
+        let stream_arn = listed["Streams"][0]["StreamArn"]
+            .as_str()
+            .ok_or(format!("no stream: {listed}"))?
+            .to_string();
+        let described = dynamodb(
+            &stack,
+            &key,
+            (STREAMS, "DescribeStream"),
+            json!({"StreamArn": stream_arn}),
+        )?;
+        let shard = described["StreamDescription"]["Shards"][0]["ShardId"]
+            .as_str()
+            .ok_or(format!("no shard: {described}"))?
+            .to_string();
+        let it = dynamodb(
+            &stack,
+            &key,
+            (STREAMS, "GetShardIterator"),
+            json!({"StreamArn": stream_arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}),
+        )?;
+        let got = dynamodb(
+            &stack,
+            &key,
+            (STREAMS, "GetRecords"),
+            json!({"ShardIterator": it["ShardIterator"]}),
+        )?;
+        let mine: Vec<Value> = got["Records"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| {
+                r["dynamodb"]["Keys"]["pk"]["S"]
+                    .as_str()
+                    .is_some_and(|pk| pk.contains(&format!("#{user}")))
+            })
+            .cloned()
+            .collect();
+        let delivered: Vec<Value> = mine
+            .iter()
+            .filter(|r| filter_matches(&filter, r))
+            .cloned()
+            .map(|mut r| {
+                r["eventSourceARN"] = json!(stream_arn);
+                r
+            })
+            .collect();
+        if mine.len() != 2 || delivered.len() != 1 {
+            return Err(format!(
+                "the filter must pass the D# record only: {mine:#?}"
+            ));
+        }
+        let answer = invoke(&enforcer, &json!({ "Records": delivered }), 0)?;
+        if answer != json!({"batchItemFailures": []}) {
+            return Err(format!(
+                "enforcer answered {answer}: {}",
+                enforcer.function_output()
+            ));
+        }
+        let sent = capture.requests();
+        let body: Value = sent
+            .first()
+            .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+            .unwrap_or(Value::Null);
+        if sent.len() != 1
+            || body["roomIdentifier"] != room.as_str()
+            || body["userId"] != user.as_str()
+        {
+            return Err(format!(
+                "expected one DisconnectUser of {user} in {room}: {sent:?}"
+            ));
+        }
+        // The on-failure destination: the Lambda service sends a discarded batch's
+        // description with the role's credentials.
+        let discarded = json!({"requestContext": {"condition": "RetryAttemptsExhausted", "approximateInvokeCount": 11},
+            "DDBStreamBatchInfo": {"streamArn": stream_arn, "shardId": shard, "batchSize": 1}});
+        stack
+            .block(
+                sqs.send_message()
+                    .queue_url(&failure_url)
+                    .message_body(discarded.to_string())
+                    .send(),
+            )
+            .map_err(|e| format!("on-failure destination SendMessage: {e:?}"))?;
+        Ok(())
+    };
+    prove_least_privilege(stack.moto, &principal, &policy, NOT_EXERCISED, scenario);
+    let mut forbidden = forbidden_calls(&table);
+    forbidden.push((
+        "GetItem",
+        json!({"TableName": table, "Key": {"pk": {"S": "U#r#u"}}}),
+    ));
+    forbidden.push((
+        "PutItem",
+        json!({"TableName": table, "Item": {"pk": {"S": "D#r#u#1"}}}),
+    ));
+    forbidden.push((
+        "UpdateItem",
+        json!({"TableName": table, "Key": {"pk": {"S": "U#r#u"}},
+        "UpdateExpression": "SET a = :a", "ExpressionAttributeValues": {":a": {"N": "1"}}}),
+    ));
+    assert_all_denied(&stack, &key, &forbidden, "the enforcer");
+}
+
+#[test]
+fn the_iam_resource_match_and_the_filter_match_can_fail() {
+    assert!(iam_resource_matches(
+        "arn:t/x/stream/*",
+        "arn:t/x/stream/2024"
+    ));
+    assert!(!iam_resource_matches("arn:t/x", "arn:t/x/stream/2024"));
+    assert!(!iam_resource_matches("arn:t/x", "arn:t/xy"));
+    assert!(iam_resource_matches("arn:t/?", "arn:t/x"));
+    let filter =
+        json!({"eventName": ["INSERT"], "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "D#"}]}}}});
+    let rec =
+        |ev: &str, pk: &str| json!({"eventName": ev, "dynamodb": {"Keys": {"pk": {"S": pk}}}});
+    assert!(filter_matches(&filter, &rec("INSERT", "D#r#u#1")));
+    assert!(!filter_matches(&filter, &rec("REMOVE", "D#r#u#1")));
+    assert!(!filter_matches(&filter, &rec("INSERT", "U#r#u")));
+}

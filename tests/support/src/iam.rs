@@ -2,11 +2,14 @@
 //! signature of every request once it enforces IAM).
 //!
 //! Only what the IAM-enforced tests need: create a user with one inline policy and an
-//! access key, and replace that policy.
+//! access key, and replace that policy. The SigV4 signing here is also what
+//! [`crate::CaptureServer`]'s requests are checked against.
 
 use std::time::{Duration, SystemTime};
 
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::http_request::{
+    sign, SignableBody, SignableRequest, SigningInstructions, SigningSettings,
+};
 use aws_sigv4::sign::v4;
 
 use crate::SupportError;
@@ -53,12 +56,87 @@ pub(crate) fn call(
     let mut body = form_urlencoded(&[("Action", action), ("Version", "2010-05-08")]);
     body.push('&');
     body.push_str(&form_urlencoded(params));
+    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+    signed_post(
+        endpoint,
+        key,
+        (IAM_REGION, "iam"),
+        &[("content-type", content_type)],
+        body.as_bytes(),
+    )
+    .map_err(|e| match e {
+        SupportError::Http { url, detail } => SupportError::Http {
+            url,
+            detail: format!("IAM {action}: {detail}"),
+        },
+        other => other,
+    })
+}
+
+/// POSTs `body` to `endpoint`/ with `headers` (plus `host`), SigV4-signed with `key` for
+/// `(region, service)`; returns the answer's body. A non-2xx answer is an
+/// [`SupportError::Http`] whose detail starts with `status <code>: ` and holds the body.
+pub(crate) fn signed_post(
+    endpoint: &str,
+    key: &AccessKey,
+    (region, service): (&str, &str),
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<String, SupportError> {
     let url = format!("{endpoint}/");
     let host = endpoint
         .trim_start_matches("http://")
         .trim_start_matches("https://");
-    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
-    let headers = [("host", host), ("content-type", content_type)];
+    let mut signed = vec![("host", host)];
+    signed.extend_from_slice(headers);
+    let http_err = |detail: String| SupportError::Http {
+        url: url.clone(),
+        detail,
+    };
+    let (instructions, _) = sign_request(
+        key,
+        region,
+        service,
+        SystemTime::now(),
+        "POST",
+        &url,
+        &signed,
+        body,
+    )
+    .map_err(http_err)?;
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(30))
+        .build();
+    let mut request = agent.post(&url);
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    for (name, value) in instructions.headers() {
+        request = request.set(name, value);
+    }
+    match request.send_bytes(body) {
+        Ok(r) => r.into_string().map_err(|e| http_err(e.to_string())),
+        Err(ureq::Error::Status(code, r)) => Err(http_err(format!(
+            "status {code}: {}",
+            r.into_string().unwrap_or_default()
+        ))),
+        Err(e) => Err(http_err(e.to_string())),
+    }
+}
+
+/// SigV4-signs a request with `key` for `region`/`service` at `time`: the headers to
+/// add and the signature (which [`crate::CaptureServer`]'s check recomputes).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sign_request(
+    key: &AccessKey,
+    region: &str,
+    service: &str,
+    time: SystemTime,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<(SigningInstructions, String), String> {
     let identity = aws_credential_types::Credentials::new(
         key.id.clone(),
         key.secret.clone(),
@@ -67,44 +145,25 @@ pub(crate) fn call(
         "test-support",
     )
     .into();
-    let http_err = |detail: String| SupportError::Http {
-        url: url.clone(),
-        detail: format!("IAM {action}: {detail}"),
-    };
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region(IAM_REGION)
-        .name("iam")
-        .time(SystemTime::now())
+        .region(region)
+        .name(service)
+        .time(time)
         .settings(SigningSettings::default())
         .build()
-        .map_err(|e| http_err(e.to_string()))?
+        .map_err(|e| e.to_string())?
         .into();
     let signable = SignableRequest::new(
-        "POST",
-        url.as_str(),
+        method,
+        url,
         headers.iter().copied(),
-        SignableBody::Bytes(body.as_bytes()),
+        SignableBody::Bytes(body),
     )
-    .map_err(|e| http_err(e.to_string()))?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| http_err(e.to_string()))?
-        .into_parts();
-    let agent = ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(30))
-        .build();
-    let mut request = agent.post(&url).set("content-type", content_type);
-    for (name, value) in instructions.headers() {
-        request = request.set(name, value);
-    }
-    match request.send_string(&body) {
-        Ok(r) => r.into_string().map_err(|e| http_err(e.to_string())),
-        Err(ureq::Error::Status(code, r)) => Err(http_err(format!(
-            "status {code}: {}",
-            r.into_string().unwrap_or_default()
-        ))),
-        Err(e) => Err(http_err(e.to_string())),
-    }
+    .map_err(|e| e.to_string())?;
+    Ok(sign(signable, &params)
+        .map_err(|e| e.to_string())?
+        .into_parts())
 }
 
 /// Creates user `name` with the inline policy `policy` (a JSON document) and an access key.

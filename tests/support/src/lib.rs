@@ -10,13 +10,16 @@
 //! - [`chromium`]: headless Chromium for page tests, and tools found on `PATH`;
 //! - [`s3`]: bucket and object setup through the workspace's one S3 shell;
 //! - [`Template`]: `infra/template.yaml` with its intrinsics resolved to a test's names,
-//!   so tests use the template's own IAM statements and environments.
+//!   so tests use the template's own IAM statements and environments;
+//! - [`CaptureServer`]: a loopback HTTP server standing in for a service moto lacks (IVS
+//!   Chat), recording every request byte for byte and answering as the test says.
 //!
 //! Both look for their tools in the workspace venv (`.venv/bin`, made by
 //! `scripts/setup.sh`), then on `PATH`. A missing tool is an error, never a skipped test.
 //! Servers are stopped by PID when their guard drops, and the kernel stops them
 //! (`PR_SET_PDEATHSIG`) if the test process dies first.
 
+mod capture;
 pub mod chromium;
 mod error;
 mod iam;
@@ -30,11 +33,12 @@ mod template;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use capture::{CaptureServer, CapturedRequest, Reply};
 pub use error::SupportError;
 pub use iam::{AccessKey, Principal};
 pub use lambda::LocalLambda;
 pub use moto::{MotoServer, ACCOUNT_ID};
-pub use template::{Bindings, Physical, Template};
+pub use template::{Bindings, Physical, Template, STREAM_LABEL};
 
 /// The workspace root (the directory holding the top-level `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {

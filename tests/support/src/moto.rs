@@ -200,6 +200,41 @@ impl MotoServer {
             .await
     }
 
+    /// Calls an AWS JSON-protocol API of this server (DynamoDB, DynamoDB Streams, ...)
+    /// without an SDK, signed with `key`: `signing_name` is the SigV4 service name
+    /// (`dynamodb` for both of those), `target` the `X-Amz-Target`
+    /// (`DynamoDB_20120810.GetItem`, `DynamoDBStreams_20120810.GetRecords`). Returns the
+    /// JSON answer; an error answer is [`SupportError::Http`] with `status <code>: <body>`
+    /// (an IAM denial is a 400 `AccessDeniedException`).
+    pub fn json_call(
+        &self,
+        key: &AccessKey,
+        signing_name: &str,
+        target: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, SupportError> {
+        let text = iam::signed_post(
+            &self.endpoint,
+            key,
+            (REGION, signing_name),
+            &[
+                ("content-type", "application/x-amz-json-1.0"),
+                ("x-amz-target", target),
+            ],
+            body.to_string().as_bytes(),
+        )?;
+        serde_json::from_str(&text).map_err(|source| SupportError::BadJson {
+            url: format!("{} ({target})", self.endpoint),
+            source,
+            body: text,
+        })
+    }
+
+    /// The static test key on an ordinary server, the admin's on an IAM-enforcing one.
+    pub fn admin_key(&self) -> &AccessKey {
+        &self.key
+    }
+
     /// An S3 client for this server with path-style addressing.
     pub async fn s3_client(&self) -> aws_sdk_s3::Client {
         self.s3_client_as(&self.key).await

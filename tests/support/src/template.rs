@@ -19,6 +19,10 @@ use crate::SupportError;
 const PARTITION: &str = "aws";
 const REGION: &str = "us-east-1";
 
+/// The label of every `AWS::DynamoDB::Table`'s `StreamArn` (`<table ARN>/stream/<label>`):
+/// AWS picks a timestamp at deploy time, so the tests see this stand-in.
+pub const STREAM_LABEL: &str = "1970-01-01T00:00:00.000";
+
 /// A parsed CloudFormation/SAM template.
 pub struct Template {
     path: PathBuf,
@@ -271,6 +275,13 @@ impl Template {
                         format!("arn:{p}:firehose:{reg}:{acct}:deliverystream/{n}"),
                     )],
                 )
+            }
+            "AWS::DynamoDB::Table" => {
+                let n = name("TableName")?;
+                let arn = format!("arn:{p}:dynamodb:{reg}:{acct}:table/{n}");
+                // A stream's label (a timestamp) is known only once the stack is deployed.
+                let stream = format!("{arn}/stream/{STREAM_LABEL}");
+                (n, vec![("Arn", arn), ("StreamArn", stream)])
             }
             "AWS::IAM::Role" => (
                 id.to_string(),

@@ -10,6 +10,12 @@
 //!
 //! No I/O happens here except [`PackSet::load`] reading pack and term files; evaluation
 //! is pure and allocation-light. See `README.md` for the pack format.
+//!
+//! Stateful rules (slow mode, repeats, strikes, newcomers, shield, moderator commands)
+//! run in two phases around a store: [`Engine::begin`] lists the [`state::Op`]s a
+//! message needs, a store answers them, [`Engine::finish`] decides; the engine never
+//! reads a clock (`now` is passed in). [`Engine::evaluate_with`] does both against a
+//! [`state::MemoryStore`].
 
 #![deny(missing_docs)]
 

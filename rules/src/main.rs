@@ -80,7 +80,12 @@ fn load(pack: &Path) -> Result<(PackSet, Engine), String> {
 }
 
 fn check(pack: &Path, words: Option<PathBuf>, deny_warnings: bool) -> Result<ExitCode, String> {
-    let (set, _) = load(pack)?;
+    let (set, engine) = load(pack)?;
+    if engine.is_stateful() {
+        eprintln!(
+            "note: the pack has stateful rules: the review handler needs its store (STATE_TABLE)"
+        );
+    }
     let dict_path = words.or_else(|| {
         Path::new(SYSTEM_WORDS)
             .exists()

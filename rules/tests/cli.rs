@@ -98,14 +98,6 @@ fn test_command_passes_example_cases_and_fails_on_mismatch() {
 
 #[test]
 fn eval_answers_one_ivs_response_per_request_line() {
-    let mut child = bin()
-        .arg("eval")
-        .arg(example("pack.toml"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let input = concat!(
         r#"{"Content":"what the fuck","MessageId":"m1","RoomArn":"arn:aws:ivschat:us-east-1:123456789012:room/x","Attributes":{"a":"b"},"Sender":{"UserId":"u","Ip":"192.0.2.1","Attributes":null}}"#,
         "\n",
@@ -113,18 +105,7 @@ fn eval_answers_one_ivs_response_per_request_line() {
         "\n",
         "{broken\n",
     );
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (lines, _) = eval_lines(&example("pack.toml"), input);
     assert_eq!(lines.len(), 3);
     assert_eq!(
         lines[0],
@@ -188,4 +169,63 @@ fn bundled_default_pack_has_no_dictionary_collision() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("0 warning(s)"), "{stdout}{stderr}");
+}
+
+/// `rules eval PACK` on `input`: (stdout lines as JSON, stderr).
+fn eval_lines(pack: &Path, input: &str) -> (Vec<serde_json::Value>, String) {
+    let mut child = bin()
+        .arg("eval")
+        .arg(pack)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (lines, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn eval_remembers_across_lines_in_request_time_and_rejects_a_bad_time() {
+    let line = |time: &str, content: &str| {
+        format!(
+            r#"{{"Time":{time},"Content":"{content}","RoomArn":"arn:aws:ivschat:us-east-1:1:room/r","Sender":{{"UserId":"u"}}}}"#
+        )
+    };
+    let words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
+    let mut input: String = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| line(&format!("\"2026-01-01T00:00:0{i}Z\""), w) + "\n")
+        .collect();
+    // Epoch ms, 30 s later: the window has passed.
+    input.push_str(&(line("1767225630000", "golf") + "\n"));
+    input.push_str(&(line("\"yesterday\"", "hotel") + "\n"));
+    let (out, stderr) = eval_lines(&example("pack.toml"), &input);
+    let results: Vec<&str> = out
+        .iter()
+        .map(|v| v["ReviewResult"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        results,
+        ["ALLOW", "ALLOW", "ALLOW", "ALLOW", "ALLOW", "DENY", "ALLOW", "ALLOW"]
+    );
+    assert_eq!(
+        out[5]["Attributes"]["Reason"],
+        "Slow down: you can send your next message in 6s."
+    );
+    // The bad time: line and field named, the fail decision (this pack fails open).
+    assert!(stderr.contains("stdin line 8: field `Time`"), "{stderr}");
+    assert_eq!(out[7]["Content"], "hotel");
 }

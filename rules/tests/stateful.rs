@@ -315,6 +315,19 @@ fn moderator_commands_mute_unmute_and_name_users_by_display_name() {
 }
 
 #[test]
+fn commands_work_for_moderators_exempt_from_every_rule() {
+    let src = PACK.replace(
+        "exempt = [\"slow-mode\", \"unique-chat\", \"copypasta\", \"newcomer-limits\"]\n",
+        "",
+    );
+    assert_ne!(src, PACK);
+    let mut c = Chat::new();
+    c.engine = engine(&src);
+    let e = c.send(&moderator("!shield off"), 0);
+    assert_eq!((allowed(&e), reason(&e)), (false, "Shield off."));
+}
+
+#[test]
 fn strikes_command_by_display_name_points_at_the_user_id() {
     let mut c = Chat::new();
     c.regular("u");
@@ -485,6 +498,28 @@ fn a_conflicting_strike_update_is_recomputed_from_the_current_record() {
     assert!((rec.strikes - 6.0).abs() < 1e-3, "{}", rec.strikes);
     assert_eq!(rec.muted_until, Some(T0 + 10 * MIN));
     assert!(e.retry_writes(&retry, &[Answer::Done]).is_empty());
+}
+
+#[test]
+fn an_ordinary_message_of_a_known_user_needs_no_write() {
+    let e = engine(PACK);
+    let mut store = MemoryStore::new();
+    let step = |store: &mut MemoryStore, text: &str, at: Millis| {
+        let p = e.begin(&from("u", text), T0 + at);
+        let answers = store.apply(p.ops(), T0 + at);
+        let f = e.finish(p, Some(&answers));
+        store.apply(&f.writes, T0 + at);
+        f.writes
+    };
+    // New user: the alias and the new-chatter count.
+    let first = step(&mut store, "hello", 0);
+    assert!(
+        first.iter().any(|w| matches!(w, Op::Alias { .. })),
+        "{first:?}"
+    );
+    // Then, after a pause or not: phase 1 only (one round trip).
+    assert_eq!(step(&mut store, "how is everyone", 5 * MIN), vec![]);
+    assert_eq!(step(&mut store, "nice play", 5 * MIN + S), vec![]);
 }
 
 #[test]

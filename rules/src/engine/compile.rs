@@ -194,15 +194,7 @@ impl Compiler {
                         )
                     })?);
                 }
-                let m = SenderMatcher {
-                    user_ids: def.user_ids.clone(),
-                    nets,
-                    attributes: def
-                        .sender_attributes
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.values()))
-                        .collect(),
-                };
+                let m = sender_matcher(def, nets);
                 if m.is_empty() {
                     return Err(invalid(
                         at,
@@ -320,6 +312,20 @@ impl Compiler {
         }
         check_exempt_targets(defs)?;
         Ok(out)
+    }
+}
+
+/// The sender criteria of a rule (`user_ids`, `sender_attributes`, and `nets` parsed
+/// from its `ips`): senders rules and the moderators of a commands rule.
+pub(super) fn sender_matcher(def: &RuleDef, nets: Vec<ipnet::IpNet>) -> SenderMatcher {
+    SenderMatcher {
+        user_ids: def.user_ids.clone(),
+        nets,
+        attributes: def
+            .sender_attributes
+            .iter()
+            .map(|(k, v)| (k.clone(), v.values()))
+            .collect(),
     }
 }
 

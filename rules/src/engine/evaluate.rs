@@ -56,7 +56,7 @@ impl Engine {
         let mut exempt: HashSet<&str> = HashSet::new();
         let mut deny: Option<String> = None;
         for rule in &pack.rules {
-            if exempt.contains(rule.id.as_str()) || skip.iter().any(|s| *s == rule.id) {
+            if exempt.contains(rule.id.as_str()) || skip.contains(&rule.id) {
                 continue;
             }
             let Some(spans) = self.hits(rule, &mut run) else {

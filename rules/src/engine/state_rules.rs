@@ -293,15 +293,7 @@ pub(crate) fn compile_stateful(def: &RuleDef) -> Result<Stateful, RulesError> {
             })
         }
         KindDef::Commands => {
-            let moderators = SenderMatcher {
-                user_ids: def.user_ids.clone(),
-                nets: Vec::new(),
-                attributes: def
-                    .sender_attributes
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.values()))
-                    .collect(),
-            };
+            let moderators = super::compile::sender_matcher(def, Vec::new());
             if moderators.is_empty() {
                 return Err(invalid(
                     &def.at,

@@ -19,9 +19,10 @@ use crate::state::{
 /// How long a user record lives after the user's last message or moderation change: a
 /// user unseen for a day is forgotten (a newcomer again, strikes gone).
 pub(crate) const USER_TTL: Millis = 24 * 3_600_000;
-/// How long a display name → user id alias lives; rewritten when the name changes or
-/// the user speaks after a pause, so an active user's alias never lapses.
-pub(crate) const ALIAS_TTL: Millis = 36 * 3_600_000;
+/// How long a display name → user id alias lives: written when the name is new or
+/// changed, or the user's record is new (first message, or after a day's silence), so
+/// only a user active every day for longer than this loses it (then named by user id).
+pub(crate) const ALIAS_TTL: Millis = crate::state::MAX_DURATION;
 /// How long a disconnect request waits for the enforcer.
 const DISCONNECT_TTL: Millis = 3_600_000;
 /// `if_strikes_at` of the read-only `SetUser` that `!strikes` uses: no record has it,
@@ -266,7 +267,8 @@ impl Engine {
             let Matcher::Stateful(s) = rule.matcher.as_ref() else {
                 continue;
             };
-            if ctx.exempt.contains(&rule.id) {
+            // Commands are never exempted: exempt rules usually name the moderators.
+            if ctx.exempt.contains(&rule.id) && !matches!(s, Stateful::Commands(_)) {
                 continue;
             }
             match s {
@@ -428,7 +430,7 @@ impl Engine {
         let active = |rule: &Rule| !ctx.exempt.contains(&rule.id);
         let mut writes = Vec::new();
         if let Some(name) = &ctx.display_name {
-            if rec.display_name.as_deref() != Some(name.as_str()) || rec.recent.is_empty() {
+            if rec.display_name.as_deref() != Some(name.as_str()) || rec.first_seen.is_none() {
                 writes.push(Op::Alias {
                     room: ctx.room.clone(),
                     name: name.clone(),

@@ -3,9 +3,6 @@
 //! message logs filling up, stale strike guards) answered by `rules::state::MemoryStore`
 //! and by `DynamoStore` on moto's DynamoDB must be identical, batch by batch.
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use review_handler::store::{items, DynamoStore};
 use rules::state::{MemoryStore, Millis, Op, Recent, RoomChange, UserChange, UserKey, MAX_RECENT};
 use test_support::{unique_name, MotoServer};
@@ -31,25 +28,7 @@ impl Rng {
 async fn table(server: &MotoServer) -> (aws_sdk_dynamodb::Client, String) {
     let client = aws_sdk_dynamodb::Client::new(&server.sdk_config().await);
     let name = unique_name("state");
-    client
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
+    review_handler::store::dynamo::create_table(&client, &name)
         .await
         .expect("create table");
     (client, name)

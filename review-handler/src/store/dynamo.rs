@@ -204,6 +204,40 @@ impl DynamoStore {
     }
 }
 
+/// Creates a table with the store's key schema (`pk`, a string partition key, no sort
+/// key; on-demand), for local stand-ins: tests, benchmarks, a local demo. In AWS the table
+/// (with its TTL, point-in-time recovery and stream) comes from `infra/template.yaml`.
+pub async fn create_table(client: &Client, name: &str) -> Result<(), HandlerError> {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    let err = |detail: String| HandlerError::Store {
+        table: name.to_string(),
+        call: "CreateTable",
+        detail,
+    };
+    let key = AttributeDefinition::builder()
+        .attribute_name("pk")
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .map_err(|e| err(e.to_string()))?;
+    let schema = KeySchemaElement::builder()
+        .attribute_name("pk")
+        .key_type(KeyType::Hash)
+        .build()
+        .map_err(|e| err(e.to_string()))?;
+    client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(key)
+        .key_schema(schema)
+        .send()
+        .await
+        .map_err(|e| err(DisplayErrorContext(e).to_string()))?;
+    Ok(())
+}
+
 /// The op's name, for errors (never its keys: they hold user ids).
 pub fn op_name(op: &Op) -> &'static str {
     match op {

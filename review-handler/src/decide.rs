@@ -29,7 +29,7 @@ pub const LAST_RESORT_REASON: &str = "Message could not be reviewed";
 pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
     match begin(engine, event, config, 0) {
         Ok(begun) => finish(engine, event, begun, None, config).decision,
-        Err(decision) => decision,
+        Err(decision) => *decision,
     }
 }
 
@@ -58,7 +58,7 @@ pub fn begin(
     event: &Value,
     config: &Config,
     now: Millis,
-) -> Result<Begun, Decision> {
+) -> Result<Begun, Box<Decision>> {
     let started = Instant::now();
     match ReviewRequest::deserialize(event) {
         Ok(request) => Ok(Begun {
@@ -69,14 +69,14 @@ pub fn begin(
         Err(_) => {
             let outcome = Outcome::Malformed(malformed_detail(event));
             let salvaged = ReviewRequest::salvage(event);
-            Err(fail_decision(
+            Err(Box::new(fail_decision(
                 engine,
                 event,
                 salvaged.as_ref(),
                 outcome,
                 config,
                 started,
-            ))
+            )))
         }
     }
 }

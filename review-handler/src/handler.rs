@@ -81,7 +81,7 @@ impl State {
         let phase1 = move || begin(&task_loaded.engine, &task_event, &task_config, now);
         let mut used = StoreUse::default();
         let outcome = match within_deadline(self.config.deadline, phase1).await {
-            Ok(Err(decision)) => return (decision, used),
+            Ok(Err(decision)) => return (*decision, used),
             Ok(Ok(begun)) => {
                 let engine = &loaded.engine;
                 let answers = self.round_trip(begun.ops(), now, started, &mut used).await;

@@ -145,20 +145,27 @@ fn hostile_fixtures() -> Vec<Fixture> {
         .collect()
 }
 
-/// The requests of the example pack's regression cases.
+/// The requests of the example pack's regression cases (every step of a sequence case).
 fn case_events() -> Vec<Value> {
     let path = workspace().join("rules/packs/example/cases.jsonl");
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| {
+        .flat_map(|l| {
             let case: Value = serde_json::from_str(l).unwrap();
-            match (&case["request"], &case["message"]) {
-                (Value::Object(_), _) => case["request"].clone(),
-                (_, Value::String(m)) => json!({"Content": m, "RoomArn": ROOM}),
-                _ => panic!("case without request or message: {l}"),
-            }
+            let steps = match &case["steps"] {
+                Value::Array(steps) => steps.clone(),
+                _ => vec![case],
+            };
+            steps
+                .into_iter()
+                .map(|step| match (&step["request"], &step["message"]) {
+                    (Value::Object(_), _) => step["request"].clone(),
+                    (_, Value::String(m)) => json!({"Content": m, "RoomArn": ROOM}),
+                    _ => panic!("case without request or message: {l}"),
+                })
+                .collect::<Vec<_>>()
         })
         .collect()
 }

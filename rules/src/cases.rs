@@ -33,37 +33,14 @@ pub const MAX_REPEAT: u32 = 1000;
 /// Most steps of one case.
 pub const MAX_STEPS: usize = 1000;
 
-/// One regression case.
+/// One regression case, or one step of a sequence case (a step is a case without
+/// `steps`; a sequence's top level has only `steps`, checks and `note`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     /// Full IVS request (wins over `message`).
     pub request: Option<ReviewRequest>,
-    /// Shorthand: a request with this content and nothing else.
-    pub message: Option<String>,
-    /// A sequence of requests (see the module docs).
-    pub steps: Option<Vec<Step>>,
-    /// Expected `ReviewResult` (of the last step for a sequence); required without
-    /// `steps`.
-    pub expect: Option<ReviewResult>,
-    /// Expected response content.
-    pub content: Option<String>,
-    /// Expected fired rule ids, in order.
-    pub fired: Option<Vec<String>>,
-    /// Expected `Attributes.Reason`.
-    pub reason: Option<String>,
-    /// Free text for humans.
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
-/// One step of a sequence case.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Step {
-    /// Full IVS request (wins over `message`).
-    pub request: Option<ReviewRequest>,
-    /// Shorthand: a request with this content.
+    /// Shorthand: a request with this content (and the sender below).
     pub message: Option<String>,
     /// Shorthand: the sender's `UserId`.
     pub user: Option<String>,
@@ -72,11 +49,14 @@ pub struct Step {
     pub sender_attributes: BTreeMap<String, String>,
     /// Seconds after the case's start.
     pub at: Option<f64>,
-    /// Send this step this many times.
+    /// Send this request this many times.
     pub repeat: Option<u32>,
     /// Seconds between repetitions.
     pub every: Option<f64>,
-    /// Expected `ReviewResult` of the (last repetition of the) step.
+    /// A sequence of requests (see the module docs).
+    pub steps: Option<Vec<Case>>,
+    /// Expected `ReviewResult` (of the last repetition; of the last step for a
+    /// sequence); required without `steps`.
     pub expect: Option<ReviewResult>,
     /// Expected response content.
     pub content: Option<String>,
@@ -89,36 +69,56 @@ pub struct Step {
     pub note: Option<String>,
 }
 
+/// A step of a sequence case.
+pub type Step = Case;
+
+/// Checks what a single request (a step, or a case without steps) must have.
+fn check_request(c: &Case) -> Result<(), String> {
+    if c.request.is_none() && c.message.is_none() {
+        return Err("expected `request` or `message`".into());
+    }
+    if c.steps.is_some() {
+        return Err("a step cannot have `steps`".into());
+    }
+    if c.repeat.is_some_and(|n| n == 0 || n > MAX_REPEAT) {
+        return Err(format!("`repeat` must be 1 to {MAX_REPEAT}"));
+    }
+    for (name, v) in [("at", c.at), ("every", c.every)] {
+        if v.is_some_and(|v| !(v.is_finite() && (0.0..=1e9).contains(&v))) {
+            return Err(format!("`{name}` must be seconds, 0 or more"));
+        }
+    }
+    Ok(())
+}
+
 /// Parses one line of a cases file.
 pub fn parse_case(line: &str) -> Result<Case, String> {
     let case: Case =
         serde_json::from_str(line).map_err(|e| format!("column {}: {e}", e.column()))?;
-    match &case.steps {
-        None if case.request.is_none() && case.message.is_none() => {
-            return Err("expected `request`, `message` or `steps`".into())
+    let Some(steps) = &case.steps else {
+        check_request(&case)?;
+        if case.expect.is_none() {
+            return Err("expected `expect` (ALLOW or DENY)".into());
         }
-        None if case.expect.is_none() => return Err("expected `expect` (ALLOW or DENY)".into()),
-        Some(_) if case.request.is_some() || case.message.is_some() => {
-            return Err("`steps` replaces `request`/`message`: give one or the other".into())
-        }
-        Some(steps) if steps.is_empty() || steps.len() > MAX_STEPS => {
-            return Err(format!("`steps` needs 1 to {MAX_STEPS} steps"))
-        }
-        _ => {}
+        return Ok(case);
+    };
+    let request_fields = case.request.is_some()
+        || case.message.is_some()
+        || case.user.is_some()
+        || !case.sender_attributes.is_empty()
+        || case.at.is_some()
+        || case.repeat.is_some()
+        || case.every.is_some();
+    if request_fields {
+        return Err(
+            "`steps` replaces `request`/`message`/`user`/`at`/`repeat`: give them per step".into(),
+        );
     }
-    for (i, s) in case.steps.iter().flatten().enumerate() {
-        let at = |what: &str| format!("steps[{i}]: {what}");
-        if s.request.is_none() && s.message.is_none() {
-            return Err(at("expected `request` or `message`"));
-        }
-        if s.repeat.is_some_and(|n| n == 0 || n > MAX_REPEAT) {
-            return Err(at(&format!("`repeat` must be 1 to {MAX_REPEAT}")));
-        }
-        for (name, v) in [("at", s.at), ("every", s.every)] {
-            if v.is_some_and(|v| !(v.is_finite() && (0.0..=1e9).contains(&v))) {
-                return Err(at(&format!("`{name}` must be seconds, 0 or more")));
-            }
-        }
+    if steps.is_empty() || steps.len() > MAX_STEPS {
+        return Err(format!("`steps` needs 1 to {MAX_STEPS} steps"));
+    }
+    for (i, s) in steps.iter().enumerate() {
+        check_request(s).map_err(|e| format!("steps[{i}]: {e}"))?;
     }
     Ok(case)
 }
@@ -161,17 +161,19 @@ impl Checks<'_> {
     }
 }
 
-impl Step {
-    fn request(&self, i: u32) -> ReviewRequest {
+fn seconds(s: f64) -> Millis {
+    (s * 1000.0).round() as Millis
+}
+
+impl Case {
+    /// The request of repetition `i` (`{i}` replaced in the user and the content).
+    fn request_for(&self, i: u32) -> ReviewRequest {
         let n = i.to_string();
         let mut req = self.request.clone().unwrap_or_else(|| ReviewRequest {
-            content: self
-                .message
-                .as_deref()
-                .unwrap_or_default()
-                .replace("{i}", &n),
+            content: self.message.clone().unwrap_or_default(),
             ..Default::default()
         });
+        req.content = req.content.replace("{i}", &n);
         if let Some(u) = &self.user {
             req.sender.user_id = u.replace("{i}", &n);
         }
@@ -182,71 +184,57 @@ impl Step {
         );
         req
     }
-}
 
-fn seconds(s: f64) -> Millis {
-    (s * 1000.0).round() as Millis
-}
-
-impl Case {
     /// The request of a single case (the first step's for a sequence).
     pub fn to_request(&self) -> ReviewRequest {
-        if let Some(step) = self.steps.iter().flatten().next() {
-            return step.request(0);
+        self.steps
+            .iter()
+            .flatten()
+            .next()
+            .unwrap_or(self)
+            .request_for(0)
+    }
+
+    fn checks(&self) -> Checks<'_> {
+        Checks {
+            expect: self.expect,
+            content: self.content.as_ref(),
+            fired: self.fired.as_ref(),
+            reason: self.reason.as_ref(),
         }
-        self.request.clone().unwrap_or_else(|| ReviewRequest {
-            content: self.message.clone().unwrap_or_default(),
-            ..Default::default()
-        })
     }
 
     /// Evaluates the case with a fresh in-memory store; `Err` lists every mismatch.
     pub fn check(&self, engine: &Engine) -> Result<Evaluation, Vec<String>> {
         let mut store = MemoryStore::new();
         let mut problems = Vec::new();
-        let last = match &self.steps {
-            None => engine.evaluate_with(&self.to_request(), CASE_START, &mut store),
-            Some(steps) => {
-                let mut now = CASE_START - 1000;
-                let mut last = None;
-                for (i, step) in steps.iter().enumerate() {
-                    now = step.at.map_or(now + 1000, |s| CASE_START + seconds(s));
-                    let every = seconds(step.every.unwrap_or(0.1));
-                    let mut eval = None;
-                    for r in 0..step.repeat.unwrap_or(1) {
-                        if r > 0 {
-                            now += every;
-                        }
-                        eval = Some(engine.evaluate_with(&step.request(r), now, &mut store));
-                    }
-                    let Some(eval) = eval else { continue };
-                    let checks = Checks {
-                        expect: step.expect,
-                        content: step.content.as_ref(),
-                        fired: step.fired.as_ref(),
-                        reason: step.reason.as_ref(),
-                    };
-                    problems.extend(
-                        checks
-                            .problems(&eval)
-                            .into_iter()
-                            .map(|p| format!("step {}: {p}", i + 1)),
-                    );
-                    last = Some(eval);
+        // A single case is a sequence of itself, at the start.
+        let steps = self.steps.as_deref().unwrap_or(std::slice::from_ref(self));
+        let mut now = CASE_START - 1000;
+        let mut last = None;
+        for (i, step) in steps.iter().enumerate() {
+            now = step.at.map_or(now + 1000, |s| CASE_START + seconds(s));
+            let every = seconds(step.every.unwrap_or(0.1));
+            for r in 0..step.repeat.unwrap_or(1) {
+                if r > 0 {
+                    now += every;
                 }
-                match last {
-                    Some(e) => e,
-                    None => return Err(vec!["no steps".into()]),
-                }
+                last = Some(engine.evaluate_with(&step.request_for(r), now, &mut store));
             }
+            if let (Some(eval), Some(_)) = (&last, &self.steps) {
+                let prefix = format!("step {}: ", i + 1);
+                problems.extend(
+                    step.checks()
+                        .problems(eval)
+                        .into_iter()
+                        .map(|p| format!("{prefix}{p}")),
+                );
+            }
+        }
+        let Some(last) = last else {
+            return Err(vec!["no steps".into()]);
         };
-        let checks = Checks {
-            expect: self.expect,
-            content: self.content.as_ref(),
-            fired: self.fired.as_ref(),
-            reason: self.reason.as_ref(),
-        };
-        problems.extend(checks.problems(&last));
+        problems.extend(self.checks().problems(&last));
         if problems.is_empty() {
             Ok(last)
         } else {

@@ -123,25 +123,10 @@ fn eval_answers_one_ivs_response_per_request_line() {
 #[test]
 fn eval_rule_ids_flag_forces_the_attribute_like_the_handler() {
     let run = |flag: Option<&str>| {
-        let mut cmd = bin();
-        cmd.arg("eval").arg(example("pack.toml"));
-        if let Some(f) = flag {
-            cmd.args(["--rule-ids", f]);
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(br#"{"Content":"what the fuck","MessageId":"m1","RoomArn":"r","Attributes":{"a":"b"},"Sender":{"UserId":"u"}}"#)
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success());
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        let args: Vec<&str> = flag.map_or(Vec::new(), |f| vec!["--rule-ids", f]);
+        let input = r#"{"Content":"what the fuck","MessageId":"m1","RoomArn":"r","Attributes":{"a":"b"},"Sender":{"UserId":"u"}}"#;
+        let (mut lines, _) = eval_lines_with(&example("pack.toml"), &args, input);
+        lines.remove(0)
     };
     let plain = run(None);
     assert_eq!(plain["Attributes"], serde_json::json!({"a": "b"}));
@@ -173,9 +158,15 @@ fn bundled_default_pack_has_no_dictionary_collision() {
 
 /// `rules eval PACK` on `input`: (stdout lines as JSON, stderr).
 fn eval_lines(pack: &Path, input: &str) -> (Vec<serde_json::Value>, String) {
+    eval_lines_with(pack, &[], input)
+}
+
+/// `rules eval PACK ARGS..` on `input`: (stdout lines as JSON, stderr).
+fn eval_lines_with(pack: &Path, args: &[&str], input: &str) -> (Vec<serde_json::Value>, String) {
     let mut child = bin()
         .arg("eval")
         .arg(pack)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

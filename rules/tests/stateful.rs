@@ -529,6 +529,10 @@ fn stateless_packs_need_no_store_and_say_so() {
     let p = e.begin(&from("u", "hello"), T0);
     assert!(p.ops().is_empty());
     assert_eq!(e.finish(p, None).state, StateUse::NotUsed);
+    for u in [StateUse::NotUsed, StateUse::Applied, StateUse::Degraded] {
+        assert_eq!(serde_json::to_value(u).unwrap(), u.as_str());
+        assert_eq!(u.to_string(), u.as_str());
+    }
     assert!(engine(PACK).is_stateful());
 }
 
@@ -574,6 +578,17 @@ fn loader_errors_name_the_file_line_and_field() {
         "[[rules]]\nid = \"s\"\nkind = \"shield\"\nnew_chatters = 5\nenables = [\"nope\"]\n",
     );
     assert_eq!(e.location().unwrap().line, 5, "{e}");
+    let room = "[[rules]]\nid = \"x\"\nkind = \"spam\"\naction = \"deny\"\nmax_mentions = 3\n[[rooms]]\narn = \"a\"\n[[rooms.rules]]\nid = \"s\"\nkind = \"shield\"\nnew_chatters = 5\nenables = [\"x\", \"nope\"]\n";
+    let e = compile_err(room);
+    assert_eq!(e.location().unwrap().line, 12, "{e}");
+    assert!(compile_err(&room.replace(", \"nope\"", ", \"nope2\""))
+        .to_string()
+        .contains("nope2"));
+    assert!(
+        PackSet::from_toml_str(&room.replace(", \"nope\"", ""), "ok.toml", None)
+            .map(|s| Engine::compile(&s).is_ok())
+            .unwrap()
+    );
     let e = compile_err("[[rules]]\nid = \"k\"\nkind = \"strikes\"\n");
     assert!(e.to_string().contains("`thresholds`"), "{e}");
     let e = compile_err("[[rules]]\nid = \"c\"\nkind = \"commands\"\n");
@@ -613,6 +628,7 @@ proptest! {
             let req = if t == 3 { moderator(texts[t]) } else { from(&format!("u{u}"), texts[t]) };
             let x = e.evaluate_with(&req, now, &mut a);
             let y = drive_by_hand(&e, &req, now, &mut b);
+            prop_assert!(rules::validate_response(&x.response, x.max_length).is_ok());
             prop_assert_eq!(x, y);
         }
     }
@@ -624,4 +640,12 @@ proptest! {
         let req = from(&user, &text);
         prop_assert_eq!(e.evaluate_with(&req, T0, &mut s), e.evaluate(&req));
     }
+}
+
+#[test]
+fn the_protocol_types_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<rules::Pending>();
+    send_sync::<rules::Finished>();
+    send_sync::<MemoryStore>();
 }

@@ -472,6 +472,19 @@ fn room_pack(
             None => rules.push(compiled),
         }
     }
+    for def in &room.rules {
+        for e in &def.enables {
+            if !rules.iter().any(|r| r.id == *e.get_ref()) {
+                return Err(invalid(
+                    &def.loc_of(e),
+                    format!(
+                        "`enables` names unknown rule `{}` (expected the id of a rule of this room's pack)",
+                        e.get_ref()
+                    ),
+                ));
+            }
+        }
+    }
     let over = SettingsDef {
         max_length: room.max_length,
         fail: room.fail,

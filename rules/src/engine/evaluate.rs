@@ -8,7 +8,7 @@ use super::response::{fallback, respond};
 use super::{CompiledPack, Effect, Engine, Evaluation, FiredRule, Matcher, Rule};
 use crate::action::Verdict;
 use crate::ivs::{ReviewRequest, ReviewResponse, DEFAULT_MAX_LENGTH};
-use crate::normalize::{normalize, Normalized};
+use crate::normalize::{normalize, Normalized, Transforms};
 use crate::rewrite::Edit;
 use crate::state::{MemoryStore, Millis};
 use crate::termset::Scan;
@@ -38,13 +38,14 @@ impl Engine {
     }
 
     /// The stateless pass over `pack`, with the rules in `skip` left out: the
-    /// evaluation, and the ids of the rules exempted for this message.
+    /// evaluation, the ids of the rules exempted for this message, and the view with
+    /// default transforms if a rule needed it (stateful rules fingerprint it).
     pub(super) fn evaluate_pack<'p>(
         &self,
         req: &ReviewRequest,
         pack: &'p CompiledPack,
         skip: &[String],
-    ) -> (Evaluation, HashSet<&'p str>) {
+    ) -> (Evaluation, HashSet<&'p str>, Option<Normalized>) {
         let mut run = Run {
             req,
             views: vec![None; self.views.len()],
@@ -115,7 +116,16 @@ impl Engine {
             action,
             max_length: pack.settings.max_length,
         };
-        (eval, exempt)
+        let default_view = if pack.needs.stateful {
+            self.views
+                .iter()
+                .position(|t| *t == Transforms::default())
+                .and_then(|i| run.views.get_mut(i))
+                .and_then(Option::take)
+        } else {
+            None
+        };
+        (eval, exempt, default_view)
     }
 
     /// Spans (original bytes) where `rule` fires, with the edit it implies; `None`

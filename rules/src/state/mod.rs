@@ -174,7 +174,8 @@ pub enum Op {
         expires_at: Millis,
     },
     /// Adds `by` to the counter `key` (absent = 0). Answers [`Answer::Count`] with the
-    /// value after the op.
+    /// value after the op. `by: 0` is a read (the engine reads the new-chatter counter
+    /// so): a store may answer it with a plain read and create nothing.
     Count {
         /// Counter key (built by the engine: room, purpose, time bucket, shard).
         key: String,
@@ -191,7 +192,10 @@ pub enum Op {
     /// Changes a user's moderation fields, only if the stored `strikes_at` equals
     /// `if_strikes_at` (when given; an absent record has `strikes_at` 0). Answers
     /// [`Answer::Done`], or [`Answer::Conflict`] with the current record when the
-    /// condition fails (nothing written).
+    /// condition fails (nothing written). The engine reads a record this way (for
+    /// `!strikes`): `if_strikes_at: Some(Millis::MIN)` never matches, so the answer is
+    /// always `Conflict` with the current record (the default record when absent) and
+    /// nothing is written.
     SetUser {
         /// Whose record.
         user: UserKey,
@@ -303,8 +307,13 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// letters it kept; `None` when there are none.
 pub fn fingerprint(content: &str) -> Option<(u64, usize)> {
     let view = crate::normalize::normalize(content, crate::normalize::Transforms::default());
-    let mut letters = String::with_capacity(view.as_str().len());
-    letters.extend(view.as_str().chars().filter(|c| c.is_alphabetic()));
+    fingerprint_of_view(view.as_str())
+}
+
+/// [`fingerprint`] of an already normalised view (default transforms).
+pub fn fingerprint_of_view(view: &str) -> Option<(u64, usize)> {
+    let mut letters = String::with_capacity(view.len());
+    letters.extend(view.chars().filter(|c| c.is_alphabetic()));
     let n = letters.chars().count();
     (n > 0).then(|| (fnv1a64(letters.as_bytes()), n))
 }

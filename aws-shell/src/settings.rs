@@ -29,20 +29,12 @@ impl S3Settings {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let (mut s3, mut global, mut force) = (None, None, false);
-        for (k, v) in vars {
-            let v = v.as_ref().trim();
-            if v.is_empty() {
-                continue;
+        let mut force = false;
+        let endpoint_url = service_endpoint("AWS_ENDPOINT_URL_S3", vars, |k, v| {
+            if k == "AWS_S3_FORCE_PATH_STYLE" {
+                force = v.eq_ignore_ascii_case("true");
             }
-            match k.as_ref() {
-                "AWS_ENDPOINT_URL_S3" => s3 = Some(v.to_string()),
-                "AWS_ENDPOINT_URL" => global = Some(v.to_string()),
-                "AWS_S3_FORCE_PATH_STYLE" => force = v.eq_ignore_ascii_case("true"),
-                _ => {}
-            }
-        }
-        let endpoint_url = s3.or(global);
+        });
         S3Settings {
             force_path_style: force || endpoint_url.is_some(),
             endpoint_url,
@@ -53,6 +45,63 @@ impl S3Settings {
     pub fn from_env() -> S3Settings {
         S3Settings::from_vars(std::env::vars())
     }
+}
+
+/// How the DynamoDB client is configured, from the environment by a pure function:
+/// `AWS_ENDPOINT_URL_DYNAMODB` (wins) or `AWS_ENDPOINT_URL` name the endpoint; empty or
+/// blank values count as unset, as for [`S3Settings`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DynamoSettings {
+    /// The endpoint to talk to instead of AWS's, if any.
+    pub endpoint_url: Option<String>,
+}
+
+impl DynamoSettings {
+    /// The settings from `(name, value)` pairs (pass `std::env::vars()`).
+    pub fn from_vars<I, K, V>(vars: I) -> DynamoSettings
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        DynamoSettings {
+            endpoint_url: service_endpoint("AWS_ENDPOINT_URL_DYNAMODB", vars, |_, _| {}),
+        }
+    }
+
+    /// The settings from this process's environment.
+    pub fn from_env() -> DynamoSettings {
+        DynamoSettings::from_vars(std::env::vars())
+    }
+}
+
+/// The endpoint of one service: its own variable `specific` wins over `AWS_ENDPOINT_URL`;
+/// empty or blank values are skipped. Every other non-empty pair goes to `other`.
+fn service_endpoint<I, K, V>(
+    specific: &str,
+    vars: I,
+    mut other: impl FnMut(&str, &str),
+) -> Option<String>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let (mut own, mut global) = (None, None);
+    for (k, v) in vars {
+        let (k, v) = (k.as_ref(), v.as_ref().trim());
+        if v.is_empty() {
+            continue;
+        }
+        if k == specific {
+            own = Some(v.to_string());
+        } else if k == "AWS_ENDPOINT_URL" {
+            global = Some(v.to_string());
+        } else {
+            other(k, v);
+        }
+    }
+    own.or(global)
 }
 
 #[cfg(test)]
@@ -116,5 +165,23 @@ mod tests {
                 "{v}"
             );
         }
+    }
+
+    #[test]
+    fn dynamodb_endpoint_wins_over_the_global_one_and_empty_is_unset() {
+        let d = |pairs: &[(&str, &str)]| DynamoSettings::from_vars(pairs.iter().copied());
+        assert_eq!(d(&[("HOME", "/")]), DynamoSettings::default());
+        let a = ("AWS_ENDPOINT_URL", "http://global:1");
+        let b = ("AWS_ENDPOINT_URL_DYNAMODB", "http://ddb:2");
+        for pairs in [[a, b], [b, a]] {
+            assert_eq!(d(&pairs).endpoint_url.as_deref(), Some("http://ddb:2"));
+        }
+        let got = d(&[("AWS_ENDPOINT_URL_DYNAMODB", " "), a]);
+        assert_eq!(got.endpoint_url.as_deref(), Some("http://global:1"));
+        // The S3 variable is not DynamoDB's.
+        assert_eq!(
+            d(&[("AWS_ENDPOINT_URL_S3", "http://s3:3")]).endpoint_url,
+            None
+        );
     }
 }

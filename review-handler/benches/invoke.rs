@@ -6,6 +6,11 @@
 //!    test-support's `echo-lambda` (the same runtime loop doing no work), invoked
 //!    alternately over HTTP so both see the same machine noise.
 //!
+//! 3. stateful rules: `review-handler` with the example pack (every stateful kind) and
+//!    `STATE_TABLE` on moto's DynamoDB vs the same binary and pack without a store
+//!    (`STATE_TABLE` unset: the stateful rules are skipped), invoked alternately over
+//!    HTTP, with the store round trips per message read from the handler's EMF lines.
+//!
 //! Run with `bench/handler-invoke.sh` (it builds the release binaries first).
 
 use std::time::{Duration, Instant};
@@ -14,7 +19,7 @@ use review_handler::decide::decide;
 use review_handler::source::load_local;
 use review_handler::{Config, RulesSource, State};
 use serde_json::{json, Value};
-use test_support::LocalLambda;
+use test_support::{unique_name, LocalLambda, MotoServer};
 
 fn corpus() -> Vec<Value> {
     let texts = [
@@ -136,4 +141,85 @@ fn main() {
         ratio(h.p50, z.p50),
         ratio(h.p99, z.p99)
     );
+
+    stateful();
+}
+
+/// Section 3: stateful rules on (moto DynamoDB) against off, one run, alternately.
+fn stateful() {
+    let n = 400;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = MotoServer::start().expect("moto");
+    let table = rt.block_on(create_table(&server));
+    let pack = test_support::workspace_root().join("rules/packs/example/pack.toml");
+    let mut env = server.child_env();
+    env.push(("RULES_SOURCE".into(), pack.display().to_string()));
+    // moto answers in ~25 ms per call on a loaded machine and runs a phase's concurrent
+    // ops one after the other: give it IVS's whole budget, so that the numbers are
+    // the store's cost and not the deadline's.
+    env.push(("REVIEW_DEADLINE_MS".into(), "199".into()));
+    env.push(("STORE_DEADLINE_MS".into(), "199".into()));
+    let off = LocalLambda::start(env!("CARGO_BIN_EXE_review-handler"), &env).expect("start");
+    env.push(("STATE_TABLE".into(), table));
+    let on = LocalLambda::start(env!("CARGO_BIN_EXE_review-handler"), &env).expect("start");
+    let events: Vec<Value> = corpus()
+        .into_iter()
+        .cycle()
+        .take(n + 50)
+        .enumerate()
+        .map(|(i, mut e)| {
+            // 97 chatters taking turns; unique message ids.
+            e["Sender"]["UserId"] = json!(format!("chatter-{}", i % 97));
+            e["MessageId"] = json!(format!("s{i:08}"));
+            e
+        })
+        .collect();
+    for e in &events[..50] {
+        on.invoke(e).expect("warm-up");
+        off.invoke(e).expect("warm-up");
+    }
+    let (mut a, mut b) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for e in &events[50..] {
+        let t = Instant::now();
+        on.invoke(e).expect("invoke stateful");
+        a.push(t.elapsed());
+        let t = Instant::now();
+        off.invoke(e).expect("invoke stateless");
+        b.push(t.elapsed());
+    }
+    let lines: Vec<Value> = on
+        .function_output()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .skip_while(|l: &Value| l["message_id"] != "s00000050")
+        .collect();
+    let decisions = lines.iter().filter(|l| l["kind"] == "decision").count();
+    let degraded = lines.iter().filter(|l| l["outcome"] == "degraded").count();
+    let trips: Vec<u64> = lines
+        .iter()
+        .filter_map(|l| l.get("StoreRoundTrips")?.as_u64())
+        .collect();
+    let total: u64 = trips.iter().sum();
+    let one = trips.iter().filter(|t| **t == 1).count();
+    let (a, b) = (stats(a), stats(b));
+    println!("stateful: example pack, {n} messages from 97 chatters, alternately");
+    row("stateful rules on (moto DynamoDB)", &a);
+    row("stateful rules off (no STATE_TABLE)", &b);
+    println!(
+        "ratios: on/off p50 {:.2} p99 {:.2}; store round trips per message {:.2} \
+         ({one} of {} messages took one); degraded {degraded} of {decisions}",
+        a.p50.as_secs_f64() / b.p50.as_secs_f64(),
+        a.p99.as_secs_f64() / b.p99.as_secs_f64(),
+        total as f64 / trips.len().max(1) as f64,
+        trips.len()
+    );
+}
+
+async fn create_table(server: &MotoServer) -> String {
+    let client = aws_sdk_dynamodb::Client::new(&server.sdk_config().await);
+    let name = unique_name("bench-state");
+    review_handler::store::dynamo::create_table(&client, &name)
+        .await
+        .expect("create table");
+    name
 }

@@ -12,6 +12,8 @@
 //! | `HASH_SALT` | - | replaced by `HASH_KEY`: setting it is a startup error, so an old deployment does not silently log unkeyed hashes |
 //! | `MAX_MESSAGE_LENGTH` | unset | the rooms' `MaximumMessageLength`; when set, it caps every pack's `max_length` in the engine (the smaller wins), so rewrites are clamped to it |
 //! | `METRICS_NAMESPACE` | `IvsChatReview` | CloudWatch namespace of the EMF metrics |
+//! | `STATE_TABLE` | unset | the DynamoDB table of stateful rules (see [`crate::store`]); unset: no store, a stateful pack degrades on every message (said at init) |
+//! | `STORE_DEADLINE_MS` | `30` | the longest wait for one store round trip; clamped to `REVIEW_DEADLINE_MS`, and each round trip also to what is left of that budget |
 //!
 //! Booleans accept `true/false`, `1/0`, `yes/no`, `on/off` (any case).
 
@@ -91,6 +93,10 @@ pub struct Config {
     pub max_message_length: Option<usize>,
     /// CloudWatch namespace for EMF metrics.
     pub metrics_namespace: String,
+    /// The DynamoDB table of stateful rules; `None`: no store.
+    pub state_table: Option<String>,
+    /// The longest wait for one store round trip (never above [`Config::deadline`]).
+    pub store_deadline: Duration,
 }
 
 impl Default for Config {
@@ -104,6 +110,8 @@ impl Default for Config {
             identity_key: None,
             max_message_length: None,
             metrics_namespace: "IvsChatReview".to_string(),
+            state_table: None,
+            store_deadline: Duration::from_millis(DEFAULT_STORE_DEADLINE_MS),
         }
     }
 }
@@ -195,9 +203,16 @@ impl Config {
                     }
                     c.metrics_namespace = v.trim().to_string();
                 }
+                "STATE_TABLE" => {
+                    c.state_table = Some(v.trim().to_string()).filter(|t| !t.is_empty());
+                }
+                "STORE_DEADLINE_MS" => {
+                    c.store_deadline = Duration::from_millis(positive("STORE_DEADLINE_MS", v)?);
+                }
                 _ => {}
             }
         }
+        c.store_deadline = c.store_deadline.min(c.deadline);
         if hash_identities {
             let key = hash_key.unwrap_or_default();
             let redacted = format!("<redacted, {} bytes>", key.len());
@@ -212,6 +227,9 @@ impl Config {
         Ok(c)
     }
 }
+
+/// `STORE_DEADLINE_MS` when unset.
+pub const DEFAULT_STORE_DEADLINE_MS: u64 = 30;
 
 /// What `HASH_KEY` must hold, for the startup error.
 const KEY_EXPECTED: &str = "a secret of at least 32 bytes when HASH_IDENTITIES is on";
@@ -366,6 +384,31 @@ mod tests {
         };
         assert_eq!(c.max_length(800), 500);
         assert_eq!(c.max_length(300), 300);
+    }
+
+    #[test]
+    fn state_table_and_a_store_deadline_clamped_to_the_handlers() {
+        let c = env(&[("PATH", "/bin")]).unwrap();
+        assert_eq!(
+            (c.state_table, c.store_deadline),
+            (None, Duration::from_millis(30))
+        );
+        let c = env(&[("STATE_TABLE", " state "), ("STORE_DEADLINE_MS", "45")]).unwrap();
+        assert_eq!(c.state_table.as_deref(), Some("state"));
+        assert_eq!(c.store_deadline, Duration::from_millis(45));
+        // Above the handler's own budget, in either order: clamped to it.
+        for pairs in [
+            [("STORE_DEADLINE_MS", "500"), ("REVIEW_DEADLINE_MS", "60")],
+            [("REVIEW_DEADLINE_MS", "60"), ("STORE_DEADLINE_MS", "500")],
+        ] {
+            assert_eq!(
+                env(&pairs).unwrap().store_deadline,
+                Duration::from_millis(60)
+            );
+        }
+        assert_eq!(env(&[("STATE_TABLE", "")]).unwrap().state_table, None);
+        let err = env(&[("STORE_DEADLINE_MS", "0")]).unwrap_err().to_string();
+        assert!(err.contains("STORE_DEADLINE_MS"), "{err}");
     }
 
     #[test]

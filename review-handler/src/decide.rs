@@ -1,11 +1,16 @@
 //! The pure core of the handler: one raw event in, one [`Decision`] out.
 //!
 //! Synchronous and free of I/O, so it can be unit- and property-tested directly; the
-//! deadline and the logging live in [`crate::handler`].
+//! deadline, the store round trips and the logging live in [`crate::handler`]. A
+//! message with stateful rules goes [`begin`] (stateless pass, store ops listed) →
+//! store → [`finish`] (decision, follow-up writes); [`decide`] is both without a store.
 
 use std::time::Instant;
 
-use rules::{validate_response, Engine, ReviewRequest, ReviewResponse, ReviewResult};
+use rules::state::{Answer, Millis, Op};
+use rules::{
+    validate_response, Engine, Pending, ReviewRequest, ReviewResponse, ReviewResult, StateUse,
+};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -15,23 +20,103 @@ use crate::decision::{Decision, DecisionAction, Fired, Outcome, RequestFacts};
 /// Reason shown to the sender by the last-resort answer (see [`last_resort`]).
 pub const LAST_RESORT_REASON: &str = "Message could not be reviewed";
 
-/// Evaluates one raw event. Never panics on input, and the returned
-/// [`Decision::response`] always passes [`rules::validate_response`] with the room's
-/// limit ([`Config::max_length`] of the pack's `max_length`). An engine answer that fails
-/// that check becomes a DENY ([`fail_decision`]), never the unmoderated original.
+/// Evaluates one raw event without a state store: [`begin`], then [`finish`] with no
+/// answers (a stateful pack degrades as it says; a stateless one needs none). Never
+/// panics on input, and the returned [`Decision::response`] always passes
+/// [`rules::validate_response`] with the room's limit ([`Config::max_length`] of the
+/// pack's `max_length`). An engine answer that fails that check becomes a DENY
+/// ([`fail_decision`]), never the unmoderated original.
 pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
+    match begin(engine, event, config, 0) {
+        Ok(begun) => finish(engine, event, begun, None, config).decision,
+        Err(decision) => *decision,
+    }
+}
+
+/// A request after phase 1 ([`Engine::begin`]): the stateless pass is done and the store
+/// ops of the stateful rules are listed.
+#[derive(Debug)]
+pub struct Begun {
+    request: ReviewRequest,
+    pending: Pending,
+    started: Instant,
+}
+
+impl Begun {
+    /// The ops the store must answer before [`finish`]; empty when the room's pack has no
+    /// stateful rules.
+    pub fn ops(&self) -> &[Op] {
+        self.pending.ops()
+    }
+}
+
+/// Phase 1 for one raw event as of `now`: the [`Begun`] request, or at once the
+/// [`Decision`] for an event that is not a review request (the same answer as
+/// `rules eval`, Engine::review_value: the fail decision for whatever is readable).
+pub fn begin(
+    engine: &Engine,
+    event: &Value,
+    config: &Config,
+    now: Millis,
+) -> Result<Begun, Box<Decision>> {
     let started = Instant::now();
-    let request = match ReviewRequest::deserialize(event) {
-        Ok(r) => r,
+    match ReviewRequest::deserialize(event) {
+        Ok(request) => Ok(Begun {
+            pending: engine.begin(&request, now),
+            request,
+            started,
+        }),
         Err(_) => {
-            // Same answer as `rules eval` (Engine::review_value): the fail decision for
-            // whatever of the request is readable.
             let outcome = Outcome::Malformed(malformed_detail(event));
             let salvaged = ReviewRequest::salvage(event);
-            return fail_decision(engine, event, salvaged.as_ref(), outcome, config, started);
+            Err(Box::new(fail_decision(
+                engine,
+                event,
+                salvaged.as_ref(),
+                outcome,
+                config,
+                started,
+            )))
         }
+    }
+}
+
+/// A decision and the store writes that follow from it.
+#[derive(Debug)]
+pub struct Decided {
+    /// The decision.
+    pub decision: Decision,
+    /// Follow-up writes (strikes, mutes, commands ...), empty when the store was not
+    /// used or did not answer.
+    pub writes: Vec<Op>,
+}
+
+/// Phase 2: decides from the store's `answers` (one per [`Begun::ops`], `None` when the
+/// store failed or missed its deadline: then the pack's `state_unavailable` applies and
+/// the outcome is [`Outcome::Degraded`]).
+pub fn finish(
+    engine: &Engine,
+    event: &Value,
+    begun: Begun,
+    answers: Option<&[Answer]>,
+    config: &Config,
+) -> Decided {
+    let Begun {
+        request,
+        pending,
+        started,
+    } = begun;
+    let answers = if pending.ops().is_empty() {
+        Some(&[][..])
+    } else {
+        answers
     };
-    let evaluation = engine.evaluate(&request);
+    let finished = engine.finish(pending, answers);
+    let evaluation = finished.evaluation;
+    let outcome = match finished.state {
+        StateUse::Degraded => Outcome::Degraded,
+        StateUse::NotUsed | StateUse::Applied => Outcome::Evaluated,
+    };
     let fired: Vec<Fired> = evaluation
         .fired
         .iter()
@@ -48,18 +133,24 @@ pub fn decide(engine: &Engine, event: &Value, config: &Config) -> Decision {
         let mut d = fail_decision(engine, event, Some(&request), outcome, config, started);
         d.fired = fired;
         d.pack = evaluation.pack.to_string();
-        return d;
+        return Decided {
+            decision: d,
+            writes: Vec::new(),
+        };
     }
-    Decision {
-        result: response.review_result,
-        response: to_json(&response),
-        action: DecisionAction::Verdict(evaluation.action),
-        outcome: Outcome::Evaluated,
-        fired,
-        pack: evaluation.pack.to_string(),
-        pack_version: None,
-        request: RequestFacts::from_event(event),
-        elapsed: started.elapsed(),
+    Decided {
+        decision: Decision {
+            result: response.review_result,
+            response: to_json(&response),
+            action: DecisionAction::Verdict(evaluation.action),
+            outcome,
+            fired,
+            pack: evaluation.pack.to_string(),
+            pack_version: None,
+            request: RequestFacts::from_event(event),
+            elapsed: started.elapsed(),
+        },
+        writes: finished.writes,
     }
 }
 

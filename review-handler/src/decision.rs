@@ -20,6 +20,9 @@ pub enum Outcome {
     InvalidResponse(String),
     /// Evaluation panicked or its task failed (a bug); a DENY was answered.
     Internal(String),
+    /// The pack has stateful rules and the state store did not answer (an error, its
+    /// deadline, no `STATE_TABLE`): the pack's `state_unavailable` setting decided.
+    Degraded,
 }
 
 impl Outcome {
@@ -31,6 +34,7 @@ impl Outcome {
             Outcome::Timeout => DecisionOutcome::Timeout,
             Outcome::InvalidResponse(_) => DecisionOutcome::InvalidResponse,
             Outcome::Internal(_) => DecisionOutcome::Internal,
+            Outcome::Degraded => DecisionOutcome::Degraded,
         }
     }
 
@@ -42,7 +46,7 @@ impl Outcome {
     /// The detail of a failure, if any.
     pub fn detail(&self) -> Option<&str> {
         match self {
-            Outcome::Evaluated | Outcome::Timeout => None,
+            Outcome::Evaluated | Outcome::Timeout | Outcome::Degraded => None,
             Outcome::Malformed(d) | Outcome::InvalidResponse(d) | Outcome::Internal(d) => Some(d),
         }
     }
@@ -54,9 +58,11 @@ impl Outcome {
         matches!(self, Outcome::InvalidResponse(_) | Outcome::Internal(_))
     }
 
-    /// Whether the fail decision was answered instead of an evaluation.
+    /// Whether the handler's fail decision was answered instead of an evaluation. A
+    /// [`Outcome::Degraded`] decision is not one: the engine decided as the pack says
+    /// (it is counted as `DegradedDecisions`).
     pub fn is_failure(&self) -> bool {
-        !matches!(self, Outcome::Evaluated)
+        !matches!(self, Outcome::Evaluated | Outcome::Degraded)
     }
 }
 

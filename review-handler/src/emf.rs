@@ -9,11 +9,18 @@
 //! and per fired rule one record with `RuleFired` (Count), dimension sets
 //! `[Rule, Mode]` and `[Room, Rule, Mode]` (`Mode` is `enforced` or `shadow`).
 //!
-//! The alarms in `infra/template.yaml` use `FailDecisions` without dimensions.
+//! When the message used the state store (or degraded without it), one more record
+//! ([`store_record`]) with `StoreRoundTrips` (Count), `StoreErrors` (Count: round trips
+//! that failed or missed the deadline), `DegradedDecisions` (Count) and `StoreLatency`
+//! (Microseconds, all round trips of the message), dimension sets `[]` and `[Room]`.
+//!
+//! The alarms in `infra/template.yaml` use `FailDecisions` without dimensions (and, for
+//! the store, `StoreErrors` and `DegradedDecisions`).
 
 use serde_json::{json, Value};
 
-use crate::decision::Decision;
+use crate::decision::{Decision, Outcome};
+use crate::store::StoreUse;
 
 /// Room dimension value when the request had no readable room ARN.
 pub const UNKNOWN_ROOM: &str = "unknown";
@@ -59,6 +66,40 @@ pub fn emf_records(d: &Decision, namespace: &str, timestamp_ms: u64) -> Vec<Valu
         }));
     }
     out
+}
+
+/// The store record of a decision, or `None` when it neither used the store nor
+/// degraded for the lack of one.
+pub fn store_record(
+    d: &Decision,
+    used: &StoreUse,
+    namespace: &str,
+    timestamp_ms: u64,
+) -> Option<Value> {
+    let degraded = d.outcome == Outcome::Degraded;
+    if used.round_trips == 0 && used.errors == 0 && !degraded {
+        return None;
+    }
+    Some(json!({
+        "_aws": {
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": namespace,
+                "Dimensions": [[], ["Room"]],
+                "Metrics": [
+                    {"Name": "StoreRoundTrips", "Unit": "Count"},
+                    {"Name": "StoreErrors", "Unit": "Count"},
+                    {"Name": "DegradedDecisions", "Unit": "Count"},
+                    {"Name": "StoreLatency", "Unit": "Microseconds"}
+                ]
+            }]
+        },
+        "Room": d.request.room_id().unwrap_or(UNKNOWN_ROOM),
+        "StoreRoundTrips": used.round_trips,
+        "StoreErrors": used.errors,
+        "DegradedDecisions": u8::from(degraded),
+        "StoreLatency": u64::try_from(used.latency.as_micros()).unwrap_or(u64::MAX),
+    }))
 }
 
 #[cfg(test)]
@@ -149,6 +190,33 @@ mod tests {
         assert_eq!(records[1]["Rule"], "a");
         assert_eq!(records[1]["Mode"], "enforced");
         assert_eq!(records[2]["Mode"], "shadow");
+    }
+
+    #[test]
+    fn store_use_is_its_own_record() {
+        let d = decision(
+            vec![],
+            Outcome::Evaluated,
+            Some("arn:aws:ivschat:us-east-1:1:room/r1"),
+        );
+        assert_eq!(store_record(&d, &StoreUse::default(), "NS", 1), None);
+        let used = StoreUse {
+            round_trips: 2,
+            errors: 1,
+            latency: Duration::from_micros(1_500),
+        };
+        let r = store_record(&d, &used, "NS", 1).unwrap();
+        assert_valid_emf(&r);
+        assert_eq!(
+            (&r["StoreRoundTrips"], &r["StoreErrors"], &r["StoreLatency"]),
+            (&json!(2), &json!(1), &json!(1_500))
+        );
+        assert_eq!(r["DegradedDecisions"], 0);
+        // Degraded without a store: no round trip, still counted.
+        let d = decision(vec![], Outcome::Degraded, None);
+        let r = store_record(&d, &StoreUse::default(), "NS", 1).unwrap();
+        assert_eq!(r["DegradedDecisions"], 1);
+        assert_eq!(r["Room"], UNKNOWN_ROOM);
     }
 
     #[test]

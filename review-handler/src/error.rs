@@ -47,4 +47,16 @@ pub enum HandlerError {
         /// What went wrong (SDK error, timeout, body not UTF-8 ...).
         detail: String,
     },
+    /// A state-store call failed. On the message path this is not returned: the
+    /// decision degrades as the pack says and the error is counted (see
+    /// [`crate::store`]). The detail never names the item (its key holds a user id).
+    #[error("state store {table}: {call}: {detail}")]
+    Store {
+        /// The table.
+        table: String,
+        /// The DynamoDB call or store op that failed.
+        call: &'static str,
+        /// What the SDK reported.
+        detail: String,
+    },
 }

@@ -1,11 +1,21 @@
-//! The message path: the deadline around [`crate::decide::decide`] and the output lines.
+//! The message path: the deadline around [`crate::decide`], the state store's round
+//! trips, and the output lines.
 //!
-//! Each request loads the current engine (a lock-free [`arc_swap`] read), evaluates on
-//! tokio's blocking pool under `tokio::time::timeout(REVIEW_DEADLINE_MS)`, and answers
-//! the fail decision if the deadline passes or the evaluation panics. A timed-out
-//! evaluation keeps running to completion on its blocking thread, but its result is
-//! dropped: the answer has already gone. The cost of the hop is a few microseconds, far
-//! below the budget (see the crate README's benchmark).
+//! Each request loads the current engine (a lock-free [`arc_swap`] read), runs phase 1
+//! ([`begin`]: the stateless rules) on tokio's blocking pool under
+//! `tokio::time::timeout(REVIEW_DEADLINE_MS)`, and answers the fail decision if the
+//! deadline passes or the evaluation panics. A timed-out evaluation keeps running to
+//! completion on its blocking thread, but its result is dropped: the answer has already
+//! gone. The cost of the hop is a few microseconds, far below the budget (see the crate
+//! README's benchmark).
+//!
+//! When the room's pack has stateful rules, phase 1's ops go to the store in one round
+//! trip ([`store::phase`]), [`finish`] decides from the answers (or degrades without
+//! them), and its follow-up writes go in a second round trip, plus one retry round for
+//! conflicting strike updates ([`rules::Engine::retry_writes`]). Every round trip waits
+//! at most `STORE_DEADLINE_MS`, and never past [`FINISH_MARGIN`] before the handler's
+//! own deadline, so IVS's 200 ms is never exceeded. A failed write does not change the
+//! answer (already decided); it is counted.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -17,10 +27,14 @@ use serde_json::Value;
 
 use crate::audit::audit_record;
 use crate::config::Config;
-use crate::decide::{decide, fail_decision};
+use crate::decide::{begin, fail_decision, finish};
 use crate::decision::{Decision, Outcome};
-use crate::emf::emf_records;
+use crate::emf::{emf_records, store_record};
 use crate::source::Loaded;
+use crate::store::{self, DynamoStore, StoreUse};
+
+/// Budget kept free for deciding and answering after the last store round trip.
+pub const FINISH_MARGIN: Duration = Duration::from_millis(5);
 
 /// Everything the message path needs; cheap to clone.
 #[derive(Clone)]
@@ -29,6 +43,8 @@ pub struct State {
     pub engines: Arc<ArcSwap<Loaded>>,
     /// Settings.
     pub config: Arc<Config>,
+    /// The state store of stateful rules, if `STATE_TABLE` is set.
+    pub store: Option<DynamoStore>,
 }
 
 impl State {
@@ -39,43 +55,101 @@ impl State {
         State {
             engines: Arc::new(ArcSwap::from_pointee(loaded)),
             config: Arc::new(config),
+            store: None,
         }
+    }
+
+    /// This state with `store` as its state store.
+    pub fn with_store(mut self, store: DynamoStore) -> State {
+        self.store = Some(store);
+        self
     }
 
     /// Decides for one event within the deadline.
     pub async fn review(&self, event: Value) -> Decision {
+        self.review_with_store(event).await.0
+    }
+
+    /// Decides for one event within the deadline, and says what the store did.
+    pub async fn review_with_store(&self, event: Value) -> (Decision, StoreUse) {
         let started = Instant::now();
+        let now = now_ms();
         let loaded = self.engines.load_full();
+        let (mut decision, used) = self.decide_loaded(&loaded, event, started, now).await;
+        decision.pack_version.clone_from(&loaded.etag);
+        (decision, used)
+    }
+
+    /// [`State::review_with_store`] with the pack set `loaded`, started at `started`,
+    /// the store's time `now`.
+    async fn decide_loaded(
+        &self,
+        loaded: &Arc<Loaded>,
+        event: Value,
+        started: Instant,
+        now: rules::state::Millis,
+    ) -> (Decision, StoreUse) {
         let event = Arc::new(event);
         let (task_loaded, task_event, task_config) =
             (loaded.clone(), event.clone(), self.config.clone());
-        let evaluate = move || decide(&task_loaded.engine, &task_event, &task_config);
-        let mut decision = match within_deadline(self.config.deadline, evaluate).await {
-            Ok(decision) => decision,
-            Err(outcome) => {
-                let request = ReviewRequest::deserialize(&*event).ok();
-                fail_decision(
-                    &loaded.engine,
-                    &event,
-                    request.as_ref(),
-                    outcome,
-                    &self.config,
-                    started,
-                )
+        let phase1 = move || begin(&task_loaded.engine, &task_event, &task_config, now);
+        let mut used = StoreUse::default();
+        let outcome = match within_deadline(self.config.deadline, phase1).await {
+            Ok(Err(decision)) => return (*decision, used),
+            Ok(Ok(begun)) => {
+                let engine = &loaded.engine;
+                let answers = self.round_trip(begun.ops(), now, started, &mut used).await;
+                let decided = finish(engine, &event, begun, answers.as_deref(), &self.config);
+                if let Some(done) = self
+                    .round_trip(&decided.writes, now, started, &mut used)
+                    .await
+                {
+                    let retry = engine.retry_writes(&decided.writes, &done);
+                    self.round_trip(&retry, now, started, &mut used).await;
+                }
+                let mut decision = decided.decision;
+                decision.elapsed = started.elapsed();
+                return (decision, used);
             }
+            Err(outcome) => outcome,
         };
-        decision.pack_version.clone_from(&loaded.etag);
-        decision
+        let request = ReviewRequest::deserialize(&*event).ok();
+        let decision = fail_decision(
+            &loaded.engine,
+            &event,
+            request.as_ref(),
+            outcome,
+            &self.config,
+            started,
+        );
+        (decision, used)
+    }
+
+    /// One store round trip for `ops` (none: no round trip, `Some(empty)`), under the
+    /// store deadline and inside the handler's; `None` when it failed.
+    async fn round_trip(
+        &self,
+        ops: &[rules::state::Op],
+        now: rules::state::Millis,
+        started: Instant,
+        used: &mut StoreUse,
+    ) -> Option<Vec<rules::state::Answer>> {
+        let left = self
+            .config
+            .deadline
+            .saturating_sub(started.elapsed())
+            .saturating_sub(FINISH_MARGIN);
+        let deadline = self.config.store_deadline.min(left);
+        store::phase(self.store.as_ref(), ops, now, deadline, used)
+            .await
+            .ok()
     }
 
     /// Decides, writes the audit and EMF lines to stdout, and returns the IVS response.
     pub async fn handle(&self, event: Value) -> Value {
-        let decision = self.review(event).await;
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-            .unwrap_or(0);
-        let lines = output_lines(&decision, &self.config, now_ms);
+        let (decision, used) = self.review_with_store(event).await;
+        let now_ms = u64::try_from(now_ms()).unwrap_or(0);
+        let lines = output_lines(&decision, &used, &self.config, now_ms);
         {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -106,16 +180,28 @@ where
     }
 }
 
-/// The audit line followed by the EMF lines of a decision written at `now_ms` (Unix
-/// time, milliseconds), each ending in `\n`.
-pub fn output_lines(decision: &Decision, config: &Config, now_ms: u64) -> String {
+/// The audit line followed by the EMF lines of a decision (and of its store use, if
+/// any) written at `now_ms` (Unix time, milliseconds), each ending in `\n`.
+pub fn output_lines(decision: &Decision, used: &StoreUse, config: &Config, now_ms: u64) -> String {
     let mut out = audit_record(decision, config, now_ms).to_string();
     out.push('\n');
-    for record in emf_records(decision, &config.metrics_namespace, now_ms) {
+    let store = store_record(decision, used, &config.metrics_namespace, now_ms);
+    for record in emf_records(decision, &config.metrics_namespace, now_ms)
+        .into_iter()
+        .chain(store)
+    {
         out.push_str(&record.to_string());
         out.push('\n');
     }
     out
+}
+
+/// Milliseconds since the Unix epoch, from the system clock (0 before 1970).
+pub fn now_ms() -> rules::state::Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -193,7 +279,7 @@ mod tests {
     async fn output_has_an_audit_line_then_emf_lines() {
         let d = state(Config::default()).review(json!({"nope": true})).await;
         assert_eq!(d.outcome.label(), "malformed");
-        let text = output_lines(&d, &Config::default(), 5);
+        let text = output_lines(&d, &StoreUse::default(), &Config::default(), 5);
         let lines: Vec<Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())

@@ -11,6 +11,7 @@
 //! - [`decide`]: raw JSON event → always-valid decision (pure, property-tested);
 //! - [`handler`]: the internal deadline and the per-decision output;
 //! - [`audit`], [`emf`]: the JSON audit line and the CloudWatch EMF metric lines (pure);
+//! - [`store`]: the DynamoDB store of stateful rules, under its own deadline;
 //! - [`enforcer`]: the `enforcer` Lambda's core, DynamoDB Streams disconnect requests to
 //!   IVS `DisconnectUser` calls and batch item failures (pure; `src/bin/enforcer.rs`);
 //!
@@ -30,6 +31,7 @@ pub mod reload;
 pub mod runtime;
 pub mod s3;
 pub mod source;
+pub mod store;
 
 pub use config::{Config, RulesSource};
 pub use decision::{Decision, DecisionAction, Fired, Outcome};

@@ -343,7 +343,7 @@ fn check(
         }
     }
     if let Some(secret) = &f.secret {
-        let lines = output_lines(&d, config, 0);
+        let lines = output_lines(&d, &review_handler::store::StoreUse::default(), config, 0);
         if lines.contains(secret.as_str()) {
             return Err(format!("the log carries {secret:?}: {lines}"));
         }

@@ -4,6 +4,7 @@
 
 use review_handler::handler::output_lines;
 use review_handler::source::{compile_text, Loaded};
+use review_handler::store::StoreUse;
 use review_handler::{Config, State};
 use serde_json::{json, Value};
 
@@ -93,7 +94,7 @@ pub async fn handler_output(config: Config, events: &[(u64, Value)]) -> (Vec<Str
     for (at_ms, event) in events {
         let d = state.review(event.clone()).await;
         out.extend(
-            output_lines(&d, &config, *at_ms)
+            output_lines(&d, &StoreUse::default(), &config, *at_ms)
                 .lines()
                 .map(str::to_string),
         );

@@ -12,7 +12,8 @@ say() { printf '[lambdas] %s\n' "$*"; }
 test -x .venv/bin/cargo-lambda || { echo "[lambdas] missing .venv/bin/cargo-lambda: run scripts/setup.sh" >&2; exit 1; }
 export PATH="$PWD/.venv/bin:$PATH"
 
-mapfile -t bins < <(sed -n 's#^ *CodeUri: \.\./target/lambda/\([A-Za-z0-9_-]*\)/ *$#\1#p' infra/template.yaml)
+# Each binary once, in template order (the decisions ingest reuses the ingest-cloudwatch artifact).
+mapfile -t bins < <(sed -n 's#^ *CodeUri: \.\./target/lambda/\([A-Za-z0-9_-]*\)/ *$#\1#p' infra/template.yaml | awk '!seen[$0]++')
 [ ${#bins[@]} -gt 0 ] || { echo "[lambdas] no CodeUri ../target/lambda/<bin>/ in infra/template.yaml" >&2; exit 1; }
 args=()
 for b in "${bins[@]}"; do args+=(--bin "$b"); done

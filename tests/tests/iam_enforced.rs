@@ -718,9 +718,14 @@ fn review(lambda: &LocalLambda, content: &str, from: usize) -> Result<String, St
 /// The review handler loads and hot-reloads its pack from S3 under ReviewHandlerRole.
 #[test]
 fn review_handler_reloads_its_pack_under_its_template_role() {
+    const STATE: &str = "the state table grants: this scenario's pack is stateless; \
+        review_handler_role_may_only_get_update_and_put_state_items proves each of them";
     const NOT_EXERCISED: &[NotExercised] = &[
         ("Logs", "logs:CreateLogStream", LAMBDA_LOGS),
         ("Logs", "logs:PutLogEvents", LAMBDA_LOGS),
+        ("StateTableItems", "dynamodb:GetItem", STATE),
+        ("StateTableItems", "dynamodb:PutItem", STATE),
+        ("StateTableItems", "dynamodb:UpdateItem", STATE),
     ];
     let stack = Stack::new(&[("RulesReloadSeconds", "1")]);
     let policy = stack.role_policy("ReviewHandlerRole");

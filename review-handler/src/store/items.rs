@@ -35,8 +35,8 @@ use std::collections::{BTreeSet, HashMap};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use rules::state::{
-    bounded, fold_name, Answer, Millis, Op, Recent, RoomChange, RoomRecord, UserChange, UserKey,
-    UserRecord, MAX_MEMBERS, MAX_RECENT,
+    bounded, fold_name, push_recent, Answer, Millis, Op, Recent, RoomChange, RoomRecord,
+    UserChange, UserKey, UserRecord, MAX_MEMBERS, MAX_RECENT,
 };
 
 /// A DynamoDB item.
@@ -180,15 +180,6 @@ impl LogEntry {
     pub fn attribute(&self) -> AttributeValue {
         AttributeValue::B(Blob::new(self.encode()))
     }
-}
-
-/// Appends `recent` to `list` as [`Op::Touch`] does: drops what was sent before
-/// `oldest`, keeps the newest `cap` (≤ [`MAX_RECENT`]).
-pub fn push_recent(list: &mut Vec<Recent>, recent: Recent, oldest: Millis, cap: u16) {
-    list.retain(|r| r.at >= oldest);
-    list.push(recent);
-    let excess = list.len().saturating_sub(usize::from(cap.min(MAX_RECENT)));
-    list.drain(..excess);
 }
 
 /// The recent messages a log stands for.
@@ -546,7 +537,7 @@ pub fn slow(op: &Op, old: Option<&Item>, now: Millis) -> Slow {
                     put: None,
                 };
             }
-            apply_user_change(&mut rec, change);
+            change.apply(&mut rec);
             Slow {
                 answer: Answer::Done,
                 put: Some(base(user_attributes(&rec))),
@@ -644,20 +635,6 @@ fn user_attributes(rec: &UserRecord) -> Vec<(&'static str, AttributeValue)> {
         attrs.push(("display_name", s(name.clone())));
     }
     attrs
-}
-
-/// Applies the set fields of `change` to `rec` (as the memory store does).
-fn apply_user_change(rec: &mut UserRecord, change: &UserChange) {
-    if let Some((value, at)) = change.strikes {
-        rec.strikes = value;
-        rec.strikes_at = at;
-    }
-    if let Some(m) = change.muted_until {
-        rec.muted_until = m;
-    }
-    if let Some(p) = change.permit_until {
-        rec.permit_until = p;
-    }
 }
 
 /// The item of an [`Op::Disconnect`] (other ops: an item with the pk only).

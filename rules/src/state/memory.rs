@@ -3,8 +3,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::{
-    bounded, fold_name, Answer, Millis, Op, RoomChange, RoomRecord, UserChange, UserKey,
-    UserRecord, MAX_MEMBERS, MAX_RECENT,
+    bounded, fold_name, push_recent, Answer, Millis, Op, RoomChange, RoomRecord, UserKey,
+    UserRecord, MAX_MEMBERS,
 };
 
 /// Ops between two sweeps of expired items.
@@ -103,12 +103,12 @@ impl MemoryStore {
                 let entry = live_entry(&mut self.users, user.clone(), now, *expires_at);
                 let before = entry.value.clone();
                 let rec = &mut entry.value;
-                let oldest = recent.at.saturating_sub(*keep);
-                rec.recent.retain(|r| r.at >= oldest);
-                rec.recent.push(*recent);
-                let cap = usize::from((*cap).min(MAX_RECENT));
-                let excess = rec.recent.len().saturating_sub(cap);
-                rec.recent.drain(..excess);
+                push_recent(
+                    &mut rec.recent,
+                    *recent,
+                    recent.at.saturating_sub(*keep),
+                    *cap,
+                );
                 rec.first_seen.get_or_insert(recent.at);
                 if let Some(name) = display_name {
                     rec.display_name = Some(bounded(name).to_string());
@@ -157,7 +157,7 @@ impl MemoryStore {
                     return Answer::Conflict(current);
                 }
                 let entry = live_entry(&mut self.users, user.clone(), now, *expires_at);
-                apply_user_change(&mut entry.value, change);
+                change.apply(&mut entry.value);
                 Answer::Done
             }
             Op::SetRoom {
@@ -229,24 +229,10 @@ fn live_entry<K: std::hash::Hash + Eq, T: Default>(
     entry
 }
 
-/// Applies the set fields of `change` to `rec`.
-fn apply_user_change(rec: &mut UserRecord, change: &UserChange) {
-    if let Some((value, at)) = change.strikes {
-        rec.strikes = value;
-        rec.strikes_at = at;
-    }
-    if let Some(m) = change.muted_until {
-        rec.muted_until = m;
-    }
-    if let Some(p) = change.permit_until {
-        rec.permit_until = p;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::Recent;
+    use crate::state::{Recent, UserChange};
 
     fn touch(user: &str, at: Millis, fingerprint: u64) -> Op {
         Op::Touch {

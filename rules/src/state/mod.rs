@@ -24,7 +24,7 @@
 mod commands;
 mod keys;
 mod memory;
-mod time;
+pub(crate) mod time;
 
 pub use commands::{parse_command, Command, CommandError, MAX_COMMAND_ARG_CHARS};
 pub use keys::{
@@ -121,6 +121,31 @@ pub struct UserChange {
     /// `strikes` is `None`). Not stored: [`crate::Engine::retry_writes`] recomputes
     /// `strikes` from a conflicting record with it.
     pub strikes_added: f64,
+}
+
+impl UserChange {
+    /// Applies the set fields to `rec` (every store writes a user change this way).
+    pub fn apply(&self, rec: &mut UserRecord) {
+        if let Some((value, at)) = self.strikes {
+            rec.strikes = value;
+            rec.strikes_at = at;
+        }
+        if let Some(m) = self.muted_until {
+            rec.muted_until = m;
+        }
+        if let Some(p) = self.permit_until {
+            rec.permit_until = p;
+        }
+    }
+}
+
+/// [`Op::Touch`]'s list update: drops messages sent before `oldest`, appends `recent`,
+/// keeps the newest `cap` (at most [`MAX_RECENT`]). Every store keeps `recent` this way.
+pub fn push_recent(list: &mut Vec<Recent>, recent: Recent, oldest: Millis, cap: u16) {
+    list.retain(|r| r.at >= oldest);
+    list.push(recent);
+    let excess = list.len().saturating_sub(usize::from(cap.min(MAX_RECENT)));
+    list.drain(..excess);
 }
 
 /// A change to a [`RoomRecord`].

@@ -14,13 +14,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
 rustrict_n=${RUSTRICT_N:-100000}
-cargo build --release -q -p backtest --bin rules-backtest --example gen_bench
+cargo build --release -q -p backtest --bin rules-backtest --example gen_backtest_bench
 cargo build --release -q -p rules --bin rules
 cargo build --release -q --manifest-path bench/rules-compare/Cargo.toml
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 t0=$(date +%s.%N)
-target/release/examples/gen_bench "$n" "$work"
+target/release/examples/gen_backtest_bench "$n" "$work"
 t1=$(date +%s.%N)
 echo "generated $n messages in $(echo "$t1 - $t0" | bc -l | cut -c1-5) s: $(du -sh "$work/table" | cut -f1) Parquet, cores: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 cat "$work"/table/*/*/*.parquet > /dev/null

@@ -8,6 +8,10 @@ say() { printf '[test] %s\n' "$*"; }
 
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
+# A clean clone gains nothing from incremental state (it is written, never reused) and it
+# costs gigabytes of disk: see the profile note in Cargo.toml.
+export CARGO_INCREMENTAL=0
+say "disk free at start: $(df -h --output=avail . | tail -1 | tr -d ' ')"
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
@@ -19,4 +23,5 @@ say "cargo test (unit, property, and end-to-end tests against moto and the local
 cargo test --workspace --locked
 say "deployable arm64 Lambda artifacts (cargo lambda build --release --arm64, checked as aarch64 ELF)"
 bash scripts/build-lambdas.sh
+say "target size: $(du -sh target | cut -f1), disk free: $(df -h --output=avail . | tail -1 | tr -d ' ')"
 say "all checks passed"

@@ -2,7 +2,7 @@
 //! `n` messages from the shared rules corpus (about a third with something a rule
 //! reacts to), spread over rooms and an hour span, every 50th deleted by a moderator 1 s
 //! later, every 1000th sender disconnected. Deterministic. Used by the tests and by
-//! `examples/gen_bench.rs` (`bench/backtest-1m.sh`).
+//! `examples/gen_backtest_bench.rs` (`bench/backtest-1m.sh`).
 #![allow(dead_code)] // each user takes part of it
 
 use std::io::Cursor;

@@ -3,7 +3,7 @@
 //! the review requests IVS sends (for `rules eval`), and as a JSON-lines corpus of the
 //! texts (for rustrict in `bench/rules-compare`).
 //!
-//! Usage: gen_bench N OUT_DIR [ROOMS]   (writes OUT_DIR/table/, requests.jsonl, corpus.jsonl)
+//! Usage: gen_backtest_bench N OUT_DIR [ROOMS]   (writes OUT_DIR/table/, requests.jsonl, corpus.jsonl)
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;

@@ -69,6 +69,8 @@ pub struct RunReport {
     pub limits: BTreeMap<Limit, u64>,
     /// Sum of [`SourceReport::blank_lines`].
     pub blank_lines: u64,
+    /// Sum of [`SourceReport::skipped`] (lines of decisions sources that are not decisions).
+    pub skipped: u64,
     /// Sum of decompressed bytes.
     pub bytes: u64,
     /// `source: error` for each failed source.
@@ -87,6 +89,7 @@ impl RunReport {
             *self.limits.entry(*limit).or_insert(0) += reached.times;
         }
         self.blank_lines += s.blank_lines;
+        self.skipped += s.skipped;
         self.bytes += s.bytes;
     }
 
@@ -103,6 +106,7 @@ impl RunReport {
             *self.limits.entry(limit).or_insert(0) += times;
         }
         self.blank_lines += r.blank_lines;
+        self.skipped += r.skipped;
         self.bytes += r.bytes;
         self.failures.extend(r.failures);
     }

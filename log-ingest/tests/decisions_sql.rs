@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::decisions::{at, handler_output, request, Sent};
-use common::{gz_lines, ivs_key, message};
-use log_ingest::decisions::ingest_decision_reader;
-use log_ingest::IngestOptions;
+use common::{gz_lines, ivs_key, log_ingest, message};
 use serde_json::{json, Value};
 
 fn python() -> PathBuf {
@@ -161,20 +159,25 @@ async fn decision_queries_answer_exactly_on_ingested_audit_lines() {
 
     let dir = tempfile::tempdir().unwrap();
     let decisions = dir.path().join("decisions");
-    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let report = ingest_decision_reader(
-        std::io::Cursor::new(text.into_bytes()),
-        "handler.log",
-        "handler.log",
-        &IngestOptions::new(&decisions),
+    // The handler's stdout, as a file, through `log-ingest decisions`.
+    let log = dir.path().join("handler.log");
+    std::fs::write(
+        &log,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
     )
     .unwrap();
+    let report = log_ingest("decisions", &log, &decisions);
     assert_eq!(
-        (report.read, report.written, report.quarantined),
-        (9, 9, 0),
-        "{report:?}"
+        (
+            &report["read"],
+            &report["written"],
+            &report["quarantined"],
+            &report["failed"]
+        ),
+        (&json!(9), &json!(9), &json!(0), &json!(0)),
+        "{report}"
     );
-    assert_eq!(report.skipped as usize, lines.len() - 9, "the EMF lines");
+    assert_eq!(report["skipped"], lines.len() - 9, "the EMF lines");
 
     // The chat table: what IVS logged of the delivered (allowed) messages.
     let chat = dir.path().join("chat");
@@ -190,18 +193,7 @@ async fn decision_queries_answer_exactly_on_ingested_audit_lines() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, gz_lines(&delivered)).unwrap();
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_log-ingest"))
-        .arg("files")
-        .arg(&input)
-        .arg("--out")
-        .arg(&chat)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    log_ingest("files", &input, &chat);
 
     let rows = run_queries(
         &chat,

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{delete, gz_lines, ivs_key, message};
+use common::{delete, gz_lines, ivs_key, log_ingest, message};
 use serde_json::Value;
 
 fn python() -> PathBuf {
@@ -54,19 +54,7 @@ fn analyst_queries_answer_correctly_on_ingested_data() {
             "not even json".to_string(),
         ],
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_log-ingest"))
-        .args(["files"])
-        .arg(&input)
-        .arg("--out")
-        .arg(&table)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = log_ingest("files", &input, &table);
     assert_eq!(
         (
             report["read"].as_u64(),

@@ -5,7 +5,7 @@
 //! | `RULES_SOURCE` | `bundled` | `bundled`, a file path, or `s3://bucket/key` |
 //! | `RULES_RELOAD_SECONDS` | `60` | for `s3://` sources: re-check the object's ETag at most this often (`0` = never) |
 //! | `RULES_FETCH_TIMEOUT_MS` | `2000` | timeout of one background S3 re-check |
-//! | `REVIEW_DEADLINE_MS` | `150` | internal evaluation budget; past it the fail decision is answered |
+//! | `REVIEW_DEADLINE_MS` | `150` | internal evaluation budget; past it the fail decision is answered; at most 199 (IVS's limit is 200 ms), or 60000 with `CLOCK=request` |
 //! | `DECISION_ATTRIBUTES` | `pack` | `true`/`false` force every pack's `expose_rule_ids` on/off (the enforced rule ids that fired, in the attribute the pack names, `moderation_rules` by default); `pack` or unset: each pack decides |
 //! | `HASH_IDENTITIES` | `false` | log `hmac-sha256:<hex>` (keyed with `HASH_KEY`) instead of the user id and IP |
 //! | `HASH_KEY` | unset | the secret HMAC key for `HASH_IDENTITIES`, at least 32 bytes; required when hashing is on (startup error otherwise) |
@@ -14,6 +14,7 @@
 //! | `METRICS_NAMESPACE` | `IvsChatReview` | CloudWatch namespace of the EMF metrics |
 //! | `STATE_TABLE` | unset | the DynamoDB table of stateful rules (see [`crate::store`]); unset: no store, a stateful pack degrades on every message (said at init) |
 //! | `STORE_DEADLINE_MS` | `30` | the longest wait for one store round trip; clamped to `REVIEW_DEADLINE_MS`, and each round trip also to what is left of that budget |
+//! | `CLOCK` | `system` | the time stateful rules and audit lines use: `system`, or `request` (the event's top-level `Time`, RFC 3339 or epoch ms, as `rules eval` reads it; the system clock when absent). `request` is for replays, demos and tests that play recorded chat at its own pace, and lifts `REVIEW_DEADLINE_MS`'s limit to 60000 (moto's DynamoDB is slower than DynamoDB); never set it in a deployment (IVS sends no `Time`, but anyone allowed to invoke the function could then choose the time) |
 //!
 //! Booleans accept `true/false`, `1/0`, `yes/no`, `on/off` (any case).
 
@@ -72,6 +73,29 @@ impl RulesSource {
     }
 }
 
+/// Where the handler takes "now" from (`CLOCK`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    /// The system clock (every deployment).
+    #[default]
+    System,
+    /// The event's top-level `Time` ([`rules::state::TIME_FIELD`]), the system clock
+    /// when absent: recorded chat replayed at its own pace.
+    Request,
+}
+
+impl Clock {
+    /// "Now" for `event`: Unix milliseconds; `Err` names the field and what was expected
+    /// when [`Clock::Request`] finds a `Time` it cannot read.
+    pub fn now(self, event: &serde_json::Value) -> Result<rules::state::Millis, String> {
+        let system = crate::handler::now_ms;
+        match self {
+            Clock::System => Ok(system()),
+            Clock::Request => Ok(rules::state::time_of(event)?.unwrap_or_else(system)),
+        }
+    }
+}
+
 /// The handler's settings. Build it with [`Config::from_env`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -97,6 +121,8 @@ pub struct Config {
     pub state_table: Option<String>,
     /// The longest wait for one store round trip (never above [`Config::deadline`]).
     pub store_deadline: Duration,
+    /// Where "now" comes from.
+    pub clock: Clock,
 }
 
 impl Default for Config {
@@ -112,6 +138,7 @@ impl Default for Config {
             metrics_namespace: "IvsChatReview".to_string(),
             state_table: None,
             store_deadline: Duration::from_millis(DEFAULT_STORE_DEADLINE_MS),
+            clock: Clock::System,
         }
     }
 }
@@ -163,15 +190,8 @@ impl Config {
                     c.fetch_timeout = Duration::from_millis(positive("RULES_FETCH_TIMEOUT_MS", v)?);
                 }
                 "REVIEW_DEADLINE_MS" => {
-                    let ms = positive("REVIEW_DEADLINE_MS", v)?;
-                    if ms >= 200 {
-                        return Err(HandlerError::BadEnv {
-                            var: "REVIEW_DEADLINE_MS",
-                            expected: "milliseconds below IVS's fixed 200 ms limit (1..=199)",
-                            value: v.to_string(),
-                        });
-                    }
-                    c.deadline = Duration::from_millis(ms);
+                    // Checked against the limit below, once `CLOCK` is known.
+                    c.deadline = Duration::from_millis(positive("REVIEW_DEADLINE_MS", v)?);
                 }
                 "DECISION_ATTRIBUTES" => {
                     c.decision_attributes = match v.trim().to_ascii_lowercase().as_str() {
@@ -209,8 +229,35 @@ impl Config {
                 "STORE_DEADLINE_MS" => {
                     c.store_deadline = Duration::from_millis(positive("STORE_DEADLINE_MS", v)?);
                 }
+                "CLOCK" => {
+                    c.clock = match v.trim().to_ascii_lowercase().as_str() {
+                        "" | "system" => Clock::System,
+                        "request" => Clock::Request,
+                        _ => {
+                            return Err(HandlerError::BadEnv {
+                                var: "CLOCK",
+                                expected: "system or request",
+                                value: v.to_string(),
+                            })
+                        }
+                    }
+                }
                 _ => {}
             }
+        }
+        let limit = match c.clock {
+            Clock::System => MAX_DEADLINE_MS,
+            Clock::Request => MAX_REPLAY_DEADLINE_MS,
+        };
+        if c.deadline > Duration::from_millis(limit) {
+            return Err(HandlerError::BadEnv {
+                var: "REVIEW_DEADLINE_MS",
+                expected: match c.clock {
+                    Clock::System => "milliseconds below IVS's fixed 200 ms limit (1..=199; up to 60000 with CLOCK=request, which serves replays, not IVS)",
+                    Clock::Request => "milliseconds up to 60000 (CLOCK=request)",
+                },
+                value: c.deadline.as_millis().to_string(),
+            });
         }
         c.store_deadline = c.store_deadline.min(c.deadline);
         if hash_identities {
@@ -227,6 +274,14 @@ impl Config {
         Ok(c)
     }
 }
+
+/// The highest `REVIEW_DEADLINE_MS`: under IVS's fixed 200 ms.
+pub const MAX_DEADLINE_MS: u64 = 199;
+
+/// The highest `REVIEW_DEADLINE_MS` with `CLOCK=request`: a replay of recorded chat (the
+/// demo, tests against moto's slower DynamoDB) answers no IVS room, so IVS's limit does
+/// not bind it.
+pub const MAX_REPLAY_DEADLINE_MS: u64 = 60_000;
 
 /// `STORE_DEADLINE_MS` when unset.
 pub const DEFAULT_STORE_DEADLINE_MS: u64 = 30;
@@ -317,6 +372,56 @@ mod tests {
     }
 
     const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn the_clock_is_the_system_one_unless_request_is_asked_for() {
+        assert_eq!(env(&[]).unwrap().clock, Clock::System);
+        assert_eq!(env(&[("CLOCK", "Request")]).unwrap().clock, Clock::Request);
+        assert_eq!(env(&[("CLOCK", "system")]).unwrap().clock, Clock::System);
+        let err = env(&[("CLOCK", "event")]).unwrap_err().to_string();
+        assert!(
+            err.contains("CLOCK") && err.contains("system or request"),
+            "{err}"
+        );
+
+        let timed = serde_json::json!({"Time": "2026-11-20T19:00:01.500Z", "Content": "hi"});
+        let untimed = serde_json::json!({"Content": "hi"});
+        assert_eq!(Clock::Request.now(&timed), Ok(1_795_201_201_500));
+        let before = crate::handler::now_ms();
+        for (clock, event) in [(Clock::System, &timed), (Clock::Request, &untimed)] {
+            let now = clock.now(event).unwrap();
+            assert!(now >= before && now < before + 60_000, "{clock:?}: {now}");
+        }
+        // IVS's 200 ms binds the system clock only; a replay may wait longer, in any order.
+        for pairs in [
+            [("REVIEW_DEADLINE_MS", "5000"), ("CLOCK", "request")],
+            [("CLOCK", "request"), ("REVIEW_DEADLINE_MS", "5000")],
+        ] {
+            let c = env(&pairs).unwrap();
+            assert_eq!(c.deadline, Duration::from_millis(5000));
+        }
+        for (pairs, says) in [
+            (vec![("REVIEW_DEADLINE_MS", "200")], "1..=199"),
+            (
+                vec![("REVIEW_DEADLINE_MS", "5000"), ("CLOCK", "system")],
+                "1..=199",
+            ),
+            (
+                vec![("REVIEW_DEADLINE_MS", "60001"), ("CLOCK", "request")],
+                "60000",
+            ),
+        ] {
+            let err = env(&pairs).unwrap_err().to_string();
+            assert!(
+                err.contains("REVIEW_DEADLINE_MS") && err.contains(says),
+                "{err}"
+            );
+        }
+        let bad = Clock::Request
+            .now(&serde_json::json!({"Time": "soon"}))
+            .unwrap_err();
+        assert!(bad.contains("`Time`") && bad.contains("RFC 3339"), "{bad}");
+    }
 
     #[test]
     fn hashing_requires_a_long_enough_key_and_never_echoes_it() {

@@ -73,9 +73,14 @@ impl State {
     /// Decides for one event within the deadline, and says what the store did.
     pub async fn review_with_store(&self, event: Value) -> (Decision, StoreUse) {
         let started = Instant::now();
-        let now = now_ms();
         let loaded = self.engines.load_full();
-        let (mut decision, used) = self.decide_loaded(&loaded, event, started, now).await;
+        let (mut decision, used) = match self.config.clock.now(&event) {
+            Ok(now) => self.decide_loaded(&loaded, event, started, now).await,
+            Err(detail) => {
+                let decision = self.fail(&loaded, &event, Outcome::Malformed(detail), started);
+                (decision, StoreUse::default())
+            }
+        };
         decision.pack_version.clone_from(&loaded.etag);
         (decision, used)
     }
@@ -113,16 +118,21 @@ impl State {
             }
             Err(outcome) => outcome,
         };
-        let request = ReviewRequest::deserialize(&*event).ok();
-        let decision = fail_decision(
-            &loaded.engine,
-            &event,
+        (self.fail(loaded, &event, outcome, started), used)
+    }
+
+    /// The fail decision for `event` with the pack set `loaded`.
+    fn fail(&self, loaded: &Loaded, event: &Value, outcome: Outcome, started: Instant) -> Decision {
+        let request = ReviewRequest::deserialize(event).ok();
+        let engine = &loaded.engine;
+        fail_decision(
+            engine,
+            event,
             request.as_ref(),
             outcome,
             &self.config,
             started,
-        );
-        (decision, used)
+        )
     }
 
     /// One store round trip for `ops` (none: no round trip, `Some(empty)`), under the
@@ -147,8 +157,10 @@ impl State {
 
     /// Decides, writes the audit and EMF lines to stdout, and returns the IVS response.
     pub async fn handle(&self, event: Value) -> Value {
+        // The audit line's time is the decision's: the clock's (`CLOCK`).
+        let at = self.config.clock.now(&event).unwrap_or_else(|_| now_ms());
         let (decision, used) = self.review_with_store(event).await;
-        let now_ms = u64::try_from(now_ms()).unwrap_or(0);
+        let now_ms = u64::try_from(at).unwrap_or(0);
         let lines = output_lines(&decision, &used, &self.config, now_ms);
         {
             use std::io::Write;

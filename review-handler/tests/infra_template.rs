@@ -789,6 +789,8 @@ fn the_state_table_its_access_and_the_enforcer_follow_the_state_contract() {
         Some(&b.resource("StateTable").unwrap().reference)
     );
     assert_eq!(env.get("STORE_DEADLINE_MS").map(String::as_str), Some("30"));
+    // The deployed handler keeps the system clock: `CLOCK=request` is for replays only.
+    assert_eq!(env.get("CLOCK"), None, "{env:?}");
     let (actions, resources) = dynamodb_grants(&t, &b, "ReviewHandlerRole");
     assert_eq!(
         actions,

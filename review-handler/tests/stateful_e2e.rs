@@ -1,17 +1,31 @@
 //! Stateful rules end to end: two `review-handler` processes, each under its own
 //! `cargo lambda watch`, share one DynamoDB table on moto; every message goes to the one
 //! or the other in turn, so each rule below only works if the two agree through the
-//! table. Real time, with windows of seconds (no fake clock).
+//! table.
+//!
+//! The shared scenario replays chat at times it chooses (`CLOCK=request`: each message's
+//! `Time`, 10 ms after the one before; a mute's expiry is a jump of the clock, not a
+//! sleep), with deadlines of seconds: moto answers one DynamoDB call at a time in ~7 ms
+//! (more on a busy machine), so a message's calls take 20-200 ms here, and what this test
+//! proves (two handlers agreeing through the table) must not depend on the machine's load.
+//! IVS's 200 ms and the store deadline are proven by the stopped-store test, on the system
+//! clock with the 199 ms budget.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use test_support::{unique_name, LocalLambda, MotoServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_review-handler");
-/// The handlers' deadline, the highest IVS's 200 ms allows.
+/// The handlers' deadline in the stopped-store test: the highest IVS's 200 ms allows.
 const DEADLINE_MS: u64 = 199;
+/// The replay's deadline (`CLOCK=request`), handler and store alike.
+const REPLAY_DEADLINE_MS: u64 = 5_000;
+/// The replay's first message time: 2026-11-20T19:00:00Z.
+const REPLAY_START_MS: i64 = 1_795_201_200_000;
+/// Between two replayed messages.
+const REPLAY_STEP_MS: i64 = 10;
 const ROOM: &str = "arn:aws:ivschat:us-west-2:123456789012:room/StatefulE2E1";
 
 /// The test pack: the example pack's kinds with windows short enough for a test; the
@@ -101,36 +115,65 @@ async fn create_table(server: &MotoServer) -> String {
     name
 }
 
+/// How the handlers tell time.
+#[derive(Clone, Copy)]
+enum Timing {
+    /// `CLOCK=request`: each message at [`Chat::now`], deadlines of seconds.
+    Replay,
+    /// The system clock and IVS's budget (production keeps 30 ms per store round trip
+    /// against DynamoDB's single-digit ms; moto gets the whole 199 ms).
+    Live,
+}
+
 /// Handlers sharing one table, invoked in turn.
 struct Chat {
     handlers: Vec<LocalLambda>,
     turn: AtomicUsize,
+    /// The next message's `Time` (used by the handlers under [`Timing::Replay`]).
+    now: AtomicI64,
 }
 
 impl Chat {
-    fn start(server: &MotoServer, table: &str, pack: &std::path::Path, n: usize) -> Chat {
+    fn start(
+        server: &MotoServer,
+        table: &str,
+        pack: &std::path::Path,
+        n: usize,
+        timing: Timing,
+    ) -> Chat {
         let mut env = server.child_env();
         env.push(("RULES_SOURCE".into(), pack.display().to_string()));
         env.push(("STATE_TABLE".into(), table.into()));
-        // moto is slow: ~25 ms per call at p50 and 50 ms at p90 on this shared 2-core
-        // machine, and it runs the concurrent ops of one phase one after the other (one
-        // Python process). So the test gives the store the whole budget IVS allows;
-        // production keeps 30 ms per round trip against DynamoDB's single-digit ms.
-        env.push(("REVIEW_DEADLINE_MS".into(), DEADLINE_MS.to_string()));
-        env.push(("STORE_DEADLINE_MS".into(), DEADLINE_MS.to_string()));
+        let deadline = match timing {
+            Timing::Replay => {
+                env.push(("CLOCK".into(), "request".into()));
+                REPLAY_DEADLINE_MS
+            }
+            Timing::Live => DEADLINE_MS,
+        };
+        env.push(("REVIEW_DEADLINE_MS".into(), deadline.to_string()));
+        env.push(("STORE_DEADLINE_MS".into(), deadline.to_string()));
         let handlers = (0..n)
             .map(|_| LocalLambda::start(BIN, &env).expect("start review-handler"))
             .collect();
         Chat {
             handlers,
             turn: AtomicUsize::new(0),
+            now: AtomicI64::new(REPLAY_START_MS),
         }
+    }
+
+    /// Moves the replay's clock `ms` forward.
+    fn advance(&self, ms: i64) {
+        self.now.fetch_add(ms, Ordering::Relaxed);
     }
 
     /// Sends `content` as `user` (display name `name`, role `role`) to the next handler.
     fn send_as(&self, user: &str, name: &str, role: &str, content: &str) -> Value {
         let n = self.turn.fetch_add(1, Ordering::Relaxed);
+        let at = self.now.fetch_add(REPLAY_STEP_MS, Ordering::Relaxed);
         let event = json!({
+            "Time": at,
             "Content": content, "MessageId": format!("m{n:06}"), "RoomArn": ROOM,
             "Attributes": {},
             "Sender": {"UserId": user, "Ip": "203.0.113.9",
@@ -181,15 +224,12 @@ fn write_pack(dir: &tempfile::TempDir, text: &str) -> std::path::PathBuf {
 }
 
 #[test]
-#[ignore = "needs moto to answer a phase within the 199 ms budget (~40 ms per call, its \
-            concurrent calls run one after the other); on a loaded 2-core machine it takes \
-            100-200 ms and the handler (correctly) degrades. Run with --ignored on a quiet one"]
 fn stateful_rules_shared_by_two_handlers() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = MotoServer::shared();
     let table = rt.block_on(create_table(server));
     let dir = tempfile::tempdir().unwrap();
-    let chat = Chat::start(server, &table, &write_pack(&dir, PACK), 2);
+    let chat = Chat::start(server, &table, &write_pack(&dir, PACK), 2, Timing::Replay);
 
     // Slow mode: 3 per 2 s; the 4th is denied with the wait, and after the window the
     // user may speak again.
@@ -232,14 +272,12 @@ fn stateful_rules_shared_by_two_handlers() {
     }
     let r = chat.send("rude-1", "zorblax again");
     assert!(reason(&r).starts_with("You are muted until"), "{r}");
-    let muted_at = Instant::now();
     let r = chat.send("rude-1", "sorry everyone");
     assert!(reason(&r).starts_with("You are muted until"), "{r}");
-    std::thread::sleep(Duration::from_millis(3_300).saturating_sub(muted_at.elapsed()));
-    assert!(
-        allowed(&chat.send("rude-1", "sorry everyone")),
-        "the mute expired"
-    );
+    chat.advance(3_300);
+    // A new line: the same one again would be unique chat's (a strike, muted again).
+    let r = chat.send("rude-1", "i will behave now");
+    assert!(allowed(&r), "the mute expired: {r}");
 
     // Moderator commands, by display name and by user id.
     assert!(allowed(
@@ -260,18 +298,16 @@ fn stateful_rules_shared_by_two_handlers() {
         "thanks mods"
     )));
 
-    let link = "look at evil.example/prize";
+    let link = "look at evil.com/prize";
     assert_eq!(
         reason(&chat.send("newbie-1", link)),
         "New here? No links yet."
     );
     let said = chat.moderate("!permit newbie-1");
     assert!(said.contains("may post one link until"), "{said}");
-    assert!(allowed(
-        &chat.send("newbie-1", "my clip at evil.example/clip")
-    ));
+    assert!(allowed(&chat.send("newbie-1", "my clip at evil.com/clip")));
     assert!(!allowed(
-        &chat.send("newbie-1", "another one at evil.example/two")
+        &chat.send("newbie-1", "another one at evil.com/two")
     ));
 
     let said = chat.moderate("!shield on");
@@ -342,7 +378,7 @@ fn a_stopped_store_degrades_as_the_pack_says_within_the_deadline() {
             "fail = \"allow\"",
             "fail = \"deny\"\nfail_reason = \"Moderation is unavailable.\"",
         );
-    let chat = Chat::start(&server, &table, &write_pack(&dir, &pack), 1);
+    let chat = Chat::start(&server, &table, &write_pack(&dir, &pack), 1, Timing::Live);
     // Whether the store answers this one in time depends on the machine (moto is slow);
     // the stopped store below does not.
     chat.send("u-1", "hello while the store is up");

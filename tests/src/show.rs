@@ -30,6 +30,10 @@ pub enum Intent {
     Link,
     /// Shouting, repeated characters, mention floods.
     Spam,
+    /// One of the spammer's burst: ordinary lines, far too many, far too fast.
+    Flood,
+    /// One raider's paste of the raid line.
+    Raid,
 }
 
 impl Intent {
@@ -41,6 +45,8 @@ impl Intent {
             Intent::Evasive => "evasive",
             Intent::Link => "link",
             Intent::Spam => "spam",
+            Intent::Flood => "flood",
+            Intent::Raid => "raid",
         }
     }
 }
@@ -69,7 +75,38 @@ pub struct Show {
     pub messages: Vec<ShowMessage>,
     /// Length of the show in milliseconds.
     pub duration_ms: u64,
+    /// Index into [`Show::chatters`] of the spammer: [`SPAMMER_LINES`] one every
+    /// [`SPAMMER_GAP_MS`], a third into the show.
+    pub spammer: usize,
+    /// Indexes into [`Show::chatters`] of the raiders: new accounts that each paste
+    /// [`RAID_LINE`] once, [`RAID_GAP_MS`] apart, two thirds into the show.
+    pub raiders: Vec<usize>,
 }
+
+/// The spammer's burst: distinct ordinary lines (no repeats, no links, nothing a
+/// stateless rule denies), so only memory across messages stops it.
+pub const SPAMMER_LINES: [&str; 12] = [
+    "come watch my stream",
+    "my stream is better",
+    "go to my channel now",
+    "subscribe to me please",
+    "i stream every single day",
+    "my vods are the best",
+    "everyone come over here",
+    "best streamer right here",
+    "you will love my content",
+    "join my community today",
+    "i have giveaways too",
+    "last chance to join us",
+];
+/// Between two lines of the spammer's burst.
+pub const SPAMMER_GAP_MS: u64 = 500;
+/// The line every raider pastes.
+pub const RAID_LINE: &str = "we are here from the big stream say hi to everyone";
+/// Raiders in the show.
+pub const RAIDERS: usize = 8;
+/// Between two raiders' pastes.
+pub const RAID_GAP_MS: u64 = 300;
 
 const NORMAL: &[&str] = &[
     "hello from Lisbon!",
@@ -114,10 +151,12 @@ const SPAM: &[&str] = &[
     "looooooooooooooooooooooooooooooooooool",
 ];
 
-/// Simulates a show of `messages` messages from `chatters` users over `duration_ms`.
+/// Simulates a show of `messages` messages (the spammer's and the raiders' included: at
+/// least those) from `chatters` users plus the spammer and the raiders over
+/// `duration_ms`.
 pub fn simulate(seed: u64, chatters: usize, messages: usize, duration_ms: u64) -> Show {
     let mut rng = Rng(seed | 1);
-    let chatters: Vec<Chatter> = (0..chatters.max(2))
+    let mut people: Vec<Chatter> = (0..chatters.max(2))
         .map(|i| Chatter {
             user_id: format!("user-{i:03}-{:08x}", rng.next() as u32),
             display_name: if i == 0 {
@@ -129,9 +168,27 @@ pub fn simulate(seed: u64, chatters: usize, messages: usize, duration_ms: u64) -
             ip: format!("198.51.100.{}", 10 + i % 200),
         })
         .collect();
+    let regulars = people.len();
+    // The episodes' accounts: each its own address (192.0.2.0/24, TEST-NET-1).
+    let mut newcomer = |name: String, host: usize| {
+        people.push(Chatter {
+            user_id: format!("{name}-{:08x}", rng.next() as u32),
+            display_name: name,
+            role: "viewer",
+            ip: format!("192.0.2.{host}"),
+        });
+        people.len() - 1
+    };
+    let spammer = newcomer("promo_pete".into(), 50);
+    let raiders: Vec<usize> = (0..RAIDERS)
+        .map(|k| newcomer(format!("raider{k}"), 100 + k))
+        .collect();
+
+    let scripted = SPAMMER_LINES.len() + RAIDERS;
+    let random = messages.saturating_sub(scripted);
     let mut at_ms = 0;
-    let step = (duration_ms / messages.max(1) as u64).max(1);
-    let messages = (0..messages)
+    let step = (duration_ms / random.max(1) as u64).max(1);
+    let mut all: Vec<ShowMessage> = (0..random)
         .map(|_| {
             at_ms += 1 + rng.next() % (2 * step);
             let roll = rng.index(100);
@@ -144,8 +201,8 @@ pub fn simulate(seed: u64, chatters: usize, messages: usize, duration_ms: u64) -
             };
             // Troublemakers are a few users; the moderator only chats normally.
             let sender = match intent {
-                Intent::Normal => rng.index(chatters.len()),
-                _ => 1 + rng.index(3.min(chatters.len() - 1)),
+                Intent::Normal => rng.index(regulars),
+                _ => 1 + rng.index(3.min(regulars - 1)),
             };
             ShowMessage {
                 at_ms: at_ms.min(duration_ms.saturating_sub(1)),
@@ -156,19 +213,41 @@ pub fn simulate(seed: u64, chatters: usize, messages: usize, duration_ms: u64) -
             }
         })
         .collect();
+    let mut episode = |start: u64, gap: u64, lines: Vec<(usize, &str)>, intent: Intent| {
+        for (k, (sender, content)) in lines.into_iter().enumerate() {
+            all.push(ShowMessage {
+                at_ms: (start + k as u64 * gap).min(duration_ms.saturating_sub(1)),
+                sender,
+                content: content.to_string(),
+                id: rng.ivs_id(),
+                intent,
+            });
+        }
+    };
+    let flood = SPAMMER_LINES.iter().map(|l| (spammer, *l)).collect();
+    episode(duration_ms / 3, SPAMMER_GAP_MS, flood, Intent::Flood);
+    let raid = raiders.iter().map(|r| (*r, RAID_LINE)).collect();
+    episode(2 * duration_ms / 3, RAID_GAP_MS, raid, Intent::Raid);
+    // Stable: at equal times the earlier-generated message goes first.
+    all.sort_by_key(|m| m.at_ms);
     Show {
-        chatters,
-        messages,
+        chatters: people,
+        messages: all,
         duration_ms,
+        spammer,
+        raiders,
     }
 }
 
 impl Show {
-    /// The IVS review handler request for message `i` (contracts doc, section 1).
-    pub fn review_request(&self, i: usize, room_arn: &str) -> Value {
+    /// The IVS review handler request for message `i` (contracts doc, section 1), with
+    /// the top-level `Time` (`at`, epoch ms) that a handler with `CLOCK=request` decides
+    /// at: the show is replayed faster than it was "live".
+    pub fn review_request(&self, i: usize, room_arn: &str, at_ms: i64) -> Value {
         let m = &self.messages[i];
         let c = &self.chatters[m.sender];
         json!({
+            "Time": at_ms,
             "Content": m.content,
             "MessageId": m.id,
             "RoomArn": room_arn,
@@ -204,6 +283,8 @@ mod tests {
             Intent::Evasive,
             Intent::Link,
             Intent::Spam,
+            Intent::Flood,
+            Intent::Raid,
         ] {
             assert!(
                 a.messages.iter().any(|m| m.intent == intent),
@@ -219,12 +300,44 @@ mod tests {
     }
 
     #[test]
+    fn the_spammer_floods_and_the_raiders_paste_once_each() {
+        let show = simulate(3, 12, 300, 600_000);
+        let by = |who: usize| -> Vec<&ShowMessage> {
+            show.messages.iter().filter(|m| m.sender == who).collect()
+        };
+        let flood = by(show.spammer);
+        assert_eq!(flood.len(), SPAMMER_LINES.len());
+        assert!(flood.iter().all(|m| m.intent == Intent::Flood));
+        assert!(flood
+            .windows(2)
+            .all(|w| w[1].at_ms - w[0].at_ms == SPAMMER_GAP_MS));
+        assert_eq!(flood[0].at_ms, 200_000);
+        assert_eq!(show.raiders.len(), RAIDERS);
+        for r in &show.raiders {
+            let pasted = by(*r);
+            assert_eq!(pasted.len(), 1);
+            assert_eq!(
+                (pasted[0].content.as_str(), pasted[0].intent),
+                (RAID_LINE, Intent::Raid)
+            );
+        }
+        // Every episode account is new, with an address of its own.
+        let mut ips: Vec<&str> = show.chatters.iter().map(|c| c.ip.as_str()).collect();
+        ips.sort_unstable();
+        ips.dedup();
+        assert_eq!(ips.len(), show.chatters.len());
+        assert_eq!(show.chatters.len(), 12 + 1 + RAIDERS);
+    }
+
+    #[test]
     fn review_request_has_the_ivs_shape() {
         let show = simulate(1, 3, 5, 10_000);
         let req = show.review_request(
             0,
             "arn:aws:ivschat:us-east-1:123456789012:room/abcDEF123456",
+            1_795_201_200_000,
         );
+        assert_eq!(req["Time"], 1_795_201_200_000_i64);
         for key in ["Content", "MessageId", "RoomArn", "Attributes", "Sender"] {
             assert!(req.get(key).is_some(), "{key}");
         }

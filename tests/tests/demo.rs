@@ -23,6 +23,34 @@ fn number_after(stdout: &str, label: &str) -> usize {
         .unwrap_or_else(|| panic!("no number in {line:?}"))
 }
 
+/// The rest of the first line that starts (after indentation) with `label`.
+fn line_after(stdout: &str, label: &str) -> String {
+    stdout
+        .lines()
+        .map(str::trim_start)
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no line {label:?} in:\n{stdout}"))
+        .to_string()
+}
+
+/// The number just before `suffix` in `text`.
+fn number_before(text: &str, suffix: &str) -> usize {
+    let head = &text[..text
+        .find(suffix)
+        .unwrap_or_else(|| panic!("no {suffix:?} in {text}"))];
+    let digits: String = head
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits
+        .chars()
+        .rev()
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("no number before {suffix:?} in {text}"))
+}
+
 #[test]
 fn demo_runs_the_whole_pipeline_and_its_outputs_reconcile() {
     let out = tempfile::tempdir().expect("tempdir");
@@ -108,7 +136,67 @@ fn demo_runs_the_whole_pipeline_and_its_outputs_reconcile() {
     assert!(vtt.starts_with("WEBVTT"));
     assert!(vtt.contains(" --> "));
 
+    // Memory across messages: the spammer (12 lines, 500 ms apart) is slowed (the
+    // example pack's slow mode: 5 per 10 s), then muted by strikes; of the raid (8
+    // accounts pasting one line within seconds) the first 4 pass and copypasta (5 or
+    // more users) denies the rest; every decision had the store.
+    let spammer = line_after(&stdout, "spammer ");
+    assert!(
+        spammer.contains(": 12 sent, 5 allowed, "),
+        "slow mode lets 5 of the 12 through: {spammer}"
+    );
+    let slowed = spammer.find("denied by slow-mode").expect("slowed");
+    let muted = spammer.find("denied by strikes").expect("then muted");
+    assert!(slowed < muted, "slowed first, then muted: {spammer}");
+    assert_eq!(
+        number_before(&spammer, " denied by slow-mode")
+            + number_before(&spammer, " denied by strikes"),
+        7,
+        "{spammer}"
+    );
+    assert_eq!(
+        line_after(&stdout, "raid "),
+        "(8 accounts, one line): 8 sent, 4 allowed, 4 denied by copypasta"
+    );
+    assert_eq!(
+        number_after(&stdout, "decided without the store (degraded):"),
+        0
+    );
+
+    // The decisions table holds every decision; the backtest read every logged message.
+    let decisions = read_json(&out_dir.join("decisions-report.json"));
+    assert_eq!(
+        decisions["written"].as_u64(),
+        Some(sent as u64),
+        "{decisions}"
+    );
+    assert_eq!(
+        (&decisions["quarantined"], &decisions["failed"]),
+        (&0.into(), &0.into())
+    );
+    assert!(out_dir.join("decisions").join("room=demoROOM0001").is_dir());
+    let backtest = read_json(&out_dir.join("backtest").join("report.json"));
+    assert_eq!(
+        backtest["inputs"]["messages"].as_u64(),
+        Some(allowed as u64)
+    );
+    assert_eq!(
+        backtest["totals"]["messages"].as_u64(),
+        Some(allowed as u64)
+    );
+    assert!(
+        backtest["against"].is_object() && backtest["diff"].is_object(),
+        "{backtest}"
+    );
+    let html = std::fs::read_to_string(out_dir.join("backtest").join("report.html")).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &html[..html.len().min(200)]
+    );
+
     // It says where the outputs are and that it stopped what it started.
+    assert!(stdout.contains("decisions table:") && stdout.contains("backtest HTML:"));
     assert!(stdout.contains("replay WebVTT:"));
     assert!(stdout.contains("stopped"));
 }

@@ -576,118 +576,65 @@ fn awslogs(batch: &Value) -> Value {
     json!({"awslogs": {"data": STANDARD.encode(gz_bytes(batch.to_string().as_bytes()))}})
 }
 
-/// ingest-cloudwatch under IngestCloudWatchRole, and its failure routing: a batch the
-/// function fails goes to the on-failure queue, sent with the role's credentials (as the
-/// Lambda service does for the EventInvokeConfig destination).
-#[test]
-fn ingest_cloudwatch_runs_under_its_template_role_and_routes_failures() {
-    const NOT_EXERCISED: &[NotExercised] = &[
-        ("Logs", "logs:CreateLogStream", LAMBDA_LOGS),
-        ("Logs", "logs:PutLogEvents", LAMBDA_LOGS),
-        ("MissingManifestIsNotFound", "s3:ListBucket", LIST_FOR_404),
-    ];
-    let stack = Stack::new(&[]);
-    stack.block(stack.deploy_storage());
-    let policy = stack.role_policy("IngestCloudWatchRole");
-    let principal = stack.principal("ingest-cw", &policy);
-    let lambda = stack.lambda("IngestCloudWatchFunction", "ingest-cloudwatch", &principal);
-    let sqs = aws_sdk_sqs::Client::new(&stack.block(stack.moto.sdk_config_as(&principal.key)));
-    let on_failure = stack.resolved("IngestCloudWatchFunction")["EventInvokeConfig"]
-        ["DestinationConfig"]["OnFailure"]
-        .clone();
-    assert_eq!(on_failure["Type"], "SQS", "{on_failure}");
-    assert_eq!(
-        on_failure["Destination"],
-        stack.attr("IngestCloudWatchFailureQueue", "Arn")
-    );
-    let failure_url = stack.block(stack.queue_url("IngestCloudWatchFailureQueue"));
-    let parquet = stack.name("ParquetBucket");
-    let group = stack.name("ChatLogGroup");
+/// The CloudWatch Logs subscription event for `events` (id, time, message: a JSON string
+/// is sent as its text, any other value as its JSON) of `group`/`stream`.
+fn logs_batch(group: &str, stream: &str, events: &[(String, OffsetDateTime, Value)]) -> Value {
+    let events: Vec<Value> = events
+        .iter()
+        .map(|(id, t, m)| {
+            let message = m.as_str().map_or_else(|| m.to_string(), str::to_string);
+            json!({"id": id, "timestamp": t.unix_timestamp() * 1000, "message": message})
+        })
+        .collect();
+    awslogs(
+        &json!({"messageType": "DATA_MESSAGE", "owner": ACCOUNT_ID, "logGroup": group,
+        "logStream": stream, "subscriptionFilters": ["all"], "logEvents": events}),
+    )
+}
 
-    let scenario = |run: usize| -> Result<(), String> {
-        let from = lambda.function_output().len();
-        let room = format!("roomCWRUN{run:03}");
-        let stream = format!("aws/IVSChatLogs/1.0/room_{room}");
-        let batch = |events: Vec<(String, OffsetDateTime, Value)>| {
-            awslogs(
-                &json!({"messageType": "DATA_MESSAGE", "owner": ACCOUNT_ID, "logGroup": group,
-                "logStream": stream, "subscriptionFilters": ["all"],
-                "logEvents": events.iter().map(|(id, t, m)| json!({"id": id, "timestamp": t.unix_timestamp() * 1000,
-                    "message": if m.is_string() { m.as_str().unwrap_or_default().to_string() } else { m.to_string() }})).collect::<Vec<_>>()}),
-            )
-        };
-        let ev = |n: u32, t: OffsetDateTime, m: Value| (format!("{run:06}{n:050}"), t, m);
-        let keys =
-            |prefix: &str| stack.block(stack.keys(&parquet, &format!("chat-cloudwatch/{prefix}")));
-        let rows = || keys(&format!("room={room}/"));
-        let call = |event: Value, what: &str| {
-            invoke(&lambda, &event, from).map_err(|e| format!("{what}: {e}"))
-        };
-        call(
-            batch(vec![
-                ev(1, DAY1, msg(DAY1, "c1")),
-                ev(2, DAY2, msg(DAY2, "c2")),
-            ]),
-            "batch",
-        )?;
-        if rows().len() != 2 || keys("_manifests/").is_empty() {
-            return Err(format!(
-                "expected two record files and a manifest: {:?}",
-                keys("")
-            ));
-        }
-        call(
-            batch(vec![
-                ev(1, DAY2, msg(DAY2, "c1")),
-                ev(2, DAY2, msg(DAY2, "c2")),
-            ]),
-            "redelivered batch",
-        )?;
-        if rows().len() != 1 {
-            return Err(format!("stale output not deleted: {:?}", rows()));
-        }
-        call(
-            batch(vec![
-                ev(1, DAY2, json!("not json")),
-                ev(2, DAY2, json!("{")),
-            ]),
-            "bad batch",
-        )?;
-        if !rows().is_empty() || keys("_quarantine/").is_empty() {
-            return Err(format!("bad batch not quarantined: {:?}", keys("")));
-        }
-        call(
-            batch(vec![
-                ev(1, DAY2, msg(DAY2, "c1")),
-                ev(2, DAY2, msg(DAY2, "c2")),
-            ]),
-            "good again",
-        )?;
-        // A batch the function fails: the Lambda service sends it to the destination.
-        let broken = json!({"awslogs": {"data": "not base64 gzip"}});
-        if lambda.invoke(&broken).is_ok() {
-            return Err("an undecodable batch must fail the invocation".into());
-        }
-        let record = json!({"version": "1.0", "requestContext": {"condition": "RetriesExhausted",
-            "functionArn": stack.attr("IngestCloudWatchFunction", "Arn"), "approximateInvokeCount": 3},
-            "requestPayload": broken, "responseContext": {"statusCode": 200, "functionError": "Unhandled"}});
-        stack
-            .block(
-                sqs.send_message()
-                    .queue_url(&failure_url)
-                    .message_body(record.to_string())
-                    .send(),
-            )
-            .map_err(|e| format!("on-failure destination SendMessage: {e:?}"))?;
-        Ok(())
-    };
-    prove_least_privilege(stack.moto, &principal, &policy, NOT_EXERCISED, scenario);
+/// An event `function` cannot decode fails its invocation; the Lambda service then sends
+/// the failure record to the function's on-failure destination with the role's
+/// credentials (`sqs`), as `EventInvokeConfig` says. Asserts the template routes there.
+fn fail_to_destination(
+    stack: &Stack,
+    lambda: &LocalLambda,
+    sqs: &aws_sdk_sqs::Client,
+    function: &str,
+    queue: &str,
+) -> Result<(), String> {
+    let on_failure =
+        stack.resolved(function)["EventInvokeConfig"]["DestinationConfig"]["OnFailure"].clone();
+    if on_failure != json!({"Type": "SQS", "Destination": stack.attr(queue, "Arn")}) {
+        return Err(format!("{function} fails to {on_failure}, not to {queue}"));
+    }
+    let broken = json!({"awslogs": {"data": "not base64 gzip"}});
+    if lambda.invoke(&broken).is_ok() {
+        return Err("an undecodable batch must fail the invocation".into());
+    }
+    let record = json!({"version": "1.0", "requestContext": {"condition": "RetriesExhausted",
+        "functionArn": stack.attr(function, "Arn"), "approximateInvokeCount": 3},
+        "requestPayload": broken, "responseContext": {"statusCode": 200, "functionError": "Unhandled"}});
+    let url = stack.block(stack.queue_url(queue));
+    stack
+        .block(
+            sqs.send_message()
+                .queue_url(&url)
+                .message_body(record.to_string())
+                .send(),
+        )
+        .map(|_| ())
+        .map_err(|e| format!("on-failure destination SendMessage: {e:?}"))
+}
+
+/// Asserts (as the admin) that a failure record waits in `queue`.
+fn assert_failure_waits_in(stack: &Stack, queue: &str) {
+    let url = stack.block(stack.queue_url(queue));
     let admin = aws_sdk_sqs::Client::new(&stack.block(stack.moto.sdk_config()));
     let waiting = stack
         .block(
             admin
                 .receive_message()
-                .queue_url(&failure_url)
+                .queue_url(&url)
                 .max_number_of_messages(10)
                 .send(),
         )
@@ -697,8 +644,216 @@ fn ingest_cloudwatch_runs_under_its_template_role_and_routes_failures() {
             .messages()
             .iter()
             .any(|m| m.body().unwrap_or_default().contains("RetriesExhausted")),
-        "the failed batch waits in the on-failure queue"
+        "the failed batch waits in {queue}"
     );
+}
+
+/// ingest-cloudwatch under IngestCloudWatchRole, and its failure routing: a batch the
+/// function fails goes to the on-failure queue, sent with the role's credentials (as the
+/// Lambda service does for the EventInvokeConfig destination).
+#[test]
+fn ingest_cloudwatch_runs_under_its_template_role_and_routes_failures() {
+    let f = LogsFunction::deploy("IngestCloudWatchRole", "IngestCloudWatchFunction");
+    let stack = &f.stack;
+    let run = LogsRun {
+        stack,
+        lambda: &f.lambda,
+        sqs: &f.sqs,
+        function: "IngestCloudWatchFunction",
+        failure_queue: "IngestCloudWatchFailureQueue",
+        group: stack.name("ChatLogGroup"),
+        table: "chat-cloudwatch/",
+        bad: [json!("not json"), json!("{")],
+    };
+    let scenario = |n: usize| {
+        let room = format!("roomCWRUN{n:03}");
+        let stream = format!("aws/IVSChatLogs/1.0/room_{room}");
+        run.scenario(n, &room, &stream, msg)
+    };
+    f.prove(scenario);
+    assert_failure_waits_in(stack, "IngestCloudWatchFailureQueue");
+}
+
+/// The `ingest-cloudwatch` artifact deployed as `function` under `role` on a fresh stack,
+/// with a principal holding the role's policy.
+struct LogsFunction {
+    stack: Stack,
+    policy: Value,
+    principal: Principal,
+    lambda: LocalLambda,
+    /// With the role's credentials.
+    sqs: aws_sdk_sqs::Client,
+}
+
+impl LogsFunction {
+    fn deploy(role: &str, function: &str) -> LogsFunction {
+        let stack = Stack::new(&[]);
+        stack.block(stack.deploy_storage());
+        let policy = stack.role_policy(role);
+        let principal = stack.principal(function, &policy);
+        let lambda = stack.lambda(function, "ingest-cloudwatch", &principal);
+        let sqs = aws_sdk_sqs::Client::new(&stack.block(stack.moto.sdk_config_as(&principal.key)));
+        LogsFunction {
+            stack,
+            policy,
+            principal,
+            lambda,
+            sqs,
+        }
+    }
+
+    /// [`prove_least_privilege`] of the role with `scenario`: neither subscription
+    /// function calls CloudWatch Logs itself, and `ListBucket` only changes 403 to 404.
+    fn prove(&self, scenario: impl FnMut(usize) -> Result<(), String>) {
+        const NOT_EXERCISED: &[NotExercised] = &[
+            ("Logs", "logs:CreateLogStream", LAMBDA_LOGS),
+            ("Logs", "logs:PutLogEvents", LAMBDA_LOGS),
+            ("MissingManifestIsNotFound", "s3:ListBucket", LIST_FOR_404),
+        ];
+        let moto = self.stack.moto;
+        prove_least_privilege(moto, &self.principal, &self.policy, NOT_EXERCISED, scenario);
+    }
+}
+
+/// One CloudWatch Logs subscription function (chat logs or decisions) under its role.
+struct LogsRun<'a> {
+    stack: &'a Stack,
+    lambda: &'a LocalLambda,
+    /// With the role's credentials (the Lambda service's on-failure delivery).
+    sqs: &'a aws_sdk_sqs::Client,
+    function: &'static str,
+    failure_queue: &'static str,
+    /// The subscribed log group.
+    group: String,
+    /// The table's prefix in the Parquet bucket.
+    table: &'static str,
+    /// Two log lines the function quarantines.
+    bad: [Value; 2],
+}
+
+impl LogsRun<'_> {
+    /// The subscription's life for `room`: a batch over two days (two record files and a
+    /// manifest), redelivered onto day 2 (the stale day-1 file deleted), rewritten as bad
+    /// lines (quarantined, record files deleted), good again; then a batch the function
+    /// fails goes to its on-failure destination. `line(t, id)` is a good log line of
+    /// `room` at `t`.
+    fn scenario(
+        &self,
+        run: usize,
+        room: &str,
+        stream: &str,
+        line: impl Fn(OffsetDateTime, &str) -> Value,
+    ) -> Result<(), String> {
+        let (stack, lambda) = (self.stack, self.lambda);
+        let parquet = stack.name("ParquetBucket");
+        let from = lambda.function_output().len();
+        let batch =
+            |events: Vec<(String, OffsetDateTime, Value)>| logs_batch(&self.group, stream, &events);
+        let ev = |n: u32, t: OffsetDateTime, m: Value| (format!("{run:06}{n:050}"), t, m);
+        let keys =
+            |prefix: &str| stack.block(stack.keys(&parquet, &format!("{}{prefix}", self.table)));
+        let rows = || keys(&format!("room={room}/"));
+        let call = |event: Value, what: &str| {
+            invoke(lambda, &event, from).map_err(|e| format!("{what}: {e}"))
+        };
+        let good = |t1: OffsetDateTime| {
+            batch(vec![
+                ev(1, t1, line(t1, "c1")),
+                ev(2, DAY2, line(DAY2, "c2")),
+            ])
+        };
+        call(good(DAY1), "batch")?;
+        if rows().len() != 2 || keys("_manifests/").is_empty() {
+            return Err(format!(
+                "expected two record files and a manifest: {:?}",
+                keys("")
+            ));
+        }
+        call(good(DAY2), "redelivered batch")?;
+        if rows().len() != 1 {
+            return Err(format!("stale output not deleted: {:?}", rows()));
+        }
+        let [bad1, bad2] = self.bad.clone();
+        call(
+            batch(vec![ev(1, DAY2, bad1), ev(2, DAY2, bad2)]),
+            "bad batch",
+        )?;
+        if !rows().is_empty() || keys("_quarantine/").is_empty() {
+            return Err(format!("bad batch not quarantined: {:?}", keys("")));
+        }
+        call(good(DAY2), "good again")?;
+        fail_to_destination(stack, lambda, self.sqs, self.function, self.failure_queue)
+    }
+}
+
+/// ingest-cloudwatch as the decisions function (IngestDecisionsFunction: the same
+/// artifact, DECISIONS_LOG_GROUPS naming the review handler's log group) under
+/// IngestDecisionsRole: the handler's audit lines to `decisions/`, EMF lines skipped, bad
+/// decision lines quarantined, failed batches to its own on-failure queue.
+#[test]
+fn ingest_decisions_runs_under_its_template_role_and_routes_failures() {
+    let f = LogsFunction::deploy("IngestDecisionsRole", "IngestDecisionsFunction");
+    let stack = &f.stack;
+    let group = stack.name("ReviewHandlerLogGroup");
+    assert_eq!(
+        stack
+            .template
+            .function_env("IngestDecisionsFunction", &stack.b)
+            .unwrap(),
+        [
+            ("DECISIONS_LOG_GROUPS".to_string(), group.clone()),
+            (
+                "DECISIONS_OUTPUT_URI".to_string(),
+                format!("s3://{}/decisions/", stack.name("ParquetBucket"))
+            ),
+        ]
+    );
+    let run = LogsRun {
+        stack,
+        lambda: &f.lambda,
+        sqs: &f.sqs,
+        function: "IngestDecisionsFunction",
+        failure_queue: "IngestDecisionsFailureQueue",
+        group,
+        table: "decisions/",
+        // Claims to be a decision, but is not a valid one; and a decision that is cut off.
+        bad: [
+            json!(r#"{"kind":"decision"}"#),
+            json!(r#"{"kind":"decision","time":"#),
+        ],
+    };
+    let scenario = |n: usize| {
+        let room = format!("roomDECRUN{n:03}");
+        let stream = format!("2026/12/01/[$LATEST]{n:032x}");
+        run.scenario(n, &room, &stream, |t, id| decision_line(t, id, &room))
+    };
+    f.prove(scenario);
+    assert_failure_waits_in(stack, "IngestDecisionsFailureQueue");
+}
+
+/// The review handler's audit line for a denied message `id` of `room` at `t`.
+fn decision_line(t: OffsetDateTime, id: &str, room: &str) -> Value {
+    use rules::audit::{DecisionAction, DecisionOutcome, DecisionRecord, RecordKind};
+    use rules::ReviewResult;
+    let record = DecisionRecord {
+        kind: RecordKind::Decision,
+        time: rules::audit::rfc3339_millis((t.unix_timestamp_nanos() / 1_000_000) as i64),
+        message_id: Some(id.into()),
+        room: Some(room.into()),
+        user_id: Some("alice".into()),
+        ip: Some("192.0.2.1".into()),
+        result: ReviewResult::Deny,
+        action: DecisionAction::Verdict(rules::Verdict::Deny),
+        outcome: DecisionOutcome::Evaluated,
+        rules: vec!["no-spam".into()],
+        categories: vec![Some("spam".into())],
+        shadow_rules: vec![],
+        pack: "default".into(),
+        pack_version: Some("\"etag-1\"".into()),
+        elapsed_us: 41,
+        detail: None,
+    };
+    json!(record.to_json_line())
 }
 
 fn pack(denied: &str) -> String {

@@ -11,23 +11,10 @@ pub fn rules_backtest() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_rules-backtest"))
 }
 
-/// The `rules` CLI, built next to `rules-backtest` (cargo does not build a
-/// dependency's binaries for our tests, so we ask it; a no-op when fresh).
+/// The `rules` CLI (cargo does not build a dependency's binaries for our tests:
+/// `test_support::workspace_binary` does, with the workspace's features).
 pub fn rules_cli() -> PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["build", "-q", "-p", "rules", "--bin", "rules"])
-        .current_dir(test_support::workspace_root())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let path = rules_backtest().with_file_name("rules");
-    assert!(path.is_file(), "{} not built", path.display());
-    path
+    test_support::workspace_binary("rules").unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs a program; returns its output.

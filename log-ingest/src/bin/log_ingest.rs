@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use log_ingest::aws::{list_objects, parse_s3_url, s3_client_from_env, Output};
 use log_ingest::backfill::{run_local, run_s3, Progress, ResumeState, S3Backfill};
+use log_ingest::decisions::ingest_decision_reader;
 use log_ingest::sink::layout::data_files;
 use log_ingest::sink::Format;
 use log_ingest::{ingest_reader, IngestError, IngestOptions, RunReport, Shape, SourceContext};
@@ -33,6 +34,11 @@ enum Command {
     Stdin(StdinArgs),
     /// Backfill every object under s3://bucket/prefix, with bounded concurrency.
     S3(S3Args),
+    /// Ingest review-handler log lines into the decisions table: the handler's stdout, or
+    /// the messages of its log group exported with `aws logs filter-log-events` (plain or
+    /// gzip, one line each). Audit lines become rows, other lines (EMF, reload, the
+    /// runtime's) are skipped, bad audit lines are quarantined.
+    Decisions(DecisionsArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -137,6 +143,45 @@ struct S3Args {
     common: Common,
     #[command(flatten)]
     backfill: Backfill,
+}
+
+#[derive(Args)]
+struct DecisionsArgs {
+    /// Log files (`-`: standard input).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output table root (a local directory).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Lines longer than this many bytes are quarantined unparsed.
+    #[arg(long, default_value_t = log_ingest::readers::DEFAULT_MAX_RECORD_BYTES)]
+    max_record_bytes: usize,
+    /// Also write the run report (JSON) to this file.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+fn decisions(a: DecisionsArgs) -> RunReport {
+    let mut opts = IngestOptions::new(a.out.clone());
+    opts.max_record_bytes = a.max_record_bytes;
+    let mut total = RunReport::default();
+    for path in &a.paths {
+        let name = path.display().to_string();
+        let result = if name == "-" {
+            ingest_decision_reader(std::io::stdin(), "stdin", "stdin", &opts)
+        } else {
+            // Keyed by the canonical path, as `files` keys its sources.
+            let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            std::fs::File::open(path)
+                .map_err(|e| IngestError::io(path, e))
+                .and_then(|f| ingest_decision_reader(f, &name, &key.display().to_string(), &opts))
+        };
+        match result {
+            Ok(report) => total.add(&report),
+            Err(e) => total.fail(&name, &e),
+        }
+    }
+    total
 }
 
 fn options(c: &Common, root: PathBuf) -> (IngestOptions, SourceContext) {
@@ -350,6 +395,7 @@ fn main() -> ExitCode {
         Command::Files(a) => (a.common.report.clone(), files(a)),
         Command::Stdin(a) => (a.common.report.clone(), stdin(a)),
         Command::S3(a) => (a.common.report.clone(), s3(a)),
+        Command::Decisions(a) => (a.report.clone(), Ok(decisions(a))),
     };
     match result {
         Ok(report) => {

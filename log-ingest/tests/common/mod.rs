@@ -5,7 +5,7 @@ pub mod decisions;
 
 use std::path::Path;
 
-use serde_json::json;
+use serde_json::{json, Value};
 use test_support::ivs::envelope::{Event, Message};
 use test_support::ivs::objects::s3_key_at;
 use test_support::ivs::time::nanos;
@@ -126,4 +126,21 @@ pub fn mutate(base: &[u8], edits: &[(usize, u8)]) -> Vec<u8> {
         }
     }
     v
+}
+
+/// Runs `log-ingest SUBCOMMAND INPUT --out OUT`, asserts it succeeded, returns its run report.
+pub fn log_ingest(subcommand: &str, input: &Path, out: &Path) -> Value {
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_log-ingest"))
+        .arg(subcommand)
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "log-ingest {subcommand}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).unwrap()
 }

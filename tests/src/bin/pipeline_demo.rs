@@ -1,13 +1,19 @@
 //! `pipeline-demo`: the whole pipeline end to end on local stand-ins.
 //!
-//! 1. starts moto (S3) and the review handler under `cargo lambda watch`;
-//! 2. simulates a live show and sends every message through the handler over the real
-//!    Lambda Runtime API; the allowed ones (as rewritten) and a moderator's deletions are
+//! 1. starts moto (S3 and the DynamoDB state table) and the review handler under
+//!    `cargo lambda watch`, with the example pack (`rules/packs/example/`: stateful rules
+//!    on);
+//! 2. simulates a live show (with a spammer and a small raid) and sends every message
+//!    through the handler over the real Lambda Runtime API, each at its time in the show
+//!    (`CLOCK=request`); the allowed ones (as rewritten) and a moderator's deletions are
 //!    written as IVS-format gzipped log objects into S3 with the real key layout;
-//! 3. ingests them to Parquet with the `log-ingest` CLI and prints an analyst summary;
-//! 4. writes a recording (IVS events JSON + HLS playlist with program-date-time and a
+//! 3. ingests them to Parquet with the `log-ingest` CLI, and the handler's audit lines to
+//!    the decisions table (`log-ingest decisions`), and prints an analyst summary;
+//! 4. backtests a stricter pack (the example's `kids.toml`) against the show's chat with
+//!    `rules backtest`, against the pack the show ran;
+//! 5. writes a recording (IVS events JSON + HLS playlist with program-date-time and a
 //!    reconnect gap) and renders the chat replay as JSON and WebVTT with the `replay` CLI;
-//! 5. says where every output is and stops everything it started.
+//! 6. says where every output is and stops everything it started.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,12 +23,12 @@ use arrow::compute::cast;
 use arrow::datatypes::DataType;
 use clap::Parser;
 use e2e::recording::{recording_files, Gap};
-use e2e::show::simulate;
-use e2e::summary::{ReviewOutcome, Summary};
+use e2e::show::{simulate, RAIDERS};
+use e2e::summary::{decisions_in, Summary};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use test_support::ivs::envelope::{delete_envelope, message_envelope};
 use test_support::ivs::objects::{at, log_objects};
-use test_support::{unique_name, workspace_binary, LocalLambda, MotoServer};
+use test_support::{unique_name, workspace_binary, workspace_root, LocalLambda, MotoServer};
 use time::macros::datetime;
 
 const ACCOUNT: &str = "123456789012";
@@ -78,7 +84,7 @@ fn run(args: Args) -> DemoResult<()> {
         .enable_all()
         .build()?;
 
-    step("starting local stand-ins: moto (S3) and the review handler under `cargo lambda watch`");
+    step("starting local stand-ins: moto (S3, DynamoDB) and the review handler under `cargo lambda watch`");
     let moto = MotoServer::start()?;
     println!("    moto at {}", moto.endpoint());
     let s3 = rt.block_on(moto.s3_client());
@@ -87,13 +93,38 @@ fn run(args: Args) -> DemoResult<()> {
     for b in [&logs_bucket, &rec_bucket] {
         rt.block_on(s3.create_bucket().bucket(b).send())?;
     }
+    let dynamodb = aws_sdk_dynamodb::Client::new(&rt.block_on(moto.sdk_config()));
+    let state_table = unique_name("demo-state");
+    rt.block_on(review_handler::store::dynamo::create_table(
+        &dynamodb,
+        &state_table,
+    ))?;
+    let packs = workspace_root().join("rules/packs/example");
+    let (pack, stricter) = (packs.join("pack.toml"), packs.join("kids.toml"));
     let mut env = moto.child_env();
-    env.push(("RULES_SOURCE".into(), "bundled".into()));
+    env.extend(
+        [
+            ("RULES_SOURCE", path_str(&pack)?),
+            ("STATE_TABLE", &state_table),
+            // The show is replayed faster than it was live: each message is decided at
+            // its time in the show (the request's `Time`), so slow mode sees 500 ms
+            // between the spammer's lines, not the microseconds between invocations.
+            ("CLOCK", "request"),
+            // moto answers a DynamoDB call in ~7 ms (more on a busy machine), one call at
+            // a time, so a message's 5-8 store calls take 40-200 ms here (DynamoDB: a few
+            // ms, concurrently). A replay answers no IVS room, so it may wait longer than
+            // IVS's 200 ms: the show's decisions then never depend on the machine's load.
+            ("REVIEW_DEADLINE_MS", "5000"),
+            ("STORE_DEADLINE_MS", "5000"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
     let handler = LocalLambda::start(workspace_binary("review-handler")?, &env)?;
     println!("    review handler at {}", handler.invoke_url());
+    println!("    pack {}, state table {state_table}", pack.display());
 
     step(&format!(
-        "simulating a live show: {} messages from {} chatters",
+        "simulating a live show: {} messages from {} chatters, a spammer and a raid of {RAIDERS}",
         args.messages, args.chatters
     ));
     let show = simulate(
@@ -108,7 +139,9 @@ fn run(args: Args) -> DemoResult<()> {
     let mut rewritten = 0;
     let mut allowed_ids = Vec::new();
     for (i, m) in show.messages.iter().enumerate() {
-        let response = handler.invoke(&show.review_request(i, &room_arn))?;
+        let t = at(start, m.at_ms, (i as u32).wrapping_mul(7919));
+        let t_ms = i64::try_from(t.unix_timestamp_nanos() / 1_000_000)?;
+        let response = handler.invoke(&show.review_request(i, &room_arn, t_ms))?;
         if response["ReviewResult"] != "ALLOW" {
             continue;
         }
@@ -122,7 +155,6 @@ fn run(args: Args) -> DemoResult<()> {
             .unwrap_or_else(|| serde_json::json!({}));
         let c = &show.chatters[m.sender];
         let sender_attrs = serde_json::json!({ "displayName": c.display_name, "role": c.role });
-        let t = at(start, m.at_ms, (i as u32).wrapping_mul(7919));
         records.push((
             t,
             message_envelope(t, &m.id, content, &attrs, &c.user_id, &sender_attrs),
@@ -142,12 +174,11 @@ fn run(args: Args) -> DemoResult<()> {
         deletions.push(id.clone());
     }
     records.sort_by_key(|(t, _)| *t);
-    let decisions: Vec<ReviewOutcome> = handler
-        .function_output()
-        .lines()
-        .filter_map(ReviewOutcome::from_audit_line)
-        .collect();
+    let handler_output = handler.function_output();
     drop(handler);
+    let decisions = decisions_in(&handler_output)?;
+    let handler_log = out.join("handler-output.log");
+    std::fs::write(&handler_log, &handler_output)?;
     println!(
         "    {} answered, {} allowed, {} deletions",
         decisions.len(),
@@ -185,10 +216,37 @@ fn run(args: Args) -> DemoResult<()> {
         &moto.child_env(),
     )?;
 
+    step("ingesting the handler's audit lines to the decisions table with `log-ingest decisions`");
+    let decisions_dir = out.join("decisions");
+    run_cli(
+        "log-ingest",
+        &[
+            "decisions",
+            path_str(&handler_log)?,
+            "--out",
+            path_str(&decisions_dir)?,
+            "--report",
+            path_str(&out.join("decisions-report.json"))?,
+        ],
+        &[],
+    )?;
+
     step("analyst summary");
     let (senders, events, deleted) = read_ingested(&parquet_dir)?;
-    let summary =
-        Summary::from_decisions(&decisions, rewritten).with_ingested(&senders, events, deleted);
+    let spammer = &show.chatters[show.spammer];
+    let raiders: Vec<&str> = show
+        .raiders
+        .iter()
+        .map(|r| show.chatters[*r].user_id.as_str())
+        .collect();
+    let summary = Summary::from_decisions(&decisions, rewritten)
+        .with_ingested(&senders, events, deleted)
+        .with_episodes(
+            &decisions,
+            &spammer.display_name,
+            &spammer.user_id,
+            &raiders,
+        );
     print!("{summary}");
     if summary.ingested_messages != allowed_ids.len() {
         return Err(format!(
@@ -198,6 +256,34 @@ fn run(args: Args) -> DemoResult<()> {
         )
         .into());
     }
+
+    step("backtesting a stricter pack (kids.toml) against the show's chat and the pack it ran");
+    let backtest_dir = out.join("backtest");
+    std::fs::create_dir_all(&backtest_dir)?;
+    let (report_json, report_html) = (
+        backtest_dir.join("report.json"),
+        backtest_dir.join("report.html"),
+    );
+    run_cli(
+        "rules",
+        &[
+            "backtest",
+            path_str(&stricter)?,
+            "--chat",
+            path_str(&parquet_dir)?,
+            "--against",
+            path_str(&pack)?,
+            "--account",
+            ACCOUNT,
+            "--region",
+            REGION,
+            "--json",
+            path_str(&report_json)?,
+            "--html",
+            path_str(&report_html)?,
+        ],
+        &[],
+    )?;
 
     step("writing the show's recording (IVS events JSON + HLS with program-date-time and a reconnect gap)");
     let rec_dir = out.join("recording");
@@ -245,6 +331,10 @@ fn run(args: Args) -> DemoResult<()> {
 
     step("done; outputs:");
     println!("    Parquet tables:   {}", parquet_dir.display());
+    println!("    decisions table:  {}", decisions_dir.display());
+    println!("    handler output:   {}", handler_log.display());
+    println!("    backtest JSON:    {}", report_json.display());
+    println!("    backtest HTML:    {}", report_html.display());
     println!("    recording:        {}", rec_dir.display());
     println!(
         "    replay JSON:      {}",

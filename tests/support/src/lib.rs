@@ -107,12 +107,18 @@ pub(crate) fn find_tool(
 }
 
 /// The path of a workspace binary in the target dir of this build profile, after
-/// `cargo build --bin <name>` (a quick no-op when it is up to date), so that a test never
-/// runs a stale binary of another package.
+/// `cargo build --workspace --bins` (once per test process; a quick no-op when it is up to
+/// date), so that a test never runs a stale binary of another package.
+///
+/// Always the whole workspace, never `--bin <name>` alone: cargo unifies dependency
+/// features over the packages it builds, so a one-package build compiles the AWS SDK and
+/// Arrow again with that package's features (minutes and gigabytes per package, in CI
+/// right after `scripts/test.sh` built every binary with the workspace's features).
 ///
 /// In an integration test of the crate that owns the binary, prefer
 /// `env!("CARGO_BIN_EXE_<name>")`, which cargo builds for you.
 pub fn workspace_binary(name: &str) -> Result<PathBuf, SupportError> {
+    static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     // Test executables live in <target>/<profile>/deps/; binaries in <target>/<profile>/.
     let profile_dir = std::env::current_exe()
         .ok()
@@ -127,24 +133,40 @@ pub fn workspace_binary(name: &str) -> Result<PathBuf, SupportError> {
         Some(other) => other.to_string(),
     };
     let path = profile_dir.join(name);
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .current_dir(workspace_root())
-        .args(["build", "--quiet", "--profile", &profile, "--bin", name])
-        .output()
-        .map_err(|e| SupportError::Build {
-            bin: name.into(),
-            detail: e.to_string(),
-        })?;
-    if !out.status.success() || !path.is_file() {
+    let built = BUILT.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .current_dir(workspace_root())
+            .args([
+                "build",
+                "--quiet",
+                "--profile",
+                &profile,
+                "--workspace",
+                "--bins",
+            ])
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "cargo build --workspace --bins exited with {}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    });
+    if let Err(detail) = built {
         return Err(SupportError::Build {
             bin: name.into(),
-            detail: format!(
-                "cargo exited with {}; expected {}: {}",
-                out.status,
-                path.display(),
-                String::from_utf8_lossy(&out.stderr)
-            ),
+            detail: detail.clone(),
+        });
+    }
+    if !path.is_file() {
+        return Err(SupportError::Build {
+            bin: name.into(),
+            detail: format!("no {} after cargo build --workspace --bins", path.display()),
         });
     }
     Ok(path)

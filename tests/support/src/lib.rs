@@ -106,6 +106,25 @@ pub(crate) fn find_tool(
     })
 }
 
+/// Whether `key` is one of the variables cargo sets for the crate a test or build script
+/// belongs to (not a cargo setting such as `CARGO_HOME` or `CARGO_TARGET_DIR`).
+pub fn is_cargo_test_env(key: &str) -> bool {
+    const PREFIXES: [&str; 4] = [
+        "CARGO_PKG_",
+        "CARGO_BIN_EXE_",
+        "CARGO_CFG_",
+        "CARGO_MANIFEST_",
+    ];
+    const NAMES: [&str; 5] = [
+        "CARGO_CRATE_NAME",
+        "CARGO_BIN_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "OUT_DIR",
+    ];
+    PREFIXES.iter().any(|p| key.starts_with(p)) || NAMES.contains(&key)
+}
+
 /// The path of a workspace binary in the target dir of this build profile, after
 /// `cargo build --workspace --bins` (once per test process; a quick no-op when it is up to
 /// date), so that a test never runs a stale binary of another package.
@@ -135,18 +154,25 @@ pub fn workspace_binary(name: &str) -> Result<PathBuf, SupportError> {
     let path = profile_dir.join(name);
     let built = BUILT.get_or_init(|| {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let out = std::process::Command::new(cargo)
-            .current_dir(workspace_root())
-            .args([
-                "build",
-                "--quiet",
-                "--profile",
-                &profile,
-                "--workspace",
-                "--bins",
-            ])
-            .output()
-            .map_err(|e| e.to_string())?;
+        let mut build = std::process::Command::new(cargo);
+        build.current_dir(workspace_root()).args([
+            "build",
+            "--quiet",
+            "--profile",
+            &profile,
+            "--workspace",
+            "--bins",
+        ]);
+        // What cargo sets for a test process (this crate's manifest dir, package name and
+        // version ...) must not reach the build: build scripts that watch those names
+        // (ring's `rerun-if-env-changed=CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME` ...) would see
+        // them change and rerun, and ring, rustls and the AWS SDK be compiled again.
+        for (key, _) in std::env::vars_os() {
+            if key.to_str().is_some_and(is_cargo_test_env) {
+                build.env_remove(&key);
+            }
+        }
+        let out = build.output().map_err(|e| e.to_string())?;
         if out.status.success() {
             Ok(())
         } else {
@@ -170,4 +196,36 @@ pub fn workspace_binary(name: &str) -> Result<PathBuf, SupportError> {
         });
     }
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_cargo_test_env;
+
+    #[test]
+    fn a_test_s_crate_variables_are_told_from_cargo_settings() {
+        for key in [
+            "CARGO_MANIFEST_DIR",
+            "CARGO_MANIFEST_PATH",
+            "CARGO_PKG_NAME",
+            "CARGO_PKG_VERSION_MAJOR",
+            "CARGO_BIN_EXE_review-handler",
+            "CARGO_CRATE_NAME",
+            "CARGO_TARGET_TMPDIR",
+            "OUT_DIR",
+        ] {
+            assert!(is_cargo_test_env(key), "{key}");
+        }
+        for key in [
+            "CARGO",
+            "CARGO_HOME",
+            "CARGO_TARGET_DIR",
+            "CARGO_INCREMENTAL",
+            "CARGO_BUILD_JOBS",
+            "PATH",
+            "MANIFEST_DIR",
+        ] {
+            assert!(!is_cargo_test_env(key), "{key}");
+        }
+    }
 }

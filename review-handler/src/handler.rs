@@ -67,22 +67,26 @@ impl State {
 
     /// Decides for one event within the deadline.
     pub async fn review(&self, event: Value) -> Decision {
-        self.review_with_store(event).await.0
+        self.review_with_store(event).await.decision
     }
 
-    /// Decides for one event within the deadline, and says what the store did.
-    pub async fn review_with_store(&self, event: Value) -> (Decision, StoreUse) {
+    /// Decides for one event within the deadline, and says what the store did and at
+    /// which time of the clock (`CLOCK`) it decided.
+    pub async fn review_with_store(&self, event: Value) -> Reviewed {
         let started = Instant::now();
         let loaded = self.engines.load_full();
-        let (mut decision, used) = match self.config.clock.now(&event) {
-            Ok(now) => self.decide_loaded(&loaded, event, started, now).await,
+        let (mut decision, used, at) = match self.config.clock.now(&event) {
+            Ok(now) => {
+                let (decision, used) = self.decide_loaded(&loaded, event, started, now).await;
+                (decision, used, now)
+            }
             Err(detail) => {
                 let decision = self.fail(&loaded, &event, Outcome::Malformed(detail), started);
-                (decision, StoreUse::default())
+                (decision, StoreUse::default(), now_ms())
             }
         };
         decision.pack_version.clone_from(&loaded.etag);
-        (decision, used)
+        Reviewed { decision, used, at }
     }
 
     /// [`State::review_with_store`] with the pack set `loaded`, started at `started`,
@@ -157,9 +161,8 @@ impl State {
 
     /// Decides, writes the audit and EMF lines to stdout, and returns the IVS response.
     pub async fn handle(&self, event: Value) -> Value {
-        // The audit line's time is the decision's: the clock's (`CLOCK`).
-        let at = self.config.clock.now(&event).unwrap_or_else(|_| now_ms());
-        let (decision, used) = self.review_with_store(event).await;
+        // The audit line's time is the decision's: the one the store saw.
+        let Reviewed { decision, used, at } = self.review_with_store(event).await;
         let now_ms = u64::try_from(at).unwrap_or(0);
         let lines = output_lines(&decision, &used, &self.config, now_ms);
         {
@@ -171,6 +174,18 @@ impl State {
         }
         decision.response
     }
+}
+
+/// What [`State::review_with_store`] decided, what the store did, and when.
+#[derive(Debug)]
+pub struct Reviewed {
+    /// The decision, with the IVS response.
+    pub decision: Decision,
+    /// The store's round trips and failures for this decision.
+    pub used: StoreUse,
+    /// The time of the decision (Unix milliseconds): the clock's (`CLOCK`), or the system
+    /// clock's when the event's own time could not be read.
+    pub at: rules::state::Millis,
 }
 
 /// Runs `evaluate` on the blocking pool; [`Outcome::Timeout`] if it has not finished
@@ -285,6 +300,26 @@ mod tests {
         assert_eq!(d.outcome, Outcome::Evaluated);
         assert_eq!(d.response["ReviewResult"], "ALLOW");
         assert_eq!(d.response["Content"], "hello there");
+    }
+
+    #[tokio::test]
+    async fn the_decision_time_is_the_clocks() {
+        let event = json!({"Content": "hi", "MessageId": "m", "Time": "2026-12-01T10:00:00.250Z",
+                           "RoomArn": "arn:aws:ivschat:us-east-1:1:room/r", "Sender": {"UserId": "u"}});
+        let config = Config {
+            clock: crate::config::Clock::Request,
+            ..Config::default()
+        };
+        let reviewed = state(config).review_with_store(event.clone()).await;
+        assert_eq!(reviewed.decision.outcome, Outcome::Evaluated);
+        assert_eq!(reviewed.at, 1_796_119_200_250);
+        let before = now_ms();
+        let system = state(Config::default()).review_with_store(event).await;
+        assert!(
+            system.at >= before && system.at <= now_ms(),
+            "{}",
+            system.at
+        );
     }
 
     #[tokio::test]

@@ -145,6 +145,59 @@ pub fn tail(engine: &Engine, reqs: &[ReviewRequest], n: usize) -> Vec<u128> {
     ns
 }
 
+/// Fixed, cache-resident work (FNV-1a over the message bytes, `reps` times): the
+/// machine control of [`tail_with_control`]. Same input every time, so any spread in
+/// its timings is the machine's (interrupts, preemption, a busy neighbour), not ours.
+fn control_work(text: &str, reps: u32) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for _ in 0..reps {
+        for &b in std::hint::black_box(text.as_bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Like [`tail`], with a machine control timed alternately in the same loop: fixed
+/// work calibrated to take about `target_ns` (give the engine's median). Returns the
+/// sorted nanoseconds of the engine's calls and of the control's. The control's p99
+/// over its p50 is what the machine alone does to a tail; the engine's p99 against the
+/// control's p99 is the part that is ours.
+pub fn tail_with_control(
+    engine: &Engine,
+    reqs: &[ReviewRequest],
+    n: usize,
+    target_ns: u128,
+) -> (Vec<u128>, Vec<u128>) {
+    let text = reqs.first().map_or("", |r| r.content.as_str());
+    // Calibrate: the best of 50 timings of 100 repetitions.
+    let per_100 = (0..50)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(control_work(text, 100));
+            t.elapsed().as_nanos()
+        })
+        .min()
+        .unwrap_or(1)
+        .max(1);
+    let reps = u32::try_from((target_ns * 100 / per_100).max(1)).unwrap_or(u32::MAX);
+    for r in reqs {
+        std::hint::black_box(engine.evaluate(r));
+    }
+    let (mut ours, mut control) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for i in 0..n {
+        let t = Instant::now();
+        std::hint::black_box(engine.evaluate(&reqs[i % reqs.len()]));
+        ours.push(t.elapsed().as_nanos());
+        let t = Instant::now();
+        std::hint::black_box(control_work(text, reps));
+        control.push(t.elapsed().as_nanos());
+    }
+    ours.sort_unstable();
+    control.sort_unstable();
+    (ours, control)
+}
+
 /// Per message, the fastest of `k` consecutive calls, sorted: what each message costs
 /// with the scheduler's interruptions taken out (repeatable on a busy shared machine;
 /// its p99 is the p99 message, not the p99 call).

@@ -2,7 +2,9 @@
 //! messages with the example pack and the bundled default pack, and cold init time.
 //! Criterion reports means; this reports the tail, two ways: every call as timed
 //! (scheduler noise included) and, per message, the best of 7 calls (the message's own
-//! cost; repeatable on a busy machine). Run:
+//! cost; repeatable on a busy machine), next to a machine control timed alternately
+//! with the calls (fixed work of the median message's duration: the tail the machine
+//! alone adds). Run:
 //! `cargo run --release -p rules --example latency [N]`.
 
 use std::path::Path;
@@ -44,12 +46,15 @@ fn run(name: &str, load: &dyn Fn() -> PackSet, n: usize) {
     let engine = engine.expect("compiled");
     inits.sort_unstable();
     let reqs = corpus::requests(&corpus::messages(2000, 200));
-    let ns = corpus::tail(&engine, &reqs, n);
     let best = corpus::best_of(&engine, &reqs, 7);
+    let median = best.get(best.len() / 2).copied().unwrap_or(1000);
+    let (ns, control) = corpus::tail_with_control(&engine, &reqs, n, median);
     println!("{name}: cold init (load+compile, 10 runs): first {:.1} ms, min {:.1} ms, median {:.1} ms, max {:.1} ms",
         first as f64 / 1000.0, inits[0] as f64 / 1000.0, inits[inits.len() / 2] as f64 / 1000.0, inits[inits.len() - 1] as f64 / 1000.0);
     println!("{name}: evaluate 200-char message, {n} calls: p50 {:.1} us, p90 {:.1} us, p99 {:.1} us, p99.9 {:.1} us, max {:.1} us",
         pct(&ns, 0.50), pct(&ns, 0.90), pct(&ns, 0.99), pct(&ns, 0.999), pct(&ns, 1.0));
+    println!("{name}: machine control (fixed cache-resident work calibrated to the median message, timed alternately): p50 {:.1} us, p99 {:.1} us (p99/p50 {:.2}; ours {:.2}); our p99 / control p99 {:.2}",
+        pct(&control, 0.50), pct(&control, 0.99), pct(&control, 0.99) / pct(&control, 0.50), pct(&ns, 0.99) / pct(&ns, 0.50), pct(&ns, 0.99) / pct(&control, 0.99));
     println!("{name}: per message best of 7, {} messages: p50 {:.1} us, p90 {:.1} us, p99 {:.1} us, max {:.1} us",
         best.len(), pct(&best, 0.50), pct(&best, 0.90), pct(&best, 0.99), pct(&best, 1.0));
 }

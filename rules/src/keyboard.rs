@@ -68,24 +68,37 @@ pub(crate) fn key_jamo(c: char) -> Option<char> {
     })
 }
 
+/// Whether the key `c` types a vowel on the 2-set layout (the same with or without
+/// shift: `O` and `P` are vowels too); equal to `key_jamo(c)` being a vowel.
+fn is_vowel_key(c: char) -> bool {
+    matches!(
+        c.to_ascii_lowercase(),
+        'y' | 'u' | 'i' | 'o' | 'p' | 'h' | 'j' | 'k' | 'l' | 'b' | 'n' | 'm'
+    )
+}
+
 /// The syllables `keys` (ASCII letters as typed) would have produced, with the key
 /// positions each covers; `None` unless every key lands in a syllable.
 pub(crate) fn decode(keys: &[char]) -> Option<Vec<Composed>> {
     if !(MIN_KEYS..=MAX_KEYS).contains(&keys.len()) {
         return None;
     }
-    // Cheap rejection before allocating: a syllable starts with a consonant key followed
-    // by a vowel key, and two syllables need two vowel keys.
-    let vowel_key = |k: &char| key_jamo(*k).is_some_and(crate::hangul::is_vowel);
+    // Cheap rejection before composing (most Latin words end here): a syllable starts
+    // with a consonant key followed by a vowel key, and two syllables need two vowel
+    // keys. Every key is an ASCII letter, so a letter that is not a vowel key is a
+    // consonant key.
     let starts = keys
         .first()
-        .is_some_and(|k| key_jamo(*k).is_some_and(crate::hangul::is_consonant))
-        && keys.get(1).is_some_and(vowel_key);
-    if !starts || keys.iter().filter(|k| vowel_key(k)).count() < 2 {
+        .is_some_and(|&k| k.is_ascii_alphabetic() && !is_vowel_key(k))
+        && keys.get(1).is_some_and(|&k| is_vowel_key(k));
+    if !starts || keys.iter().filter(|&&k| is_vowel_key(k)).count() < 2 {
         return None;
     }
-    let jamo: Vec<char> = keys.iter().map(|&k| key_jamo(k)).collect::<Option<_>>()?;
-    let out = compose(&jamo);
+    let mut jamo = ['\0'; MAX_KEYS];
+    for (slot, &k) in jamo.iter_mut().zip(keys) {
+        *slot = key_jamo(k)?;
+    }
+    let out = compose(&jamo[..keys.len()]);
     out.iter().all(|c| is_syllable(c.ch)).then_some(out)
 }
 
@@ -109,6 +122,16 @@ mod tests {
     fn d(s: &str) -> Option<String> {
         let keys: Vec<char> = s.chars().collect();
         decode(&keys).map(|v| v.into_iter().map(|c| c.ch).collect())
+    }
+
+    #[test]
+    fn vowel_keys_are_the_keys_of_vowel_jamo() {
+        for c in ('a'..='z').chain('A'..='Z') {
+            let jamo = key_jamo(c).expect("every letter is a key");
+            assert_eq!(is_vowel_key(c), crate::hangul::is_vowel(jamo), "{c}");
+            assert_eq!(!is_vowel_key(c), crate::hangul::is_consonant(jamo), "{c}");
+        }
+        assert!(!is_vowel_key('1') && !is_vowel_key('@'));
     }
 
     #[test]

@@ -12,12 +12,15 @@ use crate::script::script_of;
 /// no fullwidth) qualify; the original case picks shifted keys. In place: a word never
 /// decodes to more syllables than it has letters.
 pub(super) fn keyboard_words(items: &mut Vec<Item>, src: &str) {
+    // One byte of the original, an ASCII letter, read as this item's letter. A one-byte
+    // span of a `str` is always one ASCII character, so no UTF-8 decoding is needed.
+    let bytes = src.as_bytes();
     let original = |it: &Item| -> Option<char> {
-        let s = src.get(it.start as usize..it.end as usize)?;
-        let mut cs = s.chars();
-        let c = cs.next()?;
-        (cs.next().is_none() && c.is_ascii_alphabetic() && it.ch.eq_ignore_ascii_case(&c))
-            .then_some(c)
+        if it.end != it.start + 1 {
+            return None;
+        }
+        let c = char::from(*bytes.get(it.start as usize)?);
+        (c.is_ascii_alphabetic() && it.ch.eq_ignore_ascii_case(&c)).then_some(c)
     };
     let delimited =
         |k: Option<&Item>| k.is_none_or(|it| !is_word(it.ch) || script_of(it.ch).east_asian());

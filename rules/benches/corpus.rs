@@ -131,18 +131,7 @@ pub fn requests(messages: &[String]) -> Vec<ReviewRequest> {
 /// Nanoseconds of `n` calls of `evaluate`, cycling through `reqs` (after one warm-up
 /// pass), sorted: the tail as a caller sees it, scheduler noise included.
 pub fn tail(engine: &Engine, reqs: &[ReviewRequest], n: usize) -> Vec<u128> {
-    for r in reqs {
-        std::hint::black_box(engine.evaluate(r));
-    }
-    let mut ns: Vec<u128> = (0..n)
-        .map(|i| {
-            let t = Instant::now();
-            std::hint::black_box(engine.evaluate(&reqs[i % reqs.len()]));
-            t.elapsed().as_nanos()
-        })
-        .collect();
-    ns.sort_unstable();
-    ns
+    timed_calls(engine, reqs, n, None).0
 }
 
 /// Fixed, cache-resident work (FNV-1a over the message bytes, `reps` times): the
@@ -181,21 +170,36 @@ pub fn tail_with_control(
         .unwrap_or(1)
         .max(1);
     let reps = u32::try_from((target_ns * 100 / per_100).max(1)).unwrap_or(u32::MAX);
+    timed_calls(engine, reqs, n, Some((text, reps)))
+}
+
+/// The loop of [`tail`] and [`tail_with_control`]: one warm-up pass, then `n` timed
+/// calls cycling through `reqs`, each followed by one timed `control` run if given.
+/// Both sorted (the control's empty without one).
+fn timed_calls(
+    engine: &Engine,
+    reqs: &[ReviewRequest],
+    n: usize,
+    control: Option<(&str, u32)>,
+) -> (Vec<u128>, Vec<u128>) {
     for r in reqs {
         std::hint::black_box(engine.evaluate(r));
     }
-    let (mut ours, mut control) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut ours = Vec::with_capacity(n);
+    let mut theirs = Vec::with_capacity(if control.is_some() { n } else { 0 });
     for i in 0..n {
         let t = Instant::now();
         std::hint::black_box(engine.evaluate(&reqs[i % reqs.len()]));
         ours.push(t.elapsed().as_nanos());
-        let t = Instant::now();
-        std::hint::black_box(control_work(text, reps));
-        control.push(t.elapsed().as_nanos());
+        if let Some((text, reps)) = control {
+            let t = Instant::now();
+            std::hint::black_box(control_work(text, reps));
+            theirs.push(t.elapsed().as_nanos());
+        }
     }
     ours.sort_unstable();
-    control.sort_unstable();
-    (ours, control)
+    theirs.sort_unstable();
+    (ours, theirs)
 }
 
 /// Per message, the fastest of `k` consecutive calls, sorted: what each message costs

@@ -1,7 +1,7 @@
 //! Evaluates every message of a corpus once, for profilers: instruction counts under
 //! `valgrind --tool=callgrind` are repeatable on a busy machine where timings are not.
 //! `cargo build --release -p rules --example eval_loop` then
-//! `valgrind --tool=callgrind --toggle-collect='*Engine*evaluate*' \
+//! `valgrind --tool=callgrind --toggle-collect='*evaluate_pack*' \
 //!   target/release/examples/eval_loop PACK CORPUS [N]` with PACK `bundled` or `all`
 //! (every lexicon language) and CORPUS `en` (the shared 200-character corpus) or `cjk`
 //! (the Korean/Japanese mix); N messages (default 2000).

@@ -30,6 +30,7 @@ pub(crate) enum Script {
 }
 
 /// Which script class `c` belongs to.
+#[inline]
 pub(crate) fn script_of(c: char) -> Script {
     if c.is_ascii() {
         return Script::Other;
@@ -56,6 +57,7 @@ pub(crate) fn script_of(c: char) -> Script {
 /// Blocks whose every character is a letter (general category L*), asked about on
 /// every character of Korean and Japanese chat: Hangul syllables, compatibility jamo,
 /// hiragana, katakana and the CJK unified ideographs.
+#[inline]
 pub(crate) fn all_letters(c: char) -> bool {
     matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{3131}'..='\u{318E}' | '\u{3041}'..='\u{3096}'
         | '\u{309D}'..='\u{309F}' | '\u{30A1}'..='\u{30FA}' | '\u{30FC}'..='\u{30FF}'
@@ -65,6 +67,7 @@ pub(crate) fn all_letters(c: char) -> bool {
 /// [`char::is_alphanumeric`], answered from ranges for ASCII and [`all_letters`] (the
 /// standard library's tables are binary searches, and the matcher asks several times per
 /// character). Equal to it for every `char` (tested exhaustively).
+#[inline]
 pub(crate) fn is_alphanumeric(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
@@ -83,6 +86,7 @@ pub(crate) fn is_alphabetic(c: char) -> bool {
 }
 
 /// [`char::is_numeric`], fast for ASCII and [`all_letters`]; equal for every `char`.
+#[inline]
 pub(crate) fn is_numeric(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_digit()

@@ -7,12 +7,12 @@
 //! of every such rule into one automaton (a term shared by several rules is one
 //! pattern), each rule being a *slot*: a pattern lists, per slot, the ways it may match
 //! for that rule ([`Variant`]s), an allow phrase the slots whose allow list holds it.
-//! [`TermSet::scan`] runs the automaton once per message; [`TermSet::find`] then gives a
-//! slot exactly the matches its own automaton used to give (same spans, same order:
-//! overlapping matches by end, longest first, restricted to the slot's patterns), with
-//! the slot's own allow phrases removing the ones they cover.
+//! Allow phrases are patterns of the same automaton, so [`TermSet::scan`] runs it once
+//! per message for both; [`TermSet::find`] then gives a slot exactly the matches its own
+//! automaton used to give (same spans, same order: overlapping matches by end, longest
+//! first, restricted to the slot's patterns), with the slot's own allow phrases removing
+//! the ones they cover.
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -241,27 +241,33 @@ impl TermSetBuilder {
         }
     }
 
-    /// Builds the automata (`None` when no rule was added).
-    pub fn finish(self) -> Result<Option<TermSet>, RulesError> {
-        let Some(at) = self.at else {
+    /// Builds the automaton (`None` when no rule was added): terms and allow phrases in
+    /// one, so a message is scanned once. An allow phrase that is also a term is one
+    /// pattern with both roles.
+    pub fn finish(mut self) -> Result<Option<TermSet>, RulesError> {
+        let Some(at) = self.at.take() else {
             return Ok(None);
         };
+        let mut allow_entries: Vec<Vec<(u32, Vec<Vec<u32>>)>> =
+            vec![Vec::new(); self.patterns.len()];
+        for (key, list) in self.allow_patterns.into_iter().zip(self.allow_entries) {
+            let id = match self.index.get(&key) {
+                Some(&id) => id as usize,
+                None => {
+                    self.patterns.push(key);
+                    self.entries.push(Vec::new());
+                    allow_entries.push(Vec::new());
+                    self.patterns.len() - 1
+                }
+            };
+            allow_entries[id] = list;
+        }
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&self.patterns)
             .map_err(|e| bad(&at, format!("cannot build term automaton: {e}")))?;
-        let allow = if self.allow_patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .build(&self.allow_patterns)
-                    .map_err(|e| bad(&at, format!("cannot build allow-list automaton: {e}")))?,
-            )
-        };
         let mut slot_has_allow = vec![false; self.slots as usize];
-        for list in &self.allow_entries {
+        for list in &allow_entries {
             for (s, _) in list {
                 slot_has_allow[*s as usize] = true;
             }
@@ -269,8 +275,7 @@ impl TermSetBuilder {
         Ok(Some(TermSet {
             ac,
             entries: self.entries,
-            allow,
-            allow_entries: self.allow_entries,
+            allow_entries,
             slot_has_allow,
         }))
     }
@@ -279,38 +284,34 @@ impl TermSetBuilder {
 /// The compiled terms of every rule (slot) reading one view.
 #[derive(Debug)]
 pub(crate) struct TermSet {
+    /// Terms and allow phrases.
     ac: AhoCorasick,
+    /// Per pattern: the slots it is a term of, with their variants (empty for an allow
+    /// phrase only).
     entries: Vec<Vec<(u32, Vec<Variant>)>>,
-    allow: Option<AhoCorasick>,
+    /// Per pattern: the slots it is an allow phrase of, with run alternatives.
     allow_entries: Vec<Vec<(u32, Vec<Vec<u32>>)>>,
     slot_has_allow: Vec<bool>,
 }
 
-/// One message's automaton matches: `(pattern, start, end)` in view bytes.
+/// One message's automaton matches: `(pattern, start, end)` in view bytes, terms and
+/// allow phrases.
 #[derive(Debug, Default)]
 pub(crate) struct Scan {
     hits: Vec<(u32, u32, u32)>,
-    /// Allow-phrase matches, found the first time a slot with an allow list has a hit.
-    allowed: OnceCell<Vec<(u32, u32, u32)>>,
-}
-
-fn matches(ac: &AhoCorasick, text: &str) -> Vec<(u32, u32, u32)> {
-    // Room for the usual few matches without regrowing.
-    let mut out = Vec::with_capacity(16);
-    out.extend(
-        ac.find_overlapping_iter(text)
-            .map(|m| (m.pattern().as_u32(), m.start() as u32, m.end() as u32)),
-    );
-    out
 }
 
 impl TermSet {
-    /// Runs the term automaton over `view` once.
+    /// Runs the automaton over `view` once.
     pub fn scan(&self, view: &Normalized) -> Scan {
-        Scan {
-            hits: matches(&self.ac, view.as_str()),
-            allowed: OnceCell::new(),
-        }
+        // Room for the usual few matches without regrowing.
+        let mut hits = Vec::with_capacity(16);
+        hits.extend(
+            self.ac
+                .find_overlapping_iter(view.as_str())
+                .map(|m| (m.pattern().as_u32(), m.start() as u32, m.end() as u32)),
+        );
+        Scan { hits }
     }
 
     /// Matches of `slot` in `view` as view byte ranges, its allow-listed ones removed.
@@ -337,11 +338,8 @@ impl TermSet {
         {
             return hits;
         }
-        let Some(ac) = &self.allow else {
-            return hits;
-        };
-        let all = scan.allowed.get_or_init(|| matches(ac, view.as_str()));
-        let allowed: Vec<(usize, usize)> = all
+        let allowed: Vec<(usize, usize)> = scan
+            .hits
             .iter()
             .filter(|&&(p, s, e)| {
                 self.allow_entries.get(p as usize).is_some_and(|list| {
@@ -389,28 +387,27 @@ mod tests {
             .collect()
     }
 
+    /// A set of one slot per `(terms, allow phrases)` rule, default mode `word`.
+    fn set_of(rules: &[(&[&str], &[&str])]) -> TermSet {
+        let mut b = TermSetBuilder::new(Transforms::ALL);
+        for (slot, (t, a)) in rules.iter().enumerate() {
+            let added = b.add_rule(&terms(t), &terms(a), MatchMode::Word, &Location::default());
+            assert_eq!(added.unwrap(), slot as u32);
+        }
+        b.finish().unwrap().unwrap()
+    }
+
     #[test]
     fn slots_keep_their_own_modes_and_allow_lists() {
-        let mut b = TermSetBuilder::new(Transforms::ALL);
-        let at = Location::default();
-        let a = b
-            .add_rule(
-                &terms(&["ass*"]),
-                &terms(&["assassin"]),
-                MatchMode::Word,
-                &at,
-            )
-            .unwrap();
-        let p = b
-            .add_rule(&terms(&["ass*"]), &[], MatchMode::Word, &at)
-            .unwrap();
-        let w = b
-            .add_rule(&terms(&["ass"]), &[], MatchMode::Word, &at)
-            .unwrap();
-        assert_eq!((a, p, w), (0, 1, 2));
-        let set = b.finish().unwrap().unwrap();
-        // One pattern for the three rules.
-        assert_eq!(set.entries.len(), 1);
+        let set = set_of(&[
+            (&["ass*"], &["assassin"]),
+            (&["ass*"], &[]),
+            (&["ass"], &[]),
+        ]);
+        // One term pattern for the three rules; the allow phrase is the other pattern.
+        assert_eq!(set.entries.len(), 2);
+        assert_eq!(set.entries[0].len(), 3);
+        assert!(set.entries[1].is_empty() && set.allow_entries[1].len() == 1);
         // Rule 0's allow phrase protects only rule 0.
         assert_eq!(
             slot_hits(&set, 3, "assassin"),
@@ -425,6 +422,23 @@ mod tests {
             slot_hits(&set, 3, "you ass"),
             vec![vec!["ass".to_string()]; 3]
         );
+    }
+
+    #[test]
+    fn a_phrase_that_is_one_rules_term_and_anothers_allow_phrase_is_one_pattern() {
+        let (whole, prefix) = (0, 1);
+        let set = set_of(&[(&["assassin"], &[]), (&["ass*"], &["assassin"])]);
+        assert_eq!(set.entries.len(), 2, "`assassin` and `ass`");
+        // The term of rule 0 fires; the same pattern protects rule 1's prefix term.
+        assert_eq!(
+            slot_hits(&set, 2, "assassin"),
+            vec![vec!["assassin".to_string()], vec![]]
+        );
+        assert_eq!(
+            slot_hits(&set, 2, "assets")[prefix],
+            vec!["ass".to_string()]
+        );
+        assert!(slot_hits(&set, 2, "assets")[whole].is_empty());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::script::{all_letters, is_alphanumeric, script_of, Script};
 
+#[inline]
 pub(super) fn is_invisible(c: char) -> bool {
     // Hangul, kana and Han letters are never invisible except the Hangul filler, and
     // they are most of what Korean and Japanese chat is made of.
@@ -20,15 +21,21 @@ pub(super) fn listed_invisible(c: char) -> bool {
         || (c.is_control() && !c.is_whitespace())
 }
 
-/// Whether `c` is a letter or digit. Hangul syllables and Han ideographs are answered
-/// from their block ranges: the Unicode property tables are binary searches, and the
-/// passes below ask several times per character.
+/// Whether `c` is a letter or digit. ASCII and the all-letter blocks of Korean and
+/// Japanese are answered inline; Hangul syllables and Han ideographs from their block
+/// ranges: the Unicode property tables are binary searches, and the passes below ask
+/// several times per character.
+#[inline(always)]
 pub(super) fn is_word(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphanumeric()
-    } else if matches!(script_of(c), Script::Hangul | Script::Han) {
-        true
     } else {
-        is_alphanumeric(c)
+        all_letters(c) || is_other_word(c)
     }
+}
+
+/// [`is_word`] for the rest of Unicode.
+#[inline(never)]
+fn is_other_word(c: char) -> bool {
+    matches!(script_of(c), Script::Hangul | Script::Han) || is_alphanumeric(c)
 }

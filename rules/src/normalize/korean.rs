@@ -19,23 +19,31 @@ pub(super) fn keyboard_words(items: &mut Vec<Item>, src: &str) {
         if it.end != it.start + 1 {
             return None;
         }
-        let c = char::from(*bytes.get(it.start as usize)?);
-        (c.is_ascii_alphabetic() && it.ch.eq_ignore_ascii_case(&c)).then_some(c)
+        let b = *bytes.get(it.start as usize)?;
+        (b.is_ascii_alphabetic() && u32::from(b | 0x20) == (it.ch as u32 | 0x20))
+            .then_some(char::from(b))
     };
     let delimited =
         |k: Option<&Item>| k.is_none_or(|it| !is_word(it.ch) || script_of(it.ch).east_asian());
     let n = items.len();
     // Items before `w` are output; items from `i` on are input still unread (`w <= i`).
+    // Until the first decoded word `w == i`, and nothing needs moving.
     let mut w = 0;
     let mut i = 0;
     let mut keys = ['\0'; keyboard::MAX_KEYS];
     while i < n {
+        // The word of original ASCII letters starting at `i`, its first keys collected.
         let mut j = i;
-        while j < n && original(&items[j]).is_some() {
+        while let Some(c) = items.get(j).and_then(original) {
+            if let Some(slot) = keys.get_mut(j - i) {
+                *slot = c;
+            }
             j += 1;
         }
         if j == i {
-            items[w] = items[i];
+            if w != i {
+                items[w] = items[i];
+            }
             w += 1;
             i += 1;
             continue;
@@ -46,37 +54,32 @@ pub(super) fn keyboard_words(items: &mut Vec<Item>, src: &str) {
         let decoded = ((keyboard::MIN_WORD_KEYS..=keyboard::MAX_KEYS).contains(&len)
             && delimited(i.checked_sub(1).and_then(|p| items.get(p)))
             && delimited(items.get(j)))
-        .then(|| {
-            for (slot, it) in keys.iter_mut().zip(&items[i..j]) {
-                *slot = original(it).unwrap_or('\0');
-            }
-            keyboard::decode(&keys[..len])
-        })
+        .then(|| keyboard::decode(&keys[..len]))
         .flatten()
         .filter(|syl| syl.len() >= 2)
         .filter(|_| {
             let lower: String = items[i..j].iter().map(|it| it.ch).collect();
             !keyboard::is_guarded(&lower)
-        })
-        .map(|syl| {
-            syl.into_iter()
-                .map(|c| Item {
-                    ch: c.ch,
-                    start: items[i + c.first].start,
-                    end: items[i + c.last].end,
-                    run: 1,
-                })
-                .collect::<Vec<_>>()
         });
         match decoded {
             Some(syllables) => {
-                for it in syllables {
-                    items[w] = it;
+                // Every syllable covers two keys or more, so the k-th one is written
+                // at `w + k <= i + 2k <= i + first`: at or before the items it is made
+                // of (read first), before every item still to be read.
+                for c in syllables {
+                    items[w] = Item {
+                        ch: c.ch,
+                        start: items[i + c.first].start,
+                        end: items[i + c.last].end,
+                        run: 1,
+                    };
                     w += 1;
                 }
             }
             None => {
-                items.copy_within(i..j, w);
+                if w != i {
+                    items.copy_within(i..j, w);
+                }
                 w += len;
             }
         }
@@ -139,8 +142,9 @@ const MAX_HANGUL_GAP: usize = 2;
 /// Drops short non-Korean insertions between Korean letters and joins spaced
 /// one-letter Korean words.
 pub(super) fn join_hangul(items: &mut Vec<Item>) {
-    let korean = |c: char| script_of(c).korean();
-    if !items.iter().any(|it| korean(it.ch)) {
+    // Each item's script, asked for once.
+    let korean: Vec<bool> = items.iter().map(|it| script_of(it.ch).korean()).collect();
+    if !korean.contains(&true) {
         return;
     }
     let n = items.len();
@@ -148,13 +152,12 @@ pub(super) fn join_hangul(items: &mut Vec<Item>) {
     // (a) `시1발`, `시@발`, `병x신`: no space inside the gap.
     let mut i = 1;
     while i < n {
-        if korean(items[i - 1].ch) && !korean(items[i].ch) && items[i].ch != ' ' {
+        if korean[i - 1] && !korean[i] && items[i].ch != ' ' {
             let mut j = i;
-            while j < n && j - i < MAX_HANGUL_GAP + 1 && !korean(items[j].ch) && items[j].ch != ' '
-            {
+            while j < n && j - i < MAX_HANGUL_GAP + 1 && !korean[j] && items[j].ch != ' ' {
                 j += 1;
             }
-            if j < n && j - i <= MAX_HANGUL_GAP && korean(items[j].ch) {
+            if j < n && j - i <= MAX_HANGUL_GAP && korean[j] {
                 keep[i..j].fill(false);
             }
             i = j.max(i + 1);
@@ -184,7 +187,7 @@ pub(super) fn join_hangul(items: &mut Vec<Item>) {
         .map(|w| {
             let mut letters = (w.0..w.1).filter(|&k| keep[k]);
             matches!((letters.next(), letters.next()),
-                (Some(k), None) if korean(items[k].ch) && !STANDALONE_SYLLABLES.contains(&items[k].ch))
+                (Some(k), None) if korean[k] && !STANDALONE_SYLLABLES.contains(&items[k].ch))
         })
         .collect();
     let mut w = 0;

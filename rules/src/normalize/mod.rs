@@ -74,7 +74,8 @@ pub use view::{Normalized, Transforms};
 
 /// Builds the normalised view of `src`.
 pub fn normalize(src: &str, t: Transforms) -> Normalized {
-    let chars: Vec<(usize, char)> = src.char_indices().collect();
+    let mut chars: Vec<(usize, char)> = Vec::with_capacity(src.len());
+    chars.extend(src.char_indices());
     // Whether each char's whitespace-delimited token contains a letter (for leetspeak).
     let mut has_letter = vec![false; chars.len()];
     if t.leetspeak {
@@ -123,7 +124,10 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
         if t.strip_invisible && is_invisible(c) {
             continue;
         }
-        if t.hangul && hangul::is_syllable(c) {
+        // Hangul syllables (with `hangul`) and CJK unified ideographs are their own
+        // view: no decomposition, case, marks or confusables (the common case of Korean
+        // and Japanese chat, answered without the Unicode tables).
+        if (t.hangul && hangul::is_syllable(c)) || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
             items.push(Item {
                 ch: c,
                 start,
@@ -223,7 +227,12 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
     let mut byte_to_item = Vec::with_capacity(items.len());
     for (idx, it) in items.iter().enumerate() {
         text.push(it.ch);
-        byte_to_item.extend(std::iter::repeat_n(idx as u32, it.ch.len_utf8()));
+        let len = it.ch.len_utf8();
+        if len == 1 {
+            byte_to_item.push(idx as u32);
+        } else {
+            byte_to_item.extend(std::iter::repeat_n(idx as u32, len));
+        }
     }
     Normalized {
         text,

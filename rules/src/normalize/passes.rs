@@ -18,18 +18,20 @@ pub(super) fn retain_kept(items: &mut Vec<Item>, keep: &[bool]) {
 pub(super) fn join_separated(items: &mut Vec<Item>, korean_aware: bool) {
     let n = items.len();
     let mut keep = vec![true; n];
+    // Each item's class, asked for once: the loops below look at most items twice.
+    let wordy: Vec<bool> = items.iter().map(|it| is_word(it.ch)).collect();
     // (a) punctuation runs (no spaces) between two word characters. Apostrophes are
     // kept: `he'll` must not become `hell`.
-    let sep = |c: char| !is_word(c) && c != ' ' && c != '\'' && c != '\u{2019}';
+    let sep = |k: usize| !wordy[k] && !matches!(items[k].ch, ' ' | '\'' | '\u{2019}');
     let mut i = 0;
     while i < n {
-        if sep(items[i].ch) {
+        if sep(i) {
             let mut j = i;
-            while j < n && sep(items[j].ch) {
+            while j < n && sep(j) {
                 j += 1;
             }
-            let before = i > 0 && is_word(items[i - 1].ch);
-            let after = j < n && is_word(items[j].ch);
+            let before = i > 0 && wordy[i - 1];
+            let after = j < n && wordy[j];
             if before && after {
                 keep[i..j].fill(false);
             }
@@ -56,9 +58,9 @@ pub(super) fn join_separated(items: &mut Vec<Item>, korean_aware: bool) {
             if k >= n {
                 break None;
             }
-            if keep[k] && is_word(items[k].ch) {
+            if keep[k] && wordy[k] {
                 let s = k;
-                while k < n && (!keep[k] || is_word(items[k].ch)) {
+                while k < n && (!keep[k] || wordy[k]) {
                     k += 1;
                 }
                 break Some((s, k));
@@ -75,7 +77,7 @@ pub(super) fn join_separated(items: &mut Vec<Item>, korean_aware: bool) {
                 // before any gap is dropped, as the words of a run never change.
                 if let Some((first, last_end, _)) = prev.filter(|r| r.2 >= 3) {
                     for p in first..last_end {
-                        if !is_word(items[p].ch) {
+                        if !wordy[p] {
                             keep[p] = false;
                         }
                     }

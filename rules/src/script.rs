@@ -37,9 +37,7 @@ pub(crate) fn script_of(c: char) -> Script {
     }
     if hangul::is_syllable(c) {
         Script::Hangul
-    } else if matches!(c, '\u{1100}'..='\u{11FF}' | '\u{3131}'..='\u{318E}'
-        | '\u{A960}'..='\u{A97F}' | '\u{D7B0}'..='\u{D7FF}' | '\u{FFA0}'..='\u{FFDC}')
-    {
+    } else if is_jamo(c) {
         Script::Jamo
     } else if kana::is_kana(c) {
         Script::Kana
@@ -52,6 +50,20 @@ pub(crate) fn script_of(c: char) -> Script {
     } else {
         Script::Other
     }
+}
+
+/// Hangul jamo of any form: conjoining, compatibility, extended and halfwidth.
+#[inline]
+fn is_jamo(c: char) -> bool {
+    matches!(c, '\u{1100}'..='\u{11FF}' | '\u{3131}'..='\u{318E}'
+        | '\u{A960}'..='\u{A97F}' | '\u{D7B0}'..='\u{D7FF}' | '\u{FFA0}'..='\u{FFDC}')
+}
+
+/// Whether `c` is Hangul (a syllable or a jamo), without classifying the other scripts (asked of every
+/// character by the Hangul passes).
+#[inline]
+pub(crate) fn is_korean(c: char) -> bool {
+    !c.is_ascii() && (hangul::is_syllable(c) || is_jamo(c))
 }
 
 /// Blocks whose every character is a letter (general category L*), asked about on
@@ -105,11 +117,6 @@ pub(crate) fn is_uppercase(c: char) -> bool {
 }
 
 impl Script {
-    /// Hangul syllables or jamo.
-    pub(crate) fn korean(self) -> bool {
-        matches!(self, Script::Hangul | Script::Jamo)
-    }
-
     /// Any script that is not `Other` (a neighbour there is a word boundary for a term
     /// in `Other`).
     pub(crate) fn east_asian(self) -> bool {
@@ -204,7 +211,7 @@ fn edge_ok(edge: Edge, neighbour: Option<char>, before_neighbour: Option<char>) 
         Edge::Word => !is_alphanumeric(c) || script_of(c).east_asian(),
         Edge::Eojeol => script_of(c) != Script::Hangul,
         Edge::Alone => !matches!(script_of(c), Script::Han | Script::Kana),
-        Edge::NotKorean => !script_of(c).korean(),
+        Edge::NotKorean => !is_korean(c),
         Edge::NoConsonant => !hangul::is_consonant(c) || matches!(c, 'ㅋ' | 'ㅎ'),
     }
 }
@@ -214,12 +221,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fast_character_classes_equal_the_standard_library() {
+    fn fast_character_classes_equal_the_standard_library_and_the_script_classes() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_numeric(c), c.is_numeric(), "{c:?}");
             assert_eq!(is_uppercase(c), c.is_uppercase(), "{c:?}");
+            let korean = matches!(script_of(c), Script::Hangul | Script::Jamo);
+            assert_eq!(is_korean(c), korean, "{c:?}");
         }
     }
 
@@ -239,7 +248,7 @@ mod tests {
         assert_eq!(script_of('ก'), Script::Thai);
         assert_eq!(script_of('a'), Script::Other);
         assert_eq!(script_of('é'), Script::Other);
-        assert!(Script::Jamo.korean());
+        assert!(is_korean('ㅅ') && is_korean('시') && !is_korean('a'));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::passes::retain_kept;
 use super::view::Item;
 use crate::hangul;
 use crate::keyboard;
-use crate::script::script_of;
+use crate::script::{is_korean, script_of};
 
 /// Replaces whole Latin words typed on the Korean 2-set layout by their syllables.
 /// Only words whose every view letter is exactly one original ASCII letter (no leet,
@@ -143,7 +143,7 @@ const MAX_HANGUL_GAP: usize = 2;
 /// one-letter Korean words.
 pub(super) fn join_hangul(items: &mut Vec<Item>) {
     // Each item's script, asked for once.
-    let korean: Vec<bool> = items.iter().map(|it| script_of(it.ch).korean()).collect();
+    let korean: Vec<bool> = items.iter().map(|it| is_korean(it.ch)).collect();
     if !korean.contains(&true) {
         return;
     }

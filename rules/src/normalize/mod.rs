@@ -65,7 +65,7 @@ mod passes;
 mod tests;
 mod view;
 
-use chars::{is_invisible, is_word};
+use chars::{is_invisible, is_space, is_word};
 use korean::{compose_jamo, join_hangul, keyboard_words};
 use leet::{leet_applies, leet_letter, leet_letter_at};
 use passes::{collapse, join_separated, push_kana};
@@ -81,7 +81,7 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
     if t.leetspeak {
         let mut tok_start = 0;
         for i in 0..=chars.len() {
-            let boundary = chars.get(i).is_none_or(|&(_, c)| c.is_whitespace());
+            let boundary = chars.get(i).is_none_or(|&(_, c)| is_space(c));
             if boundary {
                 let any = chars[tok_start..i]
                     .iter()
@@ -97,7 +97,7 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
     for (i, &(pos, c)) in chars.iter().enumerate() {
         let start = pos as u32;
         let end = (pos + c.len_utf8()) as u32;
-        if c.is_whitespace() {
+        if is_space(c) {
             push_space(&mut items, start, end);
             continue;
         }

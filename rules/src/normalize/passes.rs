@@ -5,7 +5,7 @@ use super::chars::is_word;
 use super::korean::join_hangul;
 use super::view::Item;
 use crate::kana::{self, Kana};
-use crate::script::{is_numeric, script_of, Script};
+use crate::script::{is_korean, is_numeric, script_of, Script};
 
 /// Keeps the items whose `keep` flag is set, in place.
 pub(super) fn retain_kept(items: &mut Vec<Item>, keep: &[bool]) {
@@ -46,7 +46,7 @@ pub(super) fn join_separated(items: &mut Vec<Item>, korean_aware: bool) {
     let single = |s: usize, e: usize, keep: &[bool]| {
         let mut letters = (s..e).filter(|&k| keep[k]);
         match (letters.next(), letters.next()) {
-            (Some(k), None) => !(korean_aware && script_of(items[k].ch).korean()),
+            (Some(k), None) => !(korean_aware && is_korean(items[k].ch)),
             _ => false,
         }
     };

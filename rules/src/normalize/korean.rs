@@ -142,11 +142,11 @@ const MAX_HANGUL_GAP: usize = 2;
 /// Drops short non-Korean insertions between Korean letters and joins spaced
 /// one-letter Korean words.
 pub(super) fn join_hangul(items: &mut Vec<Item>) {
-    // Each item's script, asked for once.
-    let korean: Vec<bool> = items.iter().map(|it| is_korean(it.ch)).collect();
-    if !korean.contains(&true) {
+    if !items.iter().any(|it| is_korean(it.ch)) {
         return;
     }
+    // Each item's script, asked for once.
+    let korean: Vec<bool> = items.iter().map(|it| is_korean(it.ch)).collect();
     let n = items.len();
     let mut keep = vec![true; n];
     // (a) `시1발`, `시@발`, `병x신`: no space inside the gap.

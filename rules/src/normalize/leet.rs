@@ -2,8 +2,41 @@
 
 use unicode_normalization::char::is_combining_mark;
 
-use super::chars::is_invisible;
-use crate::script::is_alphabetic;
+use super::chars::{is_invisible, is_space, is_word};
+use crate::script::{is_alphabetic, is_numeric};
+
+/// Whether the whitespace-delimited token around a character contains a letter (a digit
+/// reads as a letter only there), found on first use for each token: leet characters
+/// are rare, so most tokens never ask. Asked with non-decreasing positions, each token is
+/// scanned once.
+#[derive(Debug, Default)]
+pub(super) struct TokenLetters {
+    /// End (exclusive) of the token last scanned, and its answer.
+    end: usize,
+    any: bool,
+}
+
+impl TokenLetters {
+    /// The answer for the token of `chars[i]` (`false` for whitespace).
+    pub(super) fn at(&mut self, chars: &[(usize, char)], i: usize) -> bool {
+        let space = |&(_, c): &(usize, char)| is_space(c);
+        if chars.get(i).is_none_or(space) {
+            return false;
+        }
+        if i >= self.end {
+            let start = chars[..i].iter().rposition(space).map_or(0, |p| p + 1);
+            let end = chars[i..]
+                .iter()
+                .position(space)
+                .map_or(chars.len(), |p| i + p);
+            self.any = chars[start..end]
+                .iter()
+                .any(|&(_, c)| is_word(c) && !is_numeric(c));
+            self.end = end;
+        }
+        self.any
+    }
+}
 
 pub(super) fn leet_letter(c: char) -> Option<char> {
     Some(match c {

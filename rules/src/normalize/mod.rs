@@ -55,7 +55,7 @@ use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_
 
 use crate::hangul;
 use crate::kana;
-use crate::script::{is_numeric, script_of, Script};
+use crate::script::{script_of, Script};
 
 mod chars;
 mod korean;
@@ -65,9 +65,9 @@ mod passes;
 mod tests;
 mod view;
 
-use chars::{is_invisible, is_space, is_word};
+use chars::{is_invisible, is_space};
 use korean::{compose_jamo, join_hangul, keyboard_words};
-use leet::{leet_applies, leet_letter, leet_letter_at};
+use leet::{leet_applies, leet_letter, leet_letter_at, TokenLetters};
 use passes::{collapse, join_separated, push_kana};
 use view::Item;
 pub use view::{Normalized, Transforms};
@@ -76,24 +76,13 @@ pub use view::{Normalized, Transforms};
 pub fn normalize(src: &str, t: Transforms) -> Normalized {
     let mut chars: Vec<(usize, char)> = Vec::with_capacity(src.len());
     chars.extend(src.char_indices());
-    // Whether each char's whitespace-delimited token contains a letter (for leetspeak).
-    let mut has_letter = vec![false; chars.len()];
-    if t.leetspeak {
-        let mut tok_start = 0;
-        for i in 0..=chars.len() {
-            let boundary = chars.get(i).is_none_or(|&(_, c)| is_space(c));
-            if boundary {
-                let any = chars[tok_start..i]
-                    .iter()
-                    .any(|&(_, c)| is_word(c) && !is_numeric(c));
-                has_letter[tok_start..i].fill(any);
-                tok_start = i + 1;
-            }
-        }
-    }
+    // Whether a char's whitespace-delimited token contains a letter (for leetspeak),
+    // found once per token that has a leet character.
+    let mut has_letter = TokenLetters::default();
 
     let mut items: Vec<Item> = Vec::with_capacity(src.len());
-    let mut buf: Vec<char> = Vec::with_capacity(4);
+    // Decompositions (allocated on the first non-ASCII character that needs one).
+    let mut buf: Vec<char> = Vec::new();
     for (i, &(pos, c)) in chars.iter().enumerate() {
         let start = pos as u32;
         let end = (pos + c.len_utf8()) as u32;
@@ -108,7 +97,8 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
             }
             // Only leet characters are worth the neighbourhood checks.
             let leet = if t.leetspeak && leet_letter(c).is_some() {
-                leet_letter_at(&chars, i, c).filter(|_| leet_applies(&chars, i, has_letter[i]))
+                leet_letter_at(&chars, i, c)
+                    .filter(|_| leet_applies(&chars, i, has_letter.at(&chars, i)))
             } else {
                 None
             };
@@ -179,7 +169,7 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
                     });
                 }
             };
-            if t.leetspeak && d.is_ascii() && leet_applies(&chars, i, has_letter[i]) {
+            if t.leetspeak && d.is_ascii() && leet_applies(&chars, i, has_letter.at(&chars, i)) {
                 if let Some(l) = leet_letter_at(&chars, i, d) {
                     emit(l);
                     continue;

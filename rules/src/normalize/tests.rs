@@ -40,6 +40,9 @@ fn leetspeak_in_words_only() {
     assert_eq!(n("a$$"), "as");
     assert_eq!(n("hello!"), "helo!");
     assert_eq!(n("@name 100"), "@name 100");
+    // Each token on its own: digits read as letters only in tokens with a letter.
+    assert_eq!(n("hi 100 sh1t 555 b4d 2024"), "hi 100 shit 555 bad 2024");
+    assert_eq!(n("win 100 h4x0r 7"), "win 100 haxor 7");
 }
 
 #[test]

@@ -165,45 +165,37 @@ pub(super) fn join_hangul(items: &mut Vec<Item>) {
             i += 1;
         }
     }
-    // (b) `병 신`: two or more one-letter Korean words separated by spaces/punctuation.
-    let words: Vec<(usize, usize)> = {
-        let mut v = Vec::new();
-        let mut k = 0;
-        while k < n {
-            if keep[k] && items[k].ch != ' ' && is_word(items[k].ch) {
-                let s = k;
-                while k < n && (!keep[k] || (items[k].ch != ' ' && is_word(items[k].ch))) {
-                    k += 1;
-                }
-                v.push((s, k));
-            } else {
-                k += 1;
-            }
-        }
-        v
-    };
-    let single: Vec<bool> = words
-        .iter()
-        .map(|w| {
-            let mut letters = (w.0..w.1).filter(|&k| keep[k]);
-            matches!((letters.next(), letters.next()),
-                (Some(k), None) if korean[k] && !STANDALONE_SYLLABLES.contains(&items[k].ch))
-        })
-        .collect();
-    let mut w = 0;
-    while w < words.len() {
-        if !single[w] {
-            w += 1;
+    // (b) `병 신`: two or more one-letter Korean words separated by spaces/punctuation:
+    // the gap between two such words next to each other (at most 3 items) is dropped.
+    // A word starts at a kept word character and spans word characters and dropped
+    // items; the gaps dropped here lie behind the scan, so they change no later word.
+    let mut prev_single_end: Option<usize> = None;
+    let mut k = 0;
+    while k < n {
+        if !(keep[k] && is_word(items[k].ch)) {
+            k += 1;
             continue;
         }
-        let mut e = w;
-        while e + 1 < words.len() && single[e + 1] && words[e + 1].0 - words[e].1 <= 3 {
-            e += 1;
+        let s = k;
+        let mut letters = 0;
+        let mut letter = s;
+        while k < n && (!keep[k] || is_word(items[k].ch)) {
+            if keep[k] {
+                letters += 1;
+                letter = k;
+            }
+            k += 1;
         }
-        for pair in w..e {
-            keep[words[pair].1..words[pair + 1].0].fill(false);
+        let single =
+            letters == 1 && korean[letter] && !STANDALONE_SYLLABLES.contains(&items[letter].ch);
+        if single {
+            if let Some(pe) = prev_single_end.filter(|&pe| s - pe <= 3) {
+                keep[pe..s].fill(false);
+            }
+            prev_single_end = Some(k);
+        } else {
+            prev_single_end = None;
         }
-        w = e + 1;
     }
     retain_kept(items, &keep);
 }

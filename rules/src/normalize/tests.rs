@@ -131,6 +131,9 @@ fn hangul_spacing_drops_insertions_and_joins_spaced_syllables() {
     assert_eq!(n("시ab발"), "시발");
     assert_eq!(n("병 신"), "병신");
     assert_eq!(n("개 새 끼"), "개새끼");
+    // An interjection stands alone; a longer word ends the run.
+    assert_eq!(n("와 병 신"), "와 병신");
+    assert_eq!(n("병 신 같은 소 리"), "병신 같은 소리");
     // Longer insertions and multi-syllable words are left alone.
     assert_eq!(n("이 시발놈아"), "이 시발놈아");
     assert_eq!(n("안녕 친구"), "안녕 친구");

@@ -5,6 +5,7 @@
 //! process (on first use) and hands out the parsed entries. Bounds: the files are part of
 //! the binary, so their size is fixed at build time; a line has at most 6 columns.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -134,25 +135,25 @@ impl Entry {
     }
 }
 
-/// Parsed entries of a language (parsed once per process). Errors name
+/// Parsed entries of a language, parsed on first use, once per process (a cold start
+/// parses only the languages its packs select). Errors name
 /// `<lang>.tsv:<line>:<column>`; the bundled files are checked by unit tests.
 pub fn entries(lang: Lang) -> Result<&'static [Entry], RulesError> {
     /// A parsed file, or where and why it failed.
     type Parsed = Result<Vec<Entry>, (Location, String)>;
-    static PARSED: OnceLock<Vec<Parsed>> = OnceLock::new();
-    let all = PARSED.get_or_init(|| {
-        Lang::all()
-            .map(|l| {
-                parse_tsv(l.text(), &l.file_name()).map_err(|e| match e {
-                    RulesError::Invalid { at, message } | RulesError::Syntax { at, message } => {
-                        (at, message)
-                    }
-                    other => (Location::default(), other.to_string()),
-                })
+    static PARSED: OnceLock<Vec<OnceLock<Parsed>>> = OnceLock::new();
+    let slots = PARSED.get_or_init(|| Lang::all().map(|_| OnceLock::new()).collect());
+    let parsed = slots.get(lang.0).map(|slot| {
+        slot.get_or_init(|| {
+            parse_tsv(lang.text(), &lang.file_name()).map_err(|e| match e {
+                RulesError::Invalid { at, message } | RulesError::Syntax { at, message } => {
+                    (at, message)
+                }
+                other => (Location::default(), other.to_string()),
             })
-            .collect()
+        })
     });
-    match all.get(lang.0) {
+    match parsed {
         Some(Ok(v)) => Ok(v),
         Some(Err((at, message))) => Err(RulesError::Invalid {
             at: at.clone(),
@@ -171,14 +172,20 @@ const COLUMNS: [&str; 6] = ["term", "category", "severity", "mode", "allow", "no
 /// Parses one lexicon file. `file` names it in errors (`en.tsv`).
 pub fn parse_tsv(text: &str, file: &str) -> Result<Vec<Entry>, RulesError> {
     let mut out: Vec<Entry> = Vec::new();
-    let mut seen: HashSet<(String, Category)> = HashSet::new();
+    let mut seen: HashSet<(Cow<str>, Category)> = HashSet::new();
     for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        let cols: Vec<&str> = line.split('\t').collect();
+        // The columns, without a vector per line (at most 6 are used; more is an error).
+        let mut split = [""; 7];
+        let found = line.split('\t').count();
+        for (slot, c) in split.iter_mut().zip(line.split('\t')) {
+            *slot = c;
+        }
+        let cols = &split[..found.min(split.len())];
         let col_at = |c: usize| Location {
             file: file.to_string(),
             line: line_no,
@@ -194,12 +201,12 @@ pub fn parse_tsv(text: &str, file: &str) -> Result<Vec<Entry>, RulesError> {
             at: col_at(c),
             message: format!("column {} ({}): {msg}", c + 1, COLUMNS[c.min(5)]),
         };
-        if cols.len() < 3 || cols.len() > 6 {
+        if !(3..=6).contains(&found) {
             return Err(RulesError::Invalid {
                 at: col_at(0),
                 message: format!(
                     "expected 3 to 6 TAB-separated columns (term, category, severity[, mode, allow, note]), found {}",
-                    cols.len()
+                    found
                 ),
             });
         }
@@ -262,7 +269,13 @@ pub fn parse_tsv(text: &str, file: &str) -> Result<Vec<Entry>, RulesError> {
             }
             phrases
         };
-        if !seen.insert((term.to_lowercase(), category)) {
+        // Case-insensitive: lower-cased, without a copy for lower-case ASCII.
+        let key = if term.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            Cow::Borrowed(term)
+        } else {
+            Cow::Owned(term.to_lowercase())
+        };
+        if !seen.insert((key, category)) {
             return Err(err(
                 0,
                 format!("duplicate term `{term}` in category `{category}` (expected once per language and category)"),
@@ -321,6 +334,7 @@ mod tests {
             ("x*\tprofanity\t1\tword\n", 1, 16, "contradicts"),
             ("x\tprofanity\t1\t-\ta |  | b\n", 1, 17, "column 5 (allow)"),
             ("x\tprofanity\n", 1, 1, "3 to 6"),
+            ("x\tprofanity\t1\t-\t-\tnote\textra\tmore\n", 1, 1, "found 8"),
             ("x\tprofanity\t1\nX\tprofanity\t2\n", 2, 1, "duplicate"),
             ("***\tprofanity\t1\n", 1, 1, "column 1 (term)"),
         ];

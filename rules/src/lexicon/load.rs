@@ -270,7 +270,10 @@ pub fn parse_tsv(text: &str, file: &str) -> Result<Vec<Entry>, RulesError> {
             phrases
         };
         // Case-insensitive: lower-cased, without a copy for lower-case ASCII.
-        let key = if term.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        let key = if term
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
             Cow::Borrowed(term)
         } else {
             Cow::Owned(term.to_lowercase())
@@ -334,7 +337,12 @@ mod tests {
             ("x*\tprofanity\t1\tword\n", 1, 16, "contradicts"),
             ("x\tprofanity\t1\t-\ta |  | b\n", 1, 17, "column 5 (allow)"),
             ("x\tprofanity\n", 1, 1, "3 to 6"),
-            ("x\tprofanity\t1\t-\t-\tnote\textra\tmore\n", 1, 1, "found 8"),
+            (
+                "x\tprofanity\t1\t-\t-\tnote\textra\tmore\n",
+                1,
+                1,
+                "found 8",
+            ),
             ("x\tprofanity\t1\nX\tprofanity\t2\n", 2, 1, "duplicate"),
             ("***\tprofanity\t1\n", 1, 1, "column 1 (term)"),
         ];

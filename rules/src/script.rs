@@ -59,8 +59,8 @@ fn is_jamo(c: char) -> bool {
         | '\u{A960}'..='\u{A97F}' | '\u{D7B0}'..='\u{D7FF}' | '\u{FFA0}'..='\u{FFDC}')
 }
 
-/// Whether `c` is Hangul (a syllable or a jamo), without classifying the other scripts (asked of every
-/// character by the Hangul passes).
+/// Whether `c` is Hangul (a syllable or a jamo), without classifying the other scripts
+/// (asked of every character by the Hangul passes).
 #[inline]
 pub(crate) fn is_korean(c: char) -> bool {
     !c.is_ascii() && (hangul::is_syllable(c) || is_jamo(c))
@@ -69,6 +69,7 @@ pub(crate) fn is_korean(c: char) -> bool {
 /// Blocks whose every character is a letter (general category L*), asked about on
 /// every character of Korean and Japanese chat: Hangul syllables, compatibility jamo,
 /// hiragana, katakana and the CJK unified ideographs.
+///
 /// Tested in the order that answers the common cases in few comparisons: outside
 /// `U+3041..=U+D7A3` (Latin, most symbols), then syllables, then ideographs.
 #[inline(always)]

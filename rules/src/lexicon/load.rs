@@ -181,9 +181,12 @@ pub fn parse_tsv(text: &str, file: &str) -> Result<Vec<Entry>, RulesError> {
         }
         // The columns, without a vector per line (at most 6 are used; more is an error).
         let mut split = [""; 7];
-        let found = line.split('\t').count();
-        for (slot, c) in split.iter_mut().zip(line.split('\t')) {
-            *slot = c;
+        let mut found = 0;
+        for c in line.split('\t') {
+            if let Some(slot) = split.get_mut(found) {
+                *slot = c;
+            }
+            found += 1;
         }
         let cols = &split[..found.min(split.len())];
         let col_at = |c: usize| Location {

@@ -67,15 +67,14 @@ mod view;
 
 use chars::{is_invisible, is_space};
 use korean::{compose_jamo, join_hangul, keyboard_words};
-use leet::{leet_applies, leet_letter, leet_letter_at, TokenLetters};
+use leet::{leet_applies, leet_letter, leet_letter_at, Around, TokenLetters};
 use passes::{collapse, join_separated, push_kana};
 use view::Item;
 pub use view::{Normalized, Transforms};
 
 /// Builds the normalised view of `src`.
 pub fn normalize(src: &str, t: Transforms) -> Normalized {
-    let mut chars: Vec<(usize, char)> = Vec::with_capacity(src.len());
-    chars.extend(src.char_indices());
+    let around = Around(src);
     // Whether a char's whitespace-delimited token contains a letter (for leetspeak),
     // found once per token that has a leet character.
     let mut has_letter = TokenLetters::default();
@@ -83,7 +82,7 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
     let mut items: Vec<Item> = Vec::with_capacity(src.len());
     // Decompositions (allocated on the first non-ASCII character that needs one).
     let mut buf: Vec<char> = Vec::new();
-    for (i, &(pos, c)) in chars.iter().enumerate() {
+    for (pos, c) in src.char_indices() {
         let start = pos as u32;
         let end = (pos + c.len_utf8()) as u32;
         if is_space(c) {
@@ -97,8 +96,8 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
             }
             // Only leet characters are worth the neighbourhood checks.
             let leet = if t.leetspeak && leet_letter(c).is_some() {
-                leet_letter_at(&chars, i, c)
-                    .filter(|_| leet_applies(&chars, i, has_letter.at(&chars, i)))
+                leet_letter_at(around, pos, c)
+                    .filter(|_| leet_applies(around, pos, has_letter.at(around, pos)))
             } else {
                 None
             };
@@ -169,8 +168,9 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
                     });
                 }
             };
-            if t.leetspeak && d.is_ascii() && leet_applies(&chars, i, has_letter.at(&chars, i)) {
-                if let Some(l) = leet_letter_at(&chars, i, d) {
+            if t.leetspeak && d.is_ascii() && leet_applies(around, pos, has_letter.at(around, pos))
+            {
+                if let Some(l) = leet_letter_at(around, pos, d) {
                     emit(l);
                     continue;
                 }
@@ -213,8 +213,11 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
         collapse(&mut items);
     }
 
-    let mut text = String::with_capacity(items.len());
-    let mut byte_to_item = Vec::with_capacity(items.len());
+    // The view is rarely longer in bytes than the original (Korean and Japanese letters
+    // are three bytes each: sizing by items would regrow).
+    let bytes = src.len().max(items.len());
+    let mut text = String::with_capacity(bytes);
+    let mut byte_to_item = Vec::with_capacity(bytes);
     for (idx, it) in items.iter().enumerate() {
         text.push(it.ch);
         let len = it.ch.len_utf8();

@@ -2,7 +2,7 @@
 //! mentions and emoji counts. Each threshold is optional; the rule fires when any is
 //! exceeded.
 
-use crate::script::{is_alphabetic, is_alphanumeric, is_uppercase};
+use crate::script::{all_letters, is_alphabetic, is_alphanumeric, is_space, is_uppercase};
 
 /// Thresholds of one spam rule.
 #[derive(Debug, Clone, Default)]
@@ -96,8 +96,10 @@ fn is_word_char(c: char) -> bool {
     is_alphanumeric(c) || c == '\''
 }
 
-fn same_word(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() {
+/// Whether two words are the same ignoring case; `caseless` when both are made only of
+/// ASCII and Korean/Japanese letters (which have no case), so ASCII folding decides.
+fn same_word(a: &str, b: &str, caseless: bool) -> bool {
+    if caseless || (a.is_ascii() && b.is_ascii()) {
         a.eq_ignore_ascii_case(b)
     } else {
         a.chars()
@@ -172,27 +174,32 @@ impl Stats {
         let (mut run, mut prev) = (0usize, None::<char>);
         let mut after_zwj = false;
         let mut word_start: Option<usize> = None;
-        let mut prev_word: Option<&str> = None;
+        // The previous word, and whether it is caseless (see `same_word`).
+        let mut prev_word: Option<(&str, bool)> = None;
+        let mut word_caseless = true;
         let mut word_run = 0usize;
         let mut prev_char_space = true;
-        let mut end_word = |start: Option<usize>, end: usize, st: &mut Stats| {
+        let mut end_word = |start: Option<usize>, end: usize, caseless: bool, st: &mut Stats| {
             if let Some(w) = start.and_then(|s| text.get(s..end)) {
-                word_run = if prev_word.is_some_and(|p| same_word(p, w)) {
+                word_run = if prev_word.is_some_and(|(p, pc)| same_word(p, w, pc && caseless)) {
                     word_run + 1
                 } else {
                     1
                 };
                 st.max_word_run = st.max_word_run.max(word_run);
-                prev_word = Some(w);
+                prev_word = Some((w, caseless));
             }
         };
         for (i, c) in text.char_indices() {
             st.chars += 1;
             let ascii = c.is_ascii();
+            // Korean and Japanese letters are never spaces, marks, joiners or emoji.
+            let plain = ascii || all_letters(c);
+            // (`is_ascii_whitespace`, not `is_whitespace`: vertical tab is not a space here.)
             let space = if ascii {
                 c.is_ascii_whitespace()
             } else {
-                c.is_whitespace()
+                is_space(c)
             };
             if !space {
                 st.visible += 1;
@@ -214,11 +221,11 @@ impl Stats {
                 }
             }
             prev_char_space = space;
-            if !ascii && is_emoji(c) && !is_skin_tone(c) && !after_zwj {
+            if !plain && is_emoji(c) && !is_skin_tone(c) && !after_zwj {
                 st.emoji += 1;
             }
             after_zwj = c == '\u{200D}';
-            if ascii || !is_extender(c) {
+            if plain || !is_extender(c) {
                 run = if Some(c) == prev { run + 1 } else { 1 };
                 prev = Some(c);
                 if !space {
@@ -226,14 +233,19 @@ impl Stats {
                 }
             }
             if is_word_char(c) {
-                word_start.get_or_insert(i);
-            } else if !ascii && is_extender(c) {
+                if word_start.is_none() {
+                    word_start = Some(i);
+                    word_caseless = true;
+                }
+                word_caseless &= plain;
+            } else if !plain && is_extender(c) {
                 // marks stay inside the current word
+                word_caseless = false;
             } else {
-                end_word(word_start.take(), i, &mut st);
+                end_word(word_start.take(), i, word_caseless, &mut st);
             }
         }
-        end_word(word_start.take(), text.len(), &mut st);
+        end_word(word_start.take(), text.len(), word_caseless, &mut st);
         st
     }
 }

@@ -1,5 +1,6 @@
 //! Character classes the steps and passes ask about.
 
+pub(super) use crate::script::is_space;
 use crate::script::{all_letters, is_alphanumeric, script_of, Script};
 
 #[inline]
@@ -38,18 +39,6 @@ pub(super) fn is_word(c: char) -> bool {
 #[inline(never)]
 fn is_other_word(c: char) -> bool {
     matches!(script_of(c), Script::Hangul | Script::Han) || is_alphanumeric(c)
-}
-
-/// [`char::is_whitespace`], answered without the Unicode table for ASCII and the
-/// all-letter blocks of Korean and Japanese (asked of every character). Equal to it for
-/// every `char` (tested).
-#[inline(always)]
-pub(super) fn is_space(c: char) -> bool {
-    if c.is_ascii() {
-        matches!(c, ' ' | '\t'..='\r')
-    } else {
-        !all_letters(c) && c.is_whitespace()
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! The Korean passes: 2-set keyboard words, jamo composition, Hangul spacing.
 
 use super::chars::is_word;
-use super::passes::retain_kept;
 use super::view::Item;
 use crate::hangul;
 use crate::keyboard;
@@ -130,35 +129,106 @@ pub(super) fn compose_jamo(items: &mut Vec<Item>) {
 
 /// One-syllable Korean words that stand on their own (interjections, pronouns,
 /// determiners, adverbs: `야 썅`, `와 병 신`, `이 년 전`): never joined to the next word.
-const STANDALONE_SYLLABLES: &[char] = &[
-    '아', '와', '야', '어', '오', '이', '저', '그', '너', '나', '내', '제', '왜', '뭐', '좀', '더',
-    '걍', '참', '꼭', '막', '잘', '안', '못', '다', '두', '세', '몇', '첫', '헐', '헉', '흠', '음',
-    '응', '예', '네', '딱', '늘', '꽤', '곧', '좀', '쫌', '앗', '엥', '킹',
-];
+fn standalone_syllable(c: char) -> bool {
+    matches!(
+        c,
+        '아' | '와'
+            | '야'
+            | '어'
+            | '오'
+            | '이'
+            | '저'
+            | '그'
+            | '너'
+            | '나'
+            | '내'
+            | '제'
+            | '왜'
+            | '뭐'
+            | '좀'
+            | '더'
+            | '걍'
+            | '참'
+            | '꼭'
+            | '막'
+            | '잘'
+            | '안'
+            | '못'
+            | '다'
+            | '두'
+            | '세'
+            | '몇'
+            | '첫'
+            | '헐'
+            | '헉'
+            | '흠'
+            | '음'
+            | '응'
+            | '예'
+            | '네'
+            | '딱'
+            | '늘'
+            | '꽤'
+            | '곧'
+            | '쫌'
+            | '앗'
+            | '엥'
+            | '킹'
+    )
+}
 
 /// Largest number of inserted characters dropped between two Korean letters.
 const MAX_HANGUL_GAP: usize = 2;
 
+/// Item flags of [`join_hangul`]: Korean letter, word character, dropped.
+const KOREAN: u8 = 1;
+const WORD: u8 = 2;
+const DROP: u8 = 4;
+
 /// Drops short non-Korean insertions between Korean letters and joins spaced
 /// one-letter Korean words.
 pub(super) fn join_hangul(items: &mut Vec<Item>) {
-    if !items.iter().any(|it| is_korean(it.ch)) {
+    let Some(first) = items.iter().position(|it| is_korean(it.ch)) else {
         return;
-    }
-    // Each item's script, asked for once.
-    let korean: Vec<bool> = items.iter().map(|it| is_korean(it.ch)).collect();
+    };
+    // Nothing before the word holding the first Korean letter can change: the passes
+    // below start there. (Before it no item is Korean, so no gap and no one-letter
+    // Korean word.)
+    let from = items[..first]
+        .iter()
+        .rposition(|it| !is_word(it.ch))
+        .map_or(0, |p| p + 1);
+    let Some(part) = items.get_mut(from..) else {
+        return;
+    };
+    let kept = from + join_hangul_from(part);
+    items.truncate(kept);
+}
+
+/// [`join_hangul`] on `items`, which starts a word (or the text): compacts the kept items
+/// to the front and returns how many there are.
+fn join_hangul_from(items: &mut [Item]) -> usize {
+    // Each item's classes, asked for once.
+    let mut f: Vec<u8> = items
+        .iter()
+        .map(|it| {
+            (if is_korean(it.ch) { KOREAN } else { 0 }) | (if is_word(it.ch) { WORD } else { 0 })
+        })
+        .collect();
     let n = items.len();
-    let mut keep = vec![true; n];
+    let korean = |f: &[u8], k: usize| f[k] & KOREAN != 0;
+    let mut dropped = false;
     // (a) `시1발`, `시@발`, `병x신`: no space inside the gap.
     let mut i = 1;
     while i < n {
-        if korean[i - 1] && !korean[i] && items[i].ch != ' ' {
+        if korean(&f, i - 1) && !korean(&f, i) && items[i].ch != ' ' {
             let mut j = i;
-            while j < n && j - i < MAX_HANGUL_GAP + 1 && !korean[j] && items[j].ch != ' ' {
+            while j < n && j - i < MAX_HANGUL_GAP + 1 && !korean(&f, j) && items[j].ch != ' ' {
                 j += 1;
             }
-            if j < n && j - i <= MAX_HANGUL_GAP && korean[j] {
-                keep[i..j].fill(false);
+            if j < n && j - i <= MAX_HANGUL_GAP && korean(&f, j) {
+                f[i..j].iter_mut().for_each(|x| *x |= DROP);
+                dropped = true;
             }
             i = j.max(i + 1);
         } else {
@@ -169,33 +239,44 @@ pub(super) fn join_hangul(items: &mut Vec<Item>) {
     // the gap between two such words next to each other (at most 3 items) is dropped.
     // A word starts at a kept word character and spans word characters and dropped
     // items; the gaps dropped here lie behind the scan, so they change no later word.
+    let kept_word = |x: u8| x & (WORD | DROP) == WORD;
     let mut prev_single_end: Option<usize> = None;
     let mut k = 0;
     while k < n {
-        if !(keep[k] && is_word(items[k].ch)) {
+        if !kept_word(f[k]) {
             k += 1;
             continue;
         }
         let s = k;
         let mut letters = 0;
         let mut letter = s;
-        while k < n && (!keep[k] || is_word(items[k].ch)) {
-            if keep[k] {
+        while k < n && f[k] & (WORD | DROP) != 0 {
+            if f[k] & DROP == 0 {
                 letters += 1;
                 letter = k;
             }
             k += 1;
         }
-        let single =
-            letters == 1 && korean[letter] && !STANDALONE_SYLLABLES.contains(&items[letter].ch);
+        let single = letters == 1 && korean(&f, letter) && !standalone_syllable(items[letter].ch);
         if single {
             if let Some(pe) = prev_single_end.filter(|&pe| s - pe <= 3) {
-                keep[pe..s].fill(false);
+                f[pe..s].iter_mut().for_each(|x| *x |= DROP);
+                dropped = true;
             }
             prev_single_end = Some(k);
         } else {
             prev_single_end = None;
         }
     }
-    retain_kept(items, &keep);
+    if !dropped {
+        return n;
+    }
+    let mut w = 0;
+    for r in 0..n {
+        if f[r] & DROP == 0 {
+            items[w] = items[r];
+            w += 1;
+        }
+    }
+    w
 }

@@ -13,9 +13,8 @@
 //! first, restricted to the slot's patterns), with the slot's own allow phrases removing
 //! the ones they cover.
 
-use std::collections::HashMap;
-
 use aho_corasick::{AhoCorasick, MatchKind};
+use foldhash::{HashMap, HashMapExt};
 
 use crate::error::Location;
 use crate::hangul;

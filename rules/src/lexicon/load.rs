@@ -6,8 +6,9 @@
 //! the binary, so their size is fixed at build time; a line has at most 6 columns.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use foldhash::{HashSet, HashSetExt};
 
 use super::category::{Category, Severity};
 use crate::error::Location;
@@ -101,11 +102,12 @@ fn is_low_confidence(text: &str) -> bool {
         .is_some_and(|l| l == LOW_CONFIDENCE)
 }
 
-/// One lexicon entry (one TSV line).
+/// One lexicon entry (one TSV line), borrowing its text from the file (the bundled
+/// files are embedded, so a cold start copies no term, phrase or note).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct Entry<'a> {
     /// The term without `*` wildcards at its ends.
-    pub term: String,
+    pub term: &'a str,
     /// How it matches (from the mode column or the term's `*`).
     pub mode: MatchMode,
     /// Its category.
@@ -113,14 +115,14 @@ pub struct Entry {
     /// Its severity.
     pub severity: Severity,
     /// Allow phrases protecting innocent words around it.
-    pub allow: Vec<String>,
+    pub allow: Vec<&'a str>,
     /// Curator's note.
-    pub note: String,
+    pub note: &'a str,
     /// 1-based line in the file.
     pub line: usize,
 }
 
-impl Entry {
+impl Entry<'_> {
     /// The term as a keyword-rule term: wildcards from the mode (`ass*`, `*hole`,
     /// `*cunt*`). Interior `*` (self-censoring such as `f*ck`) are dropped, because the
     /// `separators` step drops them from messages too (`f*ck` is seen as `fck`).
@@ -138,9 +140,9 @@ impl Entry {
 /// Parsed entries of a language, parsed on first use, once per process (a cold start
 /// parses only the languages its packs select). Errors name
 /// `<lang>.tsv:<line>:<column>`; the bundled files are checked by unit tests.
-pub fn entries(lang: Lang) -> Result<&'static [Entry], RulesError> {
+pub fn entries(lang: Lang) -> Result<&'static [Entry<'static>], RulesError> {
     /// A parsed file, or where and why it failed.
-    type Parsed = Result<Vec<Entry>, (Location, String)>;
+    type Parsed = Result<Vec<Entry<'static>>, (Location, String)>;
     static PARSED: OnceLock<Vec<OnceLock<Parsed>>> = OnceLock::new();
     let slots = PARSED.get_or_init(|| Lang::all().map(|_| OnceLock::new()).collect());
     let parsed = slots.get(lang.0).map(|slot| {
@@ -170,8 +172,8 @@ pub fn entries(lang: Lang) -> Result<&'static [Entry], RulesError> {
 const COLUMNS: [&str; 6] = ["term", "category", "severity", "mode", "allow", "note"];
 
 /// Parses one lexicon file. `file` names it in errors (`en.tsv`).
-pub fn parse_tsv(text: &str, file: &str) -> Result<Vec<Entry>, RulesError> {
-    let mut out: Vec<Entry> = Vec::new();
+pub fn parse_tsv<'a>(text: &'a str, file: &str) -> Result<Vec<Entry<'a>>, RulesError> {
+    let mut out: Vec<Entry<'a>> = Vec::new();
     let mut seen: HashSet<(Cow<str>, Category)> = HashSet::new();
     for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
@@ -257,14 +259,11 @@ pub fn parse_tsv(text: &str, file: &str) -> Result<Vec<Entry>, RulesError> {
             }
         };
         let allow_col = cols.get(4).map_or("-", |s| s.trim());
-        let allow: Vec<String> = if allow_col == "-" || allow_col.is_empty() {
+        let allow: Vec<&str> = if allow_col == "-" || allow_col.is_empty() {
             Vec::new()
         } else {
-            let phrases: Vec<String> = allow_col
-                .split(" | ")
-                .map(|p| p.trim().to_string())
-                .collect();
-            if phrases.iter().any(String::is_empty) {
+            let phrases: Vec<&str> = allow_col.split(" | ").map(str::trim).collect();
+            if phrases.iter().any(|p| p.is_empty()) {
                 return Err(err(
                     4,
                     "empty allow phrase (expected phrases separated by ` | `, or `-`)".into(),
@@ -288,12 +287,12 @@ pub fn parse_tsv(text: &str, file: &str) -> Result<Vec<Entry>, RulesError> {
             ));
         }
         out.push(Entry {
-            term: term.to_string(),
+            term,
             mode,
             category,
             severity,
             allow,
-            note: cols.get(5).map_or("", |s| s.trim()).to_string(),
+            note: cols.get(5).map_or("", |s| s.trim()),
             line: line_no,
         });
     }
@@ -316,7 +315,7 @@ mod tests {
         let e = parse_tsv(src, "en.tsv").unwrap();
         assert_eq!(e.len(), 6);
         assert_eq!(
-            (e[0].mode, e[0].term.as_str(), e[0].line),
+            (e[0].mode, e[0].term, e[0].line),
             (MatchMode::Prefix, "fuck", 2)
         );
         assert_eq!(e[2].mode, MatchMode::Substring);

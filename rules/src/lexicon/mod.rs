@@ -25,7 +25,7 @@ pub(crate) fn select(
 ) -> Result<(Vec<SourcedTerm>, Vec<SourcedTerm>), RulesError> {
     let mut terms = Vec::new();
     let mut allow: Vec<SourcedTerm> = Vec::new();
-    let mut seen_allow = std::collections::HashSet::new();
+    let mut seen_allow = foldhash::HashSet::default();
     for &lang in langs {
         let file = format!("lexicon/{}", lang.file_name());
         for e in entries(lang)? {
@@ -41,7 +41,7 @@ pub(crate) fn select(
             for a in &e.allow {
                 if seen_allow.insert(a.to_lowercase()) {
                     allow.push(SourcedTerm {
-                        text: a.clone(),
+                        text: a.to_string(),
                         at: at.clone(),
                     });
                 }

@@ -7,8 +7,9 @@
 //! English words (Debian `wamerican`) and English profanity that would decode cleanly
 //! (`keyboard_guard.txt`, produced by `rules/lexicon/tools/keyboard_guard.py`).
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use foldhash::HashSet;
 
 use crate::hangul::{compose, is_syllable, Composed};
 

@@ -1,16 +1,17 @@
 //! The Korean passes: 2-set keyboard words, jamo composition, Hangul spacing.
 
 use super::chars::is_word;
+use super::passes::{compact, DROP, KOREAN, WORD};
 use super::view::Item;
 use crate::hangul;
 use crate::keyboard;
-use crate::script::{is_korean, script_of};
+use crate::script::script_of;
 
 /// Replaces whole Latin words typed on the Korean 2-set layout by their syllables.
 /// Only words whose every view letter is exactly one original ASCII letter (no leet,
 /// no fullwidth) qualify; the original case picks shifted keys. In place: a word never
 /// decodes to more syllables than it has letters.
-pub(super) fn keyboard_words(items: &mut Vec<Item>, src: &str) {
+pub(super) fn keyboard_words(items: &mut Vec<Item>, flags: &mut Vec<u8>, src: &str) {
     // One byte of the original, an ASCII letter, read as this item's letter. A one-byte
     // span of a `str` is always one ASCII character, so no UTF-8 decoding is needed.
     let bytes = src.as_bytes();
@@ -42,6 +43,7 @@ pub(super) fn keyboard_words(items: &mut Vec<Item>, src: &str) {
         if j == i {
             if w != i {
                 items[w] = items[i];
+                flags[w] = flags[i];
             }
             w += 1;
             i += 1;
@@ -57,8 +59,12 @@ pub(super) fn keyboard_words(items: &mut Vec<Item>, src: &str) {
         .flatten()
         .filter(|syl| syl.len() >= 2)
         .filter(|_| {
-            let lower: String = items[i..j].iter().map(|it| it.ch).collect();
-            !keyboard::is_guarded(&lower)
+            // The word's view letters (ASCII, at most `MAX_KEYS`), without an allocation.
+            let mut word = [0u8; keyboard::MAX_KEYS];
+            for (slot, it) in word.iter_mut().zip(&items[i..j]) {
+                *slot = it.ch as u8;
+            }
+            !std::str::from_utf8(&word[..len]).is_ok_and(keyboard::is_guarded)
         });
         match decoded {
             Some(syllables) => {
@@ -72,12 +78,14 @@ pub(super) fn keyboard_words(items: &mut Vec<Item>, src: &str) {
                         end: items[i + c.last].end,
                         run: 1,
                     };
+                    flags[w] = KOREAN | WORD;
                     w += 1;
                 }
             }
             None => {
                 if w != i {
                     items.copy_within(i..j, w);
+                    flags.copy_within(i..j, w);
                 }
                 w += len;
             }
@@ -85,6 +93,7 @@ pub(super) fn keyboard_words(items: &mut Vec<Item>, src: &str) {
         i = j;
     }
     items.truncate(w);
+    flags.truncate(w);
 }
 
 /// Composes runs of compatibility jamo into syllables (`ㅅㅣㅂㅏㄹ` → `시발`), in place
@@ -180,41 +189,30 @@ fn standalone_syllable(c: char) -> bool {
 /// Largest number of inserted characters dropped between two Korean letters.
 const MAX_HANGUL_GAP: usize = 2;
 
-/// Item flags of [`join_hangul`]: Korean letter, word character, dropped.
-const KOREAN: u8 = 1;
-const WORD: u8 = 2;
-const DROP: u8 = 4;
-
 /// Drops short non-Korean insertions between Korean letters and joins spaced
 /// one-letter Korean words.
-pub(super) fn join_hangul(items: &mut Vec<Item>) {
-    let Some(first) = items.iter().position(|it| is_korean(it.ch)) else {
+pub(super) fn join_hangul(items: &mut Vec<Item>, flags: &mut Vec<u8>) {
+    let Some(first) = flags.iter().position(|&x| x & KOREAN != 0) else {
         return;
     };
     // Nothing before the word holding the first Korean letter can change: the passes
     // below start there. (Before it no item is Korean, so no gap and no one-letter
     // Korean word.)
-    let from = items[..first]
+    let from = flags[..first]
         .iter()
-        .rposition(|it| !is_word(it.ch))
+        .rposition(|&x| x & WORD == 0)
         .map_or(0, |p| p + 1);
-    let Some(part) = items.get_mut(from..) else {
+    let (Some(part), Some(part_flags)) = (items.get_mut(from..), flags.get_mut(from..)) else {
         return;
     };
-    let kept = from + join_hangul_from(part);
+    let kept = from + join_hangul_from(part, part_flags);
     items.truncate(kept);
+    flags.truncate(kept);
 }
 
-/// [`join_hangul`] on `items`, which starts a word (or the text): compacts the kept items
-/// to the front and returns how many there are.
-fn join_hangul_from(items: &mut [Item]) -> usize {
-    // Each item's classes, asked for once.
-    let mut f: Vec<u8> = items
-        .iter()
-        .map(|it| {
-            (if is_korean(it.ch) { KOREAN } else { 0 }) | (if is_word(it.ch) { WORD } else { 0 })
-        })
-        .collect();
+/// [`join_hangul`] on `items` (with their flags), which starts a word (or the text):
+/// compacts the kept items to the front and returns how many there are.
+fn join_hangul_from(items: &mut [Item], f: &mut [u8]) -> usize {
     let n = items.len();
     let korean = |f: &[u8], k: usize| f[k] & KOREAN != 0;
     let mut dropped = false;
@@ -271,12 +269,5 @@ fn join_hangul_from(items: &mut [Item]) -> usize {
     if !dropped {
         return n;
     }
-    let mut w = 0;
-    for r in 0..n {
-        if f[r] & DROP == 0 {
-            items[w] = items[r];
-            w += 1;
-        }
-    }
-    w
+    compact(items, f)
 }

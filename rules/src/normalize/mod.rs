@@ -68,7 +68,7 @@ mod view;
 use chars::{is_invisible, is_space};
 use korean::{compose_jamo, join_hangul, keyboard_words};
 use leet::{leet_applies, leet_letter, leet_letter_at, Around, TokenLetters};
-use passes::{collapse, join_separated, push_kana};
+use passes::{classes, collapse, join_separated, push_kana};
 use view::Item;
 pub use view::{Normalized, Transforms};
 
@@ -197,14 +197,20 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
     }
 
     // The passes work in place on `items` (each used to build a new vector).
+    // Each item's class, asked for once and kept in step by the passes that drop items.
+    let mut flags = if t.separators || t.keyboard || t.hangul_spacing {
+        classes(&items)
+    } else {
+        Vec::new()
+    };
     if t.separators {
-        join_separated(&mut items, t.hangul_spacing);
+        join_separated(&mut items, &mut flags, t.hangul_spacing);
     }
     if t.keyboard {
-        keyboard_words(&mut items, src);
+        keyboard_words(&mut items, &mut flags, src);
     }
     if t.hangul_spacing {
-        join_hangul(&mut items);
+        join_hangul(&mut items, &mut flags);
     }
     if t.hangul {
         compose_jamo(&mut items);

@@ -7,33 +7,71 @@ use super::view::Item;
 use crate::kana::{self, Kana};
 use crate::script::{is_korean, is_numeric, script_of, Script};
 
-/// Keeps the items whose `keep` flag is set, in place.
-pub(super) fn retain_kept(items: &mut Vec<Item>, keep: &[bool]) {
-    let mut k = keep.iter();
-    items.retain(|_| k.next().copied().unwrap_or(true));
+/// Item flags of the dropping passes ([`join_separated`], [`join_hangul`]): one byte per
+/// item, so each item's class is asked for once and nothing is moved until the end.
+pub(super) const WORD: u8 = 1;
+/// Punctuation or a symbol: not a word character, a space or an apostrophe.
+const SEP: u8 = 2;
+/// Korean letter (syllable or jamo).
+pub(super) const KOREAN: u8 = 4;
+/// Dropped by the pass.
+pub(super) const DROP: u8 = 8;
+
+/// The flags of one view character: [`WORD`] or [`SEP`], and [`KOREAN`].
+#[inline]
+fn class(c: char) -> u8 {
+    let mut f = if is_word(c) {
+        WORD
+    } else if matches!(c, ' ' | '\'' | '\u{2019}') {
+        0
+    } else {
+        SEP
+    };
+    if is_korean(c) {
+        f |= KOREAN;
+    }
+    f
+}
+
+/// Every item's flags, asked for once per message: the separator, keyboard and Hangul
+/// passes keep them in step with the items they move.
+pub(super) fn classes(items: &[Item]) -> Vec<u8> {
+    items.iter().map(|it| class(it.ch)).collect()
+}
+
+/// Moves the items not flagged [`DROP`], with their flags, to the front, in order;
+/// returns how many there are.
+pub(super) fn compact(items: &mut [Item], flags: &mut [u8]) -> usize {
+    let mut w = 0;
+    for r in 0..items.len().min(flags.len()) {
+        if flags[r] & DROP == 0 {
+            items[w] = items[r];
+            flags[w] = flags[r];
+            w += 1;
+        }
+    }
+    w
 }
 
 /// Drops separators inside words and joins spaced-out single letters. With
 /// `korean_aware`, one-letter Korean words are left to [`join_hangul`].
-pub(super) fn join_separated(items: &mut Vec<Item>, korean_aware: bool) {
-    let n = items.len();
-    let mut keep = vec![true; n];
-    // Each item's class, asked for once: the loops below look at most items twice.
-    let wordy: Vec<bool> = items.iter().map(|it| is_word(it.ch)).collect();
+pub(super) fn join_separated(items: &mut Vec<Item>, f: &mut Vec<u8>, korean_aware: bool) {
+    let n = items.len().min(f.len());
+    let mut dropped = false;
     // (a) punctuation runs (no spaces) between two word characters. Apostrophes are
     // kept: `he'll` must not become `hell`.
-    let sep = |k: usize| !wordy[k] && !matches!(items[k].ch, ' ' | '\'' | '\u{2019}');
     let mut i = 0;
     while i < n {
-        if sep(i) {
+        if f[i] & SEP != 0 {
             let mut j = i;
-            while j < n && sep(j) {
+            while j < n && f[j] & SEP != 0 {
                 j += 1;
             }
-            let before = i > 0 && wordy[i - 1];
-            let after = j < n && wordy[j];
+            let before = i > 0 && f[i - 1] & WORD != 0;
+            let after = j < n && f[j] & WORD != 0;
             if before && after {
-                keep[i..j].fill(false);
+                f[i..j].iter_mut().for_each(|x| *x |= DROP);
+                dropped = true;
             }
             i = j;
         } else {
@@ -43,10 +81,10 @@ pub(super) fn join_separated(items: &mut Vec<Item>, korean_aware: bool) {
     // (b) three or more single-character words separated by short non-word runs. A word
     // starts at a kept word character and spans word characters and dropped items; it
     // is "single" with exactly one kept letter.
-    let single = |s: usize, e: usize, keep: &[bool]| {
-        let mut letters = (s..e).filter(|&k| keep[k]);
+    let single = |s: usize, e: usize, f: &[u8]| {
+        let mut letters = (s..e).filter(|&k| f[k] & DROP == 0);
         match (letters.next(), letters.next()) {
-            (Some(k), None) => !(korean_aware && is_korean(items[k].ch)),
+            (Some(k), None) => !(korean_aware && f[k] & KOREAN != 0),
             _ => false,
         }
     };
@@ -58,16 +96,16 @@ pub(super) fn join_separated(items: &mut Vec<Item>, korean_aware: bool) {
             if k >= n {
                 break None;
             }
-            if keep[k] && wordy[k] {
+            if f[k] & (WORD | DROP) == WORD {
                 let s = k;
-                while k < n && (!keep[k] || wordy[k]) {
+                while k < n && f[k] & (WORD | DROP) != 0 {
                     k += 1;
                 }
                 break Some((s, k));
             }
             k += 1;
         };
-        let next = word.filter(|&(s, e)| single(s, e, &keep));
+        let next = word.filter(|&(s, e)| single(s, e, f));
         run = match (run, next) {
             (Some((first, last_end, len)), Some((s, e))) if s - last_end <= 3 => {
                 Some((first, e, len + 1))
@@ -76,9 +114,10 @@ pub(super) fn join_separated(items: &mut Vec<Item>, korean_aware: bool) {
                 // The run ends: join it when long enough. Its words were all found
                 // before any gap is dropped, as the words of a run never change.
                 if let Some((first, last_end, _)) = prev.filter(|r| r.2 >= 3) {
-                    for p in first..last_end {
-                        if !wordy[p] {
-                            keep[p] = false;
+                    for x in &mut f[first..last_end] {
+                        if *x & WORD == 0 {
+                            *x |= DROP;
+                            dropped = true;
                         }
                     }
                 }
@@ -89,7 +128,11 @@ pub(super) fn join_separated(items: &mut Vec<Item>, korean_aware: bool) {
             break;
         }
     }
-    retain_kept(items, &keep);
+    if dropped {
+        let kept = compact(items, f);
+        items.truncate(kept);
+        f.truncate(kept);
+    }
 }
 
 /// Adds the view form of one kana character: letters are pushed, voicing marks compose

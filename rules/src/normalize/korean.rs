@@ -219,12 +219,12 @@ fn join_hangul_from(items: &mut [Item], f: &mut [u8]) -> usize {
     // (a) `시1발`, `시@발`, `병x신`: no space inside the gap.
     let mut i = 1;
     while i < n {
-        if korean(&f, i - 1) && !korean(&f, i) && items[i].ch != ' ' {
+        if korean(f, i - 1) && !korean(f, i) && items[i].ch != ' ' {
             let mut j = i;
-            while j < n && j - i < MAX_HANGUL_GAP + 1 && !korean(&f, j) && items[j].ch != ' ' {
+            while j < n && j - i < MAX_HANGUL_GAP + 1 && !korean(f, j) && items[j].ch != ' ' {
                 j += 1;
             }
-            if j < n && j - i <= MAX_HANGUL_GAP && korean(&f, j) {
+            if j < n && j - i <= MAX_HANGUL_GAP && korean(f, j) {
                 f[i..j].iter_mut().for_each(|x| *x |= DROP);
                 dropped = true;
             }
@@ -255,7 +255,7 @@ fn join_hangul_from(items: &mut [Item], f: &mut [u8]) -> usize {
             }
             k += 1;
         }
-        let single = letters == 1 && korean(&f, letter) && !standalone_syllable(items[letter].ch);
+        let single = letters == 1 && korean(f, letter) && !standalone_syllable(items[letter].ch);
         if single {
             if let Some(pe) = prev_single_end.filter(|&pe| s - pe <= 3) {
                 f[pe..s].iter_mut().for_each(|x| *x |= DROP);

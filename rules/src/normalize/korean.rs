@@ -41,12 +41,23 @@ pub(super) fn keyboard_words(items: &mut Vec<Item>, flags: &mut Vec<u8>, src: &s
             j += 1;
         }
         if j == i {
-            if w != i {
-                items[w] = items[i];
-                flags[w] = flags[i];
+            // Not a word of original ASCII letters: skip to the next one, moving the
+            // items in between as one block.
+            j += 1;
+            while j < n && original(&items[j]).is_none() {
+                j += 1;
             }
-            w += 1;
-            i += 1;
+            if w != i {
+                if j == i + 1 {
+                    items[w] = items[i];
+                    flags[w] = flags[i];
+                } else {
+                    items.copy_within(i..j, w);
+                    flags.copy_within(i..j, w);
+                }
+            }
+            w += j - i;
+            i = j;
             continue;
         }
         // `items[i - 1]` is still the input item before the word: it is only

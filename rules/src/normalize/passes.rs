@@ -5,7 +5,7 @@ use super::chars::is_word;
 use super::korean::join_hangul;
 use super::view::Item;
 use crate::kana::{self, Kana};
-use crate::script::{is_korean, is_numeric, script_of, Script};
+use crate::script::{all_letters, is_korean, is_numeric, script_of, Script};
 
 /// Item flags of the dropping passes ([`join_separated`], [`join_hangul`]): one byte per
 /// item, so each item's class is asked for once and nothing is moved until the end.
@@ -20,6 +20,24 @@ pub(super) const DROP: u8 = 8;
 /// The flags of one view character: [`WORD`] or [`SEP`], and [`KOREAN`].
 #[inline]
 fn class(c: char) -> u8 {
+    if c.is_ascii() {
+        return if c.is_ascii_alphanumeric() {
+            WORD
+        } else if matches!(c, ' ' | '\'') {
+            0
+        } else {
+            SEP
+        };
+    }
+    // Korean and Japanese letters (most of such chat), without the general tests: of
+    // their blocks, the Hangul syllables and compatibility jamo are Korean.
+    if all_letters(c) {
+        return if c >= '\u{AC00}' || ('\u{3131}'..='\u{318E}').contains(&c) {
+            WORD | KOREAN
+        } else {
+            WORD
+        };
+    }
     let mut f = if is_word(c) {
         WORD
     } else if matches!(c, ' ' | '\'' | '\u{2019}') {
@@ -175,4 +193,26 @@ pub(super) fn collapse(items: &mut Vec<Item>) {
         }
         same
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_classes_are_the_character_tests() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut f = if is_word(c) {
+                WORD
+            } else if matches!(c, ' ' | '\'' | '\u{2019}') {
+                0
+            } else {
+                SEP
+            };
+            if is_korean(c) {
+                f |= KOREAN;
+            }
+            assert_eq!(class(c), f, "{c:?}");
+        }
+    }
 }

@@ -74,6 +74,37 @@ pub use view::{Normalized, Transforms};
 
 /// Builds the normalised view of `src`.
 pub fn normalize(src: &str, t: Transforms) -> Normalized {
+    let mut items = items_of(src, t);
+    // The passes work in place on `items` (each used to build a new vector).
+    // Each item's class, asked for once and kept in step by the passes that drop items.
+    let mut flags = if t.separators || t.keyboard || t.hangul_spacing {
+        classes(&items)
+    } else {
+        Vec::new()
+    };
+    if t.separators {
+        join_separated(&mut items, &mut flags, t.hangul_spacing);
+    }
+    if t.keyboard {
+        keyboard_words(&mut items, &mut flags, src);
+    }
+    if t.hangul_spacing {
+        join_hangul(&mut items, &mut flags);
+    }
+    if t.hangul {
+        compose_jamo(&mut items);
+    }
+    if t.collapse_repeats {
+        collapse(&mut items);
+    }
+
+    Normalized::of_items(items, src.len())
+}
+
+/// The view's characters, one original character at a time (steps 1 to 5 and the
+/// per-character Korean and Japanese steps).
+#[inline(never)]
+fn items_of(src: &str, t: Transforms) -> Vec<Item> {
     let around = Around(src);
     // Whether a char's whitespace-delimited token contains a letter (for leetspeak),
     // found once per token that has a leet character.
@@ -196,48 +227,7 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
         }
     }
 
-    // The passes work in place on `items` (each used to build a new vector).
-    // Each item's class, asked for once and kept in step by the passes that drop items.
-    let mut flags = if t.separators || t.keyboard || t.hangul_spacing {
-        classes(&items)
-    } else {
-        Vec::new()
-    };
-    if t.separators {
-        join_separated(&mut items, &mut flags, t.hangul_spacing);
-    }
-    if t.keyboard {
-        keyboard_words(&mut items, &mut flags, src);
-    }
-    if t.hangul_spacing {
-        join_hangul(&mut items, &mut flags);
-    }
-    if t.hangul {
-        compose_jamo(&mut items);
-    }
-    if t.collapse_repeats {
-        collapse(&mut items);
-    }
-
-    // The view is rarely longer in bytes than the original (Korean and Japanese letters
-    // are three bytes each: sizing by items would regrow).
-    let bytes = src.len().max(items.len());
-    let mut text = String::with_capacity(bytes);
-    let mut byte_to_item = Vec::with_capacity(bytes);
-    for (idx, it) in items.iter().enumerate() {
-        text.push(it.ch);
-        let len = it.ch.len_utf8();
-        if len == 1 {
-            byte_to_item.push(idx as u32);
-        } else {
-            byte_to_item.extend(std::iter::repeat_n(idx as u32, len));
-        }
-    }
-    Normalized {
-        text,
-        items,
-        byte_to_item,
-    }
+    items
 }
 
 /// Appends one space for whitespace at `start..end`, or widens the space before it: a run

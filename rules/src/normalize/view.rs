@@ -97,6 +97,37 @@ pub struct Normalized {
 }
 
 impl Normalized {
+    /// The view of `items` (after every pass), with its text and byte map. `src_len`
+    /// sizes them: the view is rarely longer in bytes than the original (Korean and
+    /// Japanese letters are three bytes each, so sizing by items would regrow).
+    #[inline(never)]
+    pub(super) fn of_items(items: Vec<Item>, src_len: usize) -> Normalized {
+        let bytes = src_len.max(items.len());
+        let mut text = String::with_capacity(bytes);
+        let mut byte_to_item = Vec::with_capacity(bytes);
+        let mut buf = [0u8; 4];
+        for (idx, it) in items.iter().enumerate() {
+            let idx = idx as u32;
+            if it.ch.is_ascii() {
+                text.push(it.ch);
+                byte_to_item.push(idx);
+                continue;
+            }
+            let encoded = it.ch.encode_utf8(&mut buf);
+            text.push_str(encoded);
+            match encoded.len() {
+                2 => byte_to_item.extend_from_slice(&[idx; 2]),
+                3 => byte_to_item.extend_from_slice(&[idx; 3]),
+                _ => byte_to_item.extend_from_slice(&[idx; 4]),
+            }
+        }
+        Normalized {
+            text,
+            items,
+            byte_to_item,
+        }
+    }
+
     /// The normalised text.
     pub fn as_str(&self) -> &str {
         &self.text

@@ -161,16 +161,20 @@ pub(super) fn join_separated(items: &mut Vec<Item>, f: &mut Vec<u8>, korean_awar
 /// Adds the view form of one kana character: letters are pushed, voicing marks compose
 /// with the kana before them (or are dropped), long-vowel marks extend the letter before.
 pub(super) fn push_kana(items: &mut Vec<Item>, k: Kana, start: u32, end: u32) {
-    let last = items
-        .last_mut()
-        .filter(|l| matches!(script_of(l.ch), Script::Kana | Script::Han));
-    match (k, last) {
-        (Kana::Letter(ch), _) => items.push(Item {
+    if let Kana::Letter(ch) = k {
+        items.push(Item {
             ch,
             start,
             end,
             run: 1,
-        }),
+        });
+        return;
+    }
+    let last = items
+        .last_mut()
+        .filter(|l| matches!(script_of(l.ch), Script::Kana | Script::Han));
+    match (k, last) {
+        (Kana::Letter(_), _) => {}
         (Kana::Voicing(m), Some(l)) => {
             if let Some(v) = kana::voice(l.ch, m) {
                 l.ch = v;

@@ -68,7 +68,7 @@ mod view;
 use chars::{is_invisible, is_space};
 use korean::{compose_jamo, join_hangul, keyboard_words};
 use leet::{leet_applies, leet_letter, leet_letter_at, Around, TokenLetters};
-use passes::{classes, collapse, join_separated, push_kana};
+use passes::{classes, join_separated, push_kana};
 use view::Item;
 pub use view::{Normalized, Transforms};
 
@@ -94,11 +94,8 @@ pub fn normalize(src: &str, t: Transforms) -> Normalized {
     if t.hangul {
         compose_jamo(&mut items);
     }
-    if t.collapse_repeats {
-        collapse(&mut items);
-    }
-
-    Normalized::of_items(items, src.len())
+    // Repeat collapse is done while the view's text is written (one pass less).
+    Normalized::of_items(items, src.len(), t.collapse_repeats)
 }
 
 /// The view's characters, one original character at a time (steps 1 to 5 and the
@@ -116,11 +113,11 @@ fn items_of(src: &str, t: Transforms) -> Vec<Item> {
     for (pos, c) in src.char_indices() {
         let start = pos as u32;
         let end = (pos + c.len_utf8()) as u32;
-        if is_space(c) {
-            push_space(&mut items, start, end);
-            continue;
-        }
         if c.is_ascii() {
+            if is_space(c) {
+                push_space(&mut items, start, end);
+                continue;
+            }
             // Fast path: ASCII is its own NFKD, has no marks and no confusables.
             if t.strip_invisible && c.is_ascii_control() {
                 continue;
@@ -141,12 +138,10 @@ fn items_of(src: &str, t: Transforms) -> Vec<Item> {
             });
             continue;
         }
-        if t.strip_invisible && is_invisible(c) {
-            continue;
-        }
         // Hangul syllables (with `hangul`) and CJK unified ideographs are their own
-        // view: no decomposition, case, marks or confusables (the common case of Korean
-        // and Japanese chat, answered without the Unicode tables).
+        // view: never spaces or invisible, no decomposition, case, marks or confusables
+        // (the common case of Korean and Japanese chat, answered without the Unicode
+        // tables).
         if (t.hangul && hangul::is_syllable(c)) || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
             items.push(Item {
                 ch: c,
@@ -154,6 +149,13 @@ fn items_of(src: &str, t: Transforms) -> Vec<Item> {
                 end,
                 run: 1,
             });
+            continue;
+        }
+        if is_space(c) {
+            push_space(&mut items, start, end);
+            continue;
+        }
+        if t.strip_invisible && is_invisible(c) {
             continue;
         }
         if t.hangul {

@@ -192,16 +192,11 @@ pub(super) fn push_kana(items: &mut Vec<Item>, k: Kana, start: u32, end: u32) {
     }
 }
 
-/// Collapses runs of the same letter into one item carrying the run length.
-pub(super) fn collapse(items: &mut Vec<Item>) {
-    items.dedup_by(|it, last| {
-        let same = last.ch == it.ch && is_word(it.ch) && !is_numeric(it.ch);
-        if same {
-            last.end = it.end;
-            last.run += 1;
-        }
-        same
-    });
+/// Whether `next` continues the run of letter `last` (repeat collapse): the same word
+/// character, not a digit.
+#[inline]
+pub(super) fn repeats(last: char, next: char) -> bool {
+    last == next && is_word(next) && !is_numeric(next)
 }
 
 #[cfg(test)]

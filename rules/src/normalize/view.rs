@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::passes::repeats;
 use crate::script::is_alphanumeric;
 
 /// Which normalisation steps to apply (all on by default).
@@ -97,17 +98,30 @@ pub struct Normalized {
 }
 
 impl Normalized {
-    /// The view of `items` (after every pass), with its text and byte map. `src_len`
-    /// sizes them: the view is rarely longer in bytes than the original (Korean and
-    /// Japanese letters are three bytes each, so sizing by items would regrow).
+    /// The view of `items` (after every pass), with its text and byte map; with
+    /// `collapse`, runs of the same letter become one item carrying the run length
+    /// (step 7), in the same pass. `src_len` sizes the text and map: the view is rarely
+    /// longer in bytes than the original (Korean and Japanese letters are three bytes
+    /// each, so sizing by items would regrow).
     #[inline(never)]
-    pub(super) fn of_items(items: Vec<Item>, src_len: usize) -> Normalized {
+    pub(super) fn of_items(mut items: Vec<Item>, src_len: usize, collapse: bool) -> Normalized {
         let bytes = src_len.max(items.len());
         let mut text = String::with_capacity(bytes);
         let mut byte_to_item = Vec::with_capacity(bytes);
         let mut buf = [0u8; 4];
-        for (idx, it) in items.iter().enumerate() {
-            let idx = idx as u32;
+        // Items before `w` are the view's; `w <= r`.
+        let mut w = 0;
+        for r in 0..items.len() {
+            let it = items[r];
+            if collapse && w > 0 && repeats(items[w - 1].ch, it.ch) {
+                let last = &mut items[w - 1];
+                last.end = it.end;
+                last.run += 1;
+                continue;
+            }
+            items[w] = it;
+            let idx = w as u32;
+            w += 1;
             if it.ch.is_ascii() {
                 text.push(it.ch);
                 byte_to_item.push(idx);
@@ -121,6 +135,7 @@ impl Normalized {
                 _ => byte_to_item.extend_from_slice(&[idx; 4]),
             }
         }
+        items.truncate(w);
         Normalized {
             text,
             items,

@@ -227,11 +227,17 @@ impl TermSetBuilder {
     }
 
     fn variant(&mut self, key: String, slot: u32, runs: Vec<u32>, mode: MatchMode, word: WordRule) {
-        let id = *self.index.entry(key.clone()).or_insert_with(|| {
-            self.patterns.push(key);
-            self.entries.push(Vec::new());
-            (self.patterns.len() - 1) as u32
-        });
+        // Most keys are new: one copy for the index, the key itself for the patterns.
+        let id = match self.index.get(&key) {
+            Some(&id) => id,
+            None => {
+                let id = self.patterns.len() as u32;
+                self.index.insert(key.clone(), id);
+                self.patterns.push(key);
+                self.entries.push(Vec::new());
+                id
+            }
+        };
         let v = Variant { mode, runs, word };
         let list = &mut self.entries[id as usize];
         match list.last_mut() {

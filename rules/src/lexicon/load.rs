@@ -127,13 +127,17 @@ impl Entry<'_> {
     /// `*cunt*`). Interior `*` (self-censoring such as `f*ck`) are dropped, because the
     /// `separators` step drops them from messages too (`f*ck` is seen as `fck`).
     pub fn keyword_term(&self) -> String {
-        let core: String = self.term.chars().filter(|&c| c != '*').collect();
-        match self.mode {
-            MatchMode::Word => core,
-            MatchMode::Prefix => format!("{core}*"),
-            MatchMode::Suffix => format!("*{core}"),
-            MatchMode::Substring => format!("*{core}*"),
+        let lead = matches!(self.mode, MatchMode::Suffix | MatchMode::Substring);
+        let trail = matches!(self.mode, MatchMode::Prefix | MatchMode::Substring);
+        let mut out = String::with_capacity(self.term.len() + 2);
+        if lead {
+            out.push('*');
         }
+        out.extend(self.term.chars().filter(|&c| c != '*'));
+        if trail {
+            out.push('*');
+        }
+        out
     }
 }
 

@@ -10,6 +10,8 @@ mod load;
 pub use category::{Category, Severity};
 pub use load::{entries, parse_tsv, Entry, Lang};
 
+use std::borrow::Cow;
+
 use crate::error::Location;
 use crate::pack::SourcedTerm;
 use crate::RulesError;
@@ -38,8 +40,14 @@ pub(crate) fn select(
                 column: 1,
                 rule: Some(rule.to_string()),
             };
-            for a in &e.allow {
-                if seen_allow.insert(a.to_lowercase()) {
+            for &a in &e.allow {
+                // Case-insensitive, without a copy for lower-case ASCII (most phrases).
+                let key = if a.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                    Cow::Borrowed(a)
+                } else {
+                    Cow::Owned(a.to_lowercase())
+                };
+                if seen_allow.insert(key) {
                     allow.push(SourcedTerm {
                         text: a.to_string(),
                         at: at.clone(),

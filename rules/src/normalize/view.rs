@@ -108,7 +108,6 @@ impl Normalized {
         let bytes = src_len.max(items.len());
         let mut text = String::with_capacity(bytes);
         let mut byte_to_item = Vec::with_capacity(bytes);
-        let mut buf = [0u8; 4];
         // Items before `w` are the view's; `w <= r`.
         let mut w = 0;
         for r in 0..items.len() {
@@ -127,9 +126,8 @@ impl Normalized {
                 byte_to_item.push(idx);
                 continue;
             }
-            let encoded = it.ch.encode_utf8(&mut buf);
-            text.push_str(encoded);
-            match encoded.len() {
+            text.push(it.ch);
+            match it.ch.len_utf8() {
                 2 => byte_to_item.extend_from_slice(&[idx; 2]),
                 3 => byte_to_item.extend_from_slice(&[idx; 3]),
                 _ => byte_to_item.extend_from_slice(&[idx; 4]),

@@ -4,13 +4,15 @@
 # every labelled text of rules/eval plus 30,000 generated mixed-script texts (leet, jamo,
 # kana, halfwidth forms, marks, zero-width characters, confusables; `Time` set so the
 # stateful rules replay the same), and `rules eval-quality bundled` on each labelled set.
-# Usage: bash bench/rules-identity.sh OLD_RULES_BINARY NEW_RULES_BINARY
+# Usage: bash bench/rules-identity.sh OLD_RULES_BINARY NEW_RULES_BINARY [OLD_VIEW_DUMP NEW_VIEW_DUMP]
+# (the optional pair: `view_dump` example binaries of the two builds, `cargo build --release
+# -p rules --example view_dump`; their normalised views of the same texts are compared too)
 # (build the old one from a worktree: git worktree add /tmp/old REV && cargo build
 # --release -p rules --bin rules --manifest-path /tmp/old/Cargo.toml). Prints one line per
 # output, `same` or `DIFF`, and exits 1 on any difference.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-old="$1"; new="$2"
+old="$1"; new="$2"; old_view="${3:-}"; new_view="${4:-}"
 work="$(mktemp -d -t rules-identity.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 python3 - "$root" > "$work/requests.jsonl" <<'PY'
@@ -55,6 +57,12 @@ for bin in old new; do
     "$exe" eval-quality bundled "$s" --max-list 100000 > "$work/$bin/quality-$(basename "$s").txt"
   done
 done
+if [ -n "$old_view" ] && [ -n "$new_view" ]; then
+  python3 -c 'import json, sys
+for l in sys.stdin: print(json.loads(l)["Content"])' < "$work/requests.jsonl" > "$work/texts.txt"
+  "$old_view" < "$work/texts.txt" > "$work/old/views.txt"
+  "$new_view" < "$work/texts.txt" > "$work/new/views.txt"
+fi
 echo "$(wc -l < "$work/requests.jsonl") requests"
 for f in "$work"/old/*; do
   b="$(basename "$f")"

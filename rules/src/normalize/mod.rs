@@ -47,9 +47,12 @@
 //! for matching.
 //!
 //! Files: `view.rs` (the [`Transforms`] switches and the [`Normalized`] view with its
-//! position map), `chars.rs` (character classes), `leet.rs` (when a digit or symbol
-//! reads as a letter), `passes.rs` (the whole-view passes: separators, kana, repeats)
-//! and `korean.rs` (the Korean passes); this file runs them in order.
+//! position map, written in one pass that also collapses repeats), `chars.rs`
+//! (character classes), `leet.rs` (when a digit or symbol reads as a letter),
+//! `passes.rs` (the whole-view passes: item classes, separators, kana, the repeat test)
+//! and `korean.rs` (the Korean passes); this file runs them in order. The passes that
+//! drop items share one class byte per item (`passes::classes`), asked for once per
+//! message and kept in step as items move.
 
 use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
 

@@ -172,6 +172,19 @@ pub fn entries(lang: Lang) -> Result<&'static [Entry<'static>], RulesError> {
     }
 }
 
+/// `text` lower-cased, for case-insensitive duplicate checks: borrowed when it is
+/// lower-case ASCII already (most terms and phrases), so no copy is made.
+pub(crate) fn fold_case(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.to_lowercase())
+    }
+}
+
 /// Column names, for error messages.
 const COLUMNS: [&str; 6] = ["term", "category", "severity", "mode", "allow", "note"];
 
@@ -275,16 +288,7 @@ pub fn parse_tsv<'a>(text: &'a str, file: &str) -> Result<Vec<Entry<'a>>, RulesE
             }
             phrases
         };
-        // Case-insensitive: lower-cased, without a copy for lower-case ASCII.
-        let key = if term
-            .bytes()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-        {
-            Cow::Borrowed(term)
-        } else {
-            Cow::Owned(term.to_lowercase())
-        };
-        if !seen.insert((key, category)) {
+        if !seen.insert((fold_case(term), category)) {
             return Err(err(
                 0,
                 format!("duplicate term `{term}` in category `{category}` (expected once per language and category)"),

@@ -10,7 +10,7 @@ mod load;
 pub use category::{Category, Severity};
 pub use load::{entries, parse_tsv, Entry, Lang};
 
-use std::borrow::Cow;
+use load::fold_case;
 
 use crate::error::Location;
 use crate::pack::SourcedTerm;
@@ -41,13 +41,7 @@ pub(crate) fn select(
                 rule: Some(rule.to_string()),
             };
             for &a in &e.allow {
-                // Case-insensitive, without a copy for lower-case ASCII (most phrases).
-                let key = if a.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-                    Cow::Borrowed(a)
-                } else {
-                    Cow::Owned(a.to_lowercase())
-                };
-                if seen_allow.insert(key) {
+                if seen_allow.insert(fold_case(a)) {
                     allow.push(SourcedTerm {
                         text: a.to_string(),
                         at: at.clone(),

@@ -1,7 +1,7 @@
 //! The Korean passes: 2-set keyboard words, jamo composition, Hangul spacing.
 
 use super::chars::is_word;
-use super::passes::{compact, DROP, KOREAN, WORD};
+use super::passes::{compact, mark_dropped, next_word, only_kept, KOREAN, WORD};
 use super::view::Item;
 use crate::hangul;
 use crate::keyboard;
@@ -47,15 +47,7 @@ pub(super) fn keyboard_words(items: &mut Vec<Item>, flags: &mut Vec<u8>, src: &s
             while j < n && original(&items[j]).is_none() {
                 j += 1;
             }
-            if w != i {
-                if j == i + 1 {
-                    items[w] = items[i];
-                    flags[w] = flags[i];
-                } else {
-                    items.copy_within(i..j, w);
-                    flags.copy_within(i..j, w);
-                }
-            }
+            shift(items, flags, i..j, w);
             w += j - i;
             i = j;
             continue;
@@ -94,10 +86,7 @@ pub(super) fn keyboard_words(items: &mut Vec<Item>, flags: &mut Vec<u8>, src: &s
                 }
             }
             None => {
-                if w != i {
-                    items.copy_within(i..j, w);
-                    flags.copy_within(i..j, w);
-                }
+                shift(items, flags, i..j, w);
                 w += len;
             }
         }
@@ -105,6 +94,21 @@ pub(super) fn keyboard_words(items: &mut Vec<Item>, flags: &mut Vec<u8>, src: &s
     }
     items.truncate(w);
     flags.truncate(w);
+}
+
+/// Moves `items[from]` with their flags to start at `to` (`to <= from.start`).
+#[inline(always)]
+fn shift(items: &mut [Item], flags: &mut [u8], from: std::ops::Range<usize>, to: usize) {
+    if to == from.start {
+        return;
+    }
+    if from.len() == 1 {
+        items[to] = items[from.start];
+        flags[to] = flags[from.start];
+    } else {
+        items.copy_within(from.clone(), to);
+        flags.copy_within(from, to);
+    }
 }
 
 /// Composes runs of compatibility jamo into syllables (`ㅅㅣㅂㅏㄹ` → `시발`), in place
@@ -149,52 +153,13 @@ pub(super) fn compose_jamo(items: &mut Vec<Item>) {
 
 /// One-syllable Korean words that stand on their own (interjections, pronouns,
 /// determiners, adverbs: `야 썅`, `와 병 신`, `이 년 전`): never joined to the next word.
+#[rustfmt::skip]
 fn standalone_syllable(c: char) -> bool {
-    matches!(
-        c,
-        '아' | '와'
-            | '야'
-            | '어'
-            | '오'
-            | '이'
-            | '저'
-            | '그'
-            | '너'
-            | '나'
-            | '내'
-            | '제'
-            | '왜'
-            | '뭐'
-            | '좀'
-            | '더'
-            | '걍'
-            | '참'
-            | '꼭'
-            | '막'
-            | '잘'
-            | '안'
-            | '못'
-            | '다'
-            | '두'
-            | '세'
-            | '몇'
-            | '첫'
-            | '헐'
-            | '헉'
-            | '흠'
-            | '음'
-            | '응'
-            | '예'
-            | '네'
-            | '딱'
-            | '늘'
-            | '꽤'
-            | '곧'
-            | '쫌'
-            | '앗'
-            | '엥'
-            | '킹'
-    )
+    matches!(c,
+        '아' | '와' | '야' | '어' | '오' | '이' | '저' | '그' | '너' | '나' | '내' | '제' | '왜' | '뭐'
+        | '좀' | '더' | '걍' | '참' | '꼭' | '막' | '잘' | '안' | '못' | '다' | '두' | '세' | '몇'
+        | '첫' | '헐' | '헉' | '흠' | '음' | '응' | '예' | '네' | '딱' | '늘' | '꽤' | '곧' | '쫌'
+        | '앗' | '엥' | '킹')
 }
 
 /// Largest number of inserted characters dropped between two Korean letters.
@@ -236,7 +201,7 @@ fn join_hangul_from(items: &mut [Item], f: &mut [u8]) -> usize {
                 j += 1;
             }
             if j < n && j - i <= MAX_HANGUL_GAP && korean(f, j) {
-                f[i..j].iter_mut().for_each(|x| *x |= DROP);
+                mark_dropped(&mut f[i..j]);
                 dropped = true;
             }
             i = j.max(i + 1);
@@ -248,34 +213,21 @@ fn join_hangul_from(items: &mut [Item], f: &mut [u8]) -> usize {
     // the gap between two such words next to each other (at most 3 items) is dropped.
     // A word starts at a kept word character and spans word characters and dropped
     // items; the gaps dropped here lie behind the scan, so they change no later word.
-    let kept_word = |x: u8| x & (WORD | DROP) == WORD;
     let mut prev_single_end: Option<usize> = None;
     let mut k = 0;
-    while k < n {
-        if !kept_word(f[k]) {
-            k += 1;
-            continue;
-        }
-        let s = k;
-        let mut letters = 0;
-        let mut letter = s;
-        while k < n && f[k] & (WORD | DROP) != 0 {
-            if f[k] & DROP == 0 {
-                letters += 1;
-                letter = k;
-            }
-            k += 1;
-        }
-        let single = letters == 1 && korean(f, letter) && !standalone_syllable(items[letter].ch);
+    while let Some((s, e)) = next_word(f, k) {
+        let single =
+            only_kept(f, s, e).is_some_and(|l| korean(f, l) && !standalone_syllable(items[l].ch));
         if single {
             if let Some(pe) = prev_single_end.filter(|&pe| s - pe <= 3) {
-                f[pe..s].iter_mut().for_each(|x| *x |= DROP);
+                mark_dropped(&mut f[pe..s]);
                 dropped = true;
             }
-            prev_single_end = Some(k);
+            prev_single_end = Some(e);
         } else {
             prev_single_end = None;
         }
+        k = e;
     }
     if !dropped {
         return n;

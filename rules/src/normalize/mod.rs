@@ -78,8 +78,8 @@ pub use view::{Normalized, Transforms};
 /// Builds the normalised view of `src`.
 pub fn normalize(src: &str, t: Transforms) -> Normalized {
     let mut items = items_of(src, t);
-    // The passes work in place on `items` (each used to build a new vector).
-    // Each item's class, asked for once and kept in step by the passes that drop items.
+    // The passes work in place on `items`; each item's class is asked for once and kept
+    // in step by the passes that move or drop items.
     let mut flags = if t.separators || t.keyboard || t.hangul_spacing {
         classes(&items)
     } else {

@@ -76,6 +76,39 @@ pub(super) fn compact(items: &mut [Item], flags: &mut [u8]) -> usize {
     w
 }
 
+/// Flags the items of `flags` [`DROP`].
+pub(super) fn mark_dropped(flags: &mut [u8]) {
+    flags.iter_mut().for_each(|x| *x |= DROP);
+}
+
+/// The next word at or after `from`, as `(start, end)`: it starts at a kept word
+/// character and spans word characters and dropped items (the word-finding rule of
+/// [`join_separated`] and [`join_hangul`]).
+pub(super) fn next_word(flags: &[u8], from: usize) -> Option<(usize, usize)> {
+    let n = flags.len();
+    let mut k = from;
+    while k < n && flags[k] & (WORD | DROP) != WORD {
+        k += 1;
+    }
+    if k >= n {
+        return None;
+    }
+    let s = k;
+    while k < n && flags[k] & (WORD | DROP) != 0 {
+        k += 1;
+    }
+    Some((s, k))
+}
+
+/// The one kept item of `flags[s..e]`, if there is exactly one (a one-letter word).
+pub(super) fn only_kept(flags: &[u8], s: usize, e: usize) -> Option<usize> {
+    let mut kept = (s..e).filter(|&k| flags[k] & DROP == 0);
+    match (kept.next(), kept.next()) {
+        (Some(k), None) => Some(k),
+        _ => None,
+    }
+}
+
 /// Drops separators inside words and joins spaced-out single letters. With
 /// `korean_aware`, one-letter Korean words are left to [`join_hangul`].
 pub(super) fn join_separated(items: &mut Vec<Item>, f: &mut Vec<u8>, korean_aware: bool) {
@@ -93,7 +126,7 @@ pub(super) fn join_separated(items: &mut Vec<Item>, f: &mut Vec<u8>, korean_awar
             let before = i > 0 && f[i - 1] & WORD != 0;
             let after = j < n && f[j] & WORD != 0;
             if before && after {
-                f[i..j].iter_mut().for_each(|x| *x |= DROP);
+                mark_dropped(&mut f[i..j]);
                 dropped = true;
             }
             i = j;
@@ -105,29 +138,14 @@ pub(super) fn join_separated(items: &mut Vec<Item>, f: &mut Vec<u8>, korean_awar
     // starts at a kept word character and spans word characters and dropped items; it
     // is "single" with exactly one kept letter.
     let single = |s: usize, e: usize, f: &[u8]| {
-        let mut letters = (s..e).filter(|&k| f[k] & DROP == 0);
-        match (letters.next(), letters.next()) {
-            (Some(k), None) => !(korean_aware && f[k] & KOREAN != 0),
-            _ => false,
-        }
+        only_kept(f, s, e).is_some_and(|k| !(korean_aware && f[k] & KOREAN != 0))
     };
     // The current run of single words: its first word's start, last word's end, length.
     let mut run: Option<(usize, usize, usize)> = None;
     let mut k = 0;
     loop {
-        let word = loop {
-            if k >= n {
-                break None;
-            }
-            if f[k] & (WORD | DROP) == WORD {
-                let s = k;
-                while k < n && f[k] & (WORD | DROP) != 0 {
-                    k += 1;
-                }
-                break Some((s, k));
-            }
-            k += 1;
-        };
+        let word = next_word(&f[..n], k);
+        k = word.map_or(n, |(_, e)| e);
         let next = word.filter(|&(s, e)| single(s, e, f));
         run = match (run, next) {
             (Some((first, last_end, len)), Some((s, e))) if s - last_end <= 3 => {
@@ -158,37 +176,40 @@ pub(super) fn join_separated(items: &mut Vec<Item>, f: &mut Vec<u8>, korean_awar
     }
 }
 
+/// The kana or kanji a voicing or long-vowel mark attaches to: the last item, if it is
+/// one (only marks look at the item before).
+fn mark_base(items: &mut [Item]) -> Option<&mut Item> {
+    let last = items.last_mut()?;
+    matches!(script_of(last.ch), Script::Kana | Script::Han).then_some(last)
+}
+
 /// Adds the view form of one kana character: letters are pushed, voicing marks compose
 /// with the kana before them (or are dropped), long-vowel marks extend the letter before.
 pub(super) fn push_kana(items: &mut Vec<Item>, k: Kana, start: u32, end: u32) {
-    if let Kana::Letter(ch) = k {
-        items.push(Item {
+    match k {
+        Kana::Letter(ch) => items.push(Item {
             ch,
             start,
             end,
             run: 1,
-        });
-        return;
-    }
-    let last = items
-        .last_mut()
-        .filter(|l| matches!(script_of(l.ch), Script::Kana | Script::Han));
-    match (k, last) {
-        (Kana::Letter(_), _) => {}
-        (Kana::Voicing(m), Some(l)) => {
-            if let Some(v) = kana::voice(l.ch, m) {
-                l.ch = v;
-            }
-            l.end = end;
-        }
-        (Kana::LongVowel, Some(l)) => l.end = end,
-        (Kana::Voicing(_), None) => {}
-        (Kana::LongVowel, None) => items.push(Item {
-            ch: 'ー',
-            start,
-            end,
-            run: 1,
         }),
+        Kana::Voicing(m) => {
+            if let Some(l) = mark_base(items) {
+                if let Some(v) = kana::voice(l.ch, m) {
+                    l.ch = v;
+                }
+                l.end = end;
+            }
+        }
+        Kana::LongVowel => match mark_base(items) {
+            Some(l) => l.end = end,
+            None => items.push(Item {
+                ch: 'ー',
+                start,
+                end,
+                run: 1,
+            }),
+        },
     }
 }
 

@@ -1,4 +1,4 @@
-//! Keyword rules: many terms matched in one aho-corasick pass over the normalised view,
+//! Keyword rules: many terms matched in one automaton pass over the normalised view,
 //! with per-term match modes and an allow list checked on the same view (the automaton
 //! is shared with the other rules of the view: `termset.rs`).
 //!

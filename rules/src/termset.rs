@@ -13,7 +13,7 @@
 //! first, restricted to the slot's patterns), with the slot's own allow phrases removing
 //! the ones they cover.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder};
 use foldhash::{HashMap, HashMapExt};
 
 use crate::error::Location;
@@ -267,8 +267,10 @@ impl TermSetBuilder {
             };
             allow_entries[id] = list;
         }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
+        // Double-array automaton, standard (all overlapping) matches. Its 2-gram
+        // prefilter is off: on 200-character chat it costs more than it skips.
+        let ac = DoubleArrayAhoCorasickBuilder::new()
+            .use_prefilter(false)
             .build(&self.patterns)
             .map_err(|e| bad(&at, format!("cannot build term automaton: {e}")))?;
         let mut slot_has_allow = vec![false; self.slots as usize];
@@ -287,16 +289,25 @@ impl TermSetBuilder {
 }
 
 /// The compiled terms of every rule (slot) reading one view.
-#[derive(Debug)]
 pub(crate) struct TermSet {
-    /// Terms and allow phrases.
-    ac: AhoCorasick,
+    /// Terms and allow phrases; a match's value is its pattern index.
+    ac: DoubleArrayAhoCorasick<u32>,
     /// Per pattern: the slots it is a term of, with their variants (empty for an allow
     /// phrase only).
     entries: Vec<Vec<(u32, Vec<Variant>)>>,
     /// Per pattern: the slots it is an allow phrase of, with run alternatives.
     allow_entries: Vec<Vec<(u32, Vec<Vec<u32>>)>>,
     slot_has_allow: Vec<bool>,
+}
+
+impl std::fmt::Debug for TermSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TermSet")
+            .field("patterns", &self.entries.len())
+            .field("automaton_bytes", &self.ac.heap_bytes())
+            .field("slots", &self.slot_has_allow.len())
+            .finish()
+    }
 }
 
 /// One message's automaton matches: `(pattern, start, end)` in view bytes, terms and
@@ -314,7 +325,7 @@ impl TermSet {
         hits.extend(
             self.ac
                 .find_overlapping_iter(view.as_str())
-                .map(|m| (m.pattern().as_u32(), m.start() as u32, m.end() as u32)),
+                .map(|m| (m.value(), m.start() as u32, m.end() as u32)),
         );
         Scan { hits }
     }

@@ -26,6 +26,7 @@ pub mod cases;
 mod engine;
 mod error;
 mod hangul;
+mod intern;
 mod ivs;
 mod kana;
 mod keyboard;

@@ -14,35 +14,43 @@
 //! the ones they cover.
 
 use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder};
-use foldhash::{HashMap, HashMapExt};
 
 use crate::error::Location;
 use crate::hangul;
+use crate::intern::Interner;
 use crate::keywords::{parse_wildcards, runs_cover, INNOCENT_INITIALS};
 use crate::normalize::{normalize, Normalized, Transforms};
 use crate::pack::{MatchMode, SourcedTerm};
 use crate::script::WordRule;
 use crate::RulesError;
 
+/// A range of the run-length pool: `(start, end)`.
+type Runs = (u32, u32);
+
+/// The run lengths of `runs` in `pool`.
+fn runs_in(pool: &[u32], runs: Runs) -> &[u32] {
+    pool.get(runs.0 as usize..runs.1 as usize).unwrap_or(&[])
+}
+
 /// One way a normalised pattern may match for a slot.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Variant {
     mode: MatchMode,
     /// Minimum run length of each view character (repeat collapse).
-    runs: Vec<u32>,
+    runs: Runs,
     /// Delimiters of a `word`-mode match, by script.
     word: WordRule,
 }
 
 impl Variant {
-    fn accepts(&self, view: &Normalized, s: usize, e: usize) -> bool {
+    fn accepts(&self, pool: &[u32], view: &Normalized, s: usize, e: usize) -> bool {
         let bounds = match self.mode {
             MatchMode::Word => self.word.accepts(view.as_str(), s, e),
             MatchMode::Prefix => view.word_start(s),
             MatchMode::Suffix => view.word_end(e),
             MatchMode::Substring => true,
         };
-        bounds && runs_cover(view, s, e, &self.runs)
+        bounds && runs_cover(view, s, e, runs_in(pool, self.runs))
     }
 }
 
@@ -56,52 +64,68 @@ pub(crate) struct Prepared {
     pub runs: Vec<u32>,
 }
 
+/// The view byte range of `v` without its outer spaces.
+fn trimmed(v: &Normalized) -> (usize, usize) {
+    let t = v.as_str();
+    let lead = t.len() - t.trim_start().len();
+    (lead, lead + t.trim().len())
+}
+
+/// The run lengths of view bytes `[s, e)` (none for an empty range).
+fn runs_of(v: &Normalized, (s, e): (usize, usize)) -> impl Iterator<Item = u32> + '_ {
+    v.runs(s, e).take(if s < e { usize::MAX } else { 0 })
+}
+
 /// The view form of `text` under `transforms` (the same function terms, allow phrases
 /// and messages go through, so all sides agree).
 pub(crate) fn prepare(text: &str, transforms: Transforms) -> Prepared {
     let v = normalize(text, transforms);
-    let key = v.as_str().trim();
-    let lead = v.as_str().len() - v.as_str().trim_start().len();
-    let runs = v
-        .all_runs()
-        .get(lead..lead + key.chars().count())
-        .map(<[u32]>::to_vec)
-        .unwrap_or_default();
+    let span = trimmed(&v);
     Prepared {
-        key: key.to_string(),
-        runs,
+        key: v.as_str()[span.0..span.1].to_string(),
+        runs: runs_of(&v, span).collect(),
     }
 }
 
 /// Collects the terms of many rules under one set of transforms; [`finish`] builds the
 /// automata.
 ///
+/// The tables are flat: pattern and allow-phrase texts interned, run lengths in one
+/// pool, variants and allow entries in one list each, grouped by pattern at
+/// [`finish`]. An every-language pack has some 6,000 terms; a few allocations per term
+/// were a good part of its cold start.
+///
 /// [`finish`]: TermSetBuilder::finish
 #[derive(Debug)]
 pub(crate) struct TermSetBuilder {
     transforms: Transforms,
-    patterns: Vec<String>,
-    index: HashMap<String, u32>,
-    /// Per pattern: `(slot, variants)`, slots ascending.
-    entries: Vec<Vec<(u32, Vec<Variant>)>>,
-    allow_patterns: Vec<String>,
-    allow_index: HashMap<String, u32>,
-    /// Per allow pattern: `(slot, run alternatives)`, slots ascending.
-    allow_entries: Vec<Vec<(u32, Vec<Vec<u32>>)>>,
+    /// Term keys: the automaton's patterns, by id.
+    patterns: Interner,
+    /// `(pattern, slot, variant)` in the order added.
+    variants: Vec<(u32, u32, Variant)>,
+    /// Allow-phrase keys (merged into `patterns` at finish).
+    allow_patterns: Interner,
+    /// `(allow pattern, slot, runs)` in the order added.
+    allows: Vec<(u32, u32, Runs)>,
+    /// Run lengths of every prepared text and variant.
+    runs: Vec<u32>,
     slots: u32,
     /// Where the first rule was defined (for automaton build errors).
     at: Option<Location>,
-    /// Terms are shared between rules (a category selected at two levels): normalise
-    /// each text once.
-    prepared: HashMap<String, Prepared>,
+    /// Terms are shared between rules (a category selected at two levels): each source
+    /// text is normalised once. Ids index `prepared`.
+    sources: Interner,
+    /// Per source text: its key's range in `keys` and its runs.
+    prepared: Vec<((u32, u32), Runs)>,
+    /// Keys of the prepared texts, back to back.
+    keys: String,
 }
 
-/// A term of one rule, checked and in view form.
+/// A term or allow phrase of one rule, checked: its prepared form and match mode.
+#[derive(Clone, Copy)]
 struct Term {
-    key: String,
-    runs: Vec<u32>,
+    prep: ((u32, u32), Runs),
     mode: MatchMode,
-    initials: Option<Prepared>,
 }
 
 fn bad(at: &Location, message: String) -> RulesError {
@@ -116,25 +140,42 @@ impl TermSetBuilder {
     pub fn new(transforms: Transforms) -> TermSetBuilder {
         TermSetBuilder {
             transforms,
-            patterns: Vec::new(),
-            index: HashMap::new(),
-            entries: Vec::new(),
-            allow_patterns: Vec::new(),
-            allow_index: HashMap::new(),
-            allow_entries: Vec::new(),
+            patterns: Interner::default(),
+            variants: Vec::new(),
+            allow_patterns: Interner::default(),
+            allows: Vec::new(),
+            runs: Vec::new(),
             slots: 0,
             at: None,
-            prepared: HashMap::new(),
+            sources: Interner::default(),
+            prepared: Vec::new(),
+            keys: String::new(),
         }
     }
 
-    fn prepared(&mut self, text: &str) -> Prepared {
-        if let Some(p) = self.prepared.get(text) {
-            return p.clone();
+    /// The prepared form of `text` (see [`prepare`]), normalised on first sight.
+    fn prepared(&mut self, text: &str) -> ((u32, u32), Runs) {
+        let (id, new) = self.sources.intern(text);
+        if new {
+            let v = normalize(text, self.transforms);
+            let span = trimmed(&v);
+            let key_start = self.keys.len() as u32;
+            self.keys.push_str(&v.as_str()[span.0..span.1]);
+            let runs_start = self.runs.len() as u32;
+            self.runs.extend(runs_of(&v, span));
+            self.prepared.push((
+                (key_start, self.keys.len() as u32),
+                (runs_start, self.runs.len() as u32),
+            ));
         }
-        let p = prepare(text, self.transforms);
-        self.prepared.insert(text.to_string(), p.clone());
-        p
+        self.prepared
+            .get(id as usize)
+            .copied()
+            .unwrap_or(((0, 0), (0, 0)))
+    }
+
+    fn key(&self, (s, e): (u32, u32)) -> &str {
+        self.keys.get(s as usize..e as usize).unwrap_or("")
     }
 
     /// Adds one rule's terms (default match mode `mode`) and allow phrases as a new slot,
@@ -161,8 +202,9 @@ impl TermSetBuilder {
                     format!("term `{}`: `*` is only allowed at either end", t.text),
                 ));
             }
-            let p = self.prepared(core);
-            if p.key.is_empty() || !p.key.chars().any(char::is_alphanumeric) {
+            let prep = self.prepared(core);
+            let key = self.key(prep.0);
+            if key.is_empty() || !key.chars().any(char::is_alphanumeric) {
                 return Err(bad(
                     &t.at,
                     format!(
@@ -171,79 +213,61 @@ impl TermSetBuilder {
                     ),
                 ));
             }
-            let initials = (self.transforms.initials && m == MatchMode::Word)
-                .then(|| initials_of(&p.key))
-                .flatten()
-                .map(|abbrev| {
-                    // The abbreviation keeps its untrimmed view form (runs of every char).
-                    let v = normalize(&abbrev, self.transforms);
-                    Prepared {
-                        key: v.as_str().to_string(),
-                        runs: v.all_runs(),
-                    }
-                });
-            checked.push(Term {
-                key: p.key,
-                runs: p.runs,
-                mode: m,
-                initials,
-            });
+            checked.push(Term { prep, mode: m });
         }
-        let mut allowed: Vec<Prepared> = Vec::with_capacity(allow.len());
+        let mut allowed: Vec<Term> = Vec::with_capacity(allow.len());
         for a in allow {
-            let p = self.prepared(&a.text);
-            if p.key.is_empty() {
+            let prep = self.prepared(&a.text);
+            if self.key(prep.0).is_empty() {
                 return Err(bad(
                     &a.at,
                     format!("allow phrase `{}` is empty after normalisation", a.text),
                 ));
             }
-            allowed.push(p);
+            allowed.push(Term { prep, mode });
         }
         let slot = self.slots;
         self.slots += 1;
         self.at.get_or_insert_with(|| rule_at.clone());
         for t in checked {
-            if let Some(ab) = t.initials {
+            let key = self.key(t.prep.0);
+            let abbrev = (self.transforms.initials && t.mode == MatchMode::Word)
+                .then(|| initials_of(key))
+                .flatten();
+            if let Some(abbrev) = abbrev {
+                // The abbreviation keeps its untrimmed view form (runs of every char).
+                let v = normalize(&abbrev, self.transforms);
+                let start = self.runs.len() as u32;
+                self.runs.extend(runs_of(&v, (0, v.as_str().len())));
+                let runs = (start, self.runs.len() as u32);
+                let (id, _) = self.patterns.intern(v.as_str());
                 let word = WordRule::initials();
-                self.variant(ab.key, slot, ab.runs, MatchMode::Word, word);
+                self.variants.push((
+                    id,
+                    slot,
+                    Variant {
+                        mode: MatchMode::Word,
+                        runs,
+                        word,
+                    },
+                ));
             }
-            let word = WordRule::for_term(&t.key);
-            self.variant(t.key, slot, t.runs, t.mode, word);
+            let key = &self.keys[t.prep.0 .0 as usize..t.prep.0 .1 as usize];
+            let word = WordRule::for_term(key);
+            let (id, _) = self.patterns.intern(key);
+            let v = Variant {
+                mode: t.mode,
+                runs: t.prep.1,
+                word,
+            };
+            self.variants.push((id, slot, v));
         }
-        for p in allowed {
-            let id = *self.allow_index.entry(p.key.clone()).or_insert_with(|| {
-                self.allow_patterns.push(p.key);
-                self.allow_entries.push(Vec::new());
-                (self.allow_patterns.len() - 1) as u32
-            });
-            let list = &mut self.allow_entries[id as usize];
-            match list.last_mut() {
-                Some((s, runs)) if *s == slot => runs.push(p.runs),
-                _ => list.push((slot, vec![p.runs])),
-            }
+        for a in allowed {
+            let key = &self.keys[a.prep.0 .0 as usize..a.prep.0 .1 as usize];
+            let (id, _) = self.allow_patterns.intern(key);
+            self.allows.push((id, slot, a.prep.1));
         }
         Ok(slot)
-    }
-
-    fn variant(&mut self, key: String, slot: u32, runs: Vec<u32>, mode: MatchMode, word: WordRule) {
-        // Most keys are new: one copy for the index, the key itself for the patterns.
-        let id = match self.index.get(&key) {
-            Some(&id) => id,
-            None => {
-                let id = self.patterns.len() as u32;
-                self.index.insert(key.clone(), id);
-                self.patterns.push(key);
-                self.entries.push(Vec::new());
-                id
-            }
-        };
-        let v = Variant { mode, runs, word };
-        let list = &mut self.entries[id as usize];
-        match list.last_mut() {
-            Some((s, vs)) if *s == slot => vs.push(v),
-            _ => list.push((slot, vec![v])),
-        }
     }
 
     /// Builds the automaton (`None` when no rule was added): terms and allow phrases in
@@ -253,61 +277,105 @@ impl TermSetBuilder {
         let Some(at) = self.at.take() else {
             return Ok(None);
         };
-        let mut allow_entries: Vec<Vec<(u32, Vec<Vec<u32>>)>> =
-            vec![Vec::new(); self.patterns.len()];
-        for (key, list) in self.allow_patterns.into_iter().zip(self.allow_entries) {
-            let id = match self.index.get(&key) {
-                Some(&id) => id as usize,
-                None => {
-                    self.patterns.push(key);
-                    self.entries.push(Vec::new());
-                    allow_entries.push(Vec::new());
-                    self.patterns.len() - 1
-                }
-            };
-            allow_entries[id] = list;
-        }
+        let to_pattern: Vec<u32> = self
+            .allow_patterns
+            .iter()
+            .map(|key| self.patterns.intern(key).0)
+            .collect();
+        let n = self.patterns.len();
         // Double-array automaton, standard (all overlapping) matches. Its 2-gram
         // prefilter is off: on 200-character chat it costs more than it skips.
         let ac = DoubleArrayAhoCorasickBuilder::new()
             .use_prefilter(false)
-            .build(&self.patterns)
+            .build(self.patterns.iter())
             .map_err(|e| bad(&at, format!("cannot build term automaton: {e}")))?;
+        let (term_starts, terms) = group(n, self.variants, |&(p, ..)| p, |(_, s, v)| (s, v));
+        let allows = self
+            .allows
+            .into_iter()
+            .map(|(a, s, r)| (to_pattern.get(a as usize).copied().unwrap_or(0), s, r));
+        let (allow_starts, allows) = group(n, allows, |&(p, ..)| p, |(_, s, r)| (s, r));
         let mut slot_has_allow = vec![false; self.slots as usize];
-        for list in &allow_entries {
-            for (s, _) in list {
-                slot_has_allow[*s as usize] = true;
-            }
+        for &(s, _) in &allows {
+            slot_has_allow[s as usize] = true;
         }
         Ok(Some(TermSet {
             ac,
-            entries: self.entries,
-            allow_entries,
+            runs: self.runs,
+            term_starts,
+            terms,
+            allow_starts,
+            allows,
             slot_has_allow,
         }))
     }
+}
+
+/// Groups `items` by pattern (`pattern_of`, below `n`), slots ascending within a
+/// pattern: the per-pattern start offsets (`n + 1` of them) and the `(slot, value)`s.
+fn group<I, T>(
+    n: usize,
+    items: impl IntoIterator<Item = I>,
+    pattern_of: impl Fn(&I) -> u32,
+    slot_value: impl Fn(I) -> (u32, T),
+) -> (Vec<u32>, Vec<(u32, T)>) {
+    let mut keyed: Vec<(u32, u32, T)> = items
+        .into_iter()
+        .map(|i| {
+            let p = pattern_of(&i);
+            let (s, v) = slot_value(i);
+            (p, s, v)
+        })
+        .collect();
+    keyed.sort_by_key(|&(p, s, _)| (p, s));
+    let mut starts = Vec::with_capacity(n + 1);
+    let mut out = Vec::with_capacity(keyed.len());
+    for (p, s, v) in keyed {
+        while starts.len() <= p as usize {
+            starts.push(out.len() as u32);
+        }
+        out.push((s, v));
+    }
+    starts.resize(n + 1, out.len() as u32);
+    (starts, out)
 }
 
 /// The compiled terms of every rule (slot) reading one view.
 pub(crate) struct TermSet {
     /// Terms and allow phrases; a match's value is its pattern index.
     ac: DoubleArrayAhoCorasick<u32>,
-    /// Per pattern: the slots it is a term of, with their variants (empty for an allow
-    /// phrase only).
-    entries: Vec<Vec<(u32, Vec<Variant>)>>,
-    /// Per pattern: the slots it is an allow phrase of, with run alternatives.
-    allow_entries: Vec<Vec<(u32, Vec<Vec<u32>>)>>,
+    /// Run lengths the variants and allow entries point into.
+    runs: Vec<u32>,
+    /// Pattern `p`'s term entries are `terms[term_starts[p]..term_starts[p + 1]]`.
+    term_starts: Vec<u32>,
+    /// `(slot, variant)`, by pattern then slot (none for an allow phrase only).
+    terms: Vec<(u32, Variant)>,
+    /// Pattern `p`'s allow entries are `allows[allow_starts[p]..allow_starts[p + 1]]`.
+    allow_starts: Vec<u32>,
+    /// `(slot, run alternative)` of the slots a pattern is an allow phrase of.
+    allows: Vec<(u32, Runs)>,
     slot_has_allow: Vec<bool>,
 }
 
 impl std::fmt::Debug for TermSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TermSet")
-            .field("patterns", &self.entries.len())
+            .field("patterns", &self.term_starts.len().saturating_sub(1))
             .field("automaton_bytes", &self.ac.heap_bytes())
             .field("slots", &self.slot_has_allow.len())
             .finish()
     }
+}
+
+/// The entries of pattern `p` for `slot`, from tables grouped by [`group`].
+fn entries_of<'a, T>(starts: &[u32], list: &'a [(u32, T)], p: u32, slot: u32) -> &'a [(u32, T)] {
+    let (Some(&a), Some(&b)) = (starts.get(p as usize), starts.get(p as usize + 1)) else {
+        return &[];
+    };
+    let all = list.get(a as usize..b as usize).unwrap_or(&[]);
+    let lo = all.partition_point(|(s, _)| *s < slot);
+    let hi = all.partition_point(|(s, _)| *s <= slot);
+    &all[lo..hi]
 }
 
 /// One message's automaton matches: `(pattern, start, end)` in view bytes, terms and
@@ -335,13 +403,8 @@ impl TermSet {
         let mut hits: Vec<(usize, usize)> = Vec::new();
         for &(p, s, e) in &scan.hits {
             let (s, e) = (s as usize, e as usize);
-            let Some(list) = self.entries.get(p as usize) else {
-                continue;
-            };
-            let Ok(i) = list.binary_search_by_key(&slot, |(sl, _)| *sl) else {
-                continue;
-            };
-            if list[i].1.iter().any(|v| v.accepts(view, s, e)) {
+            let mine = entries_of(&self.term_starts, &self.terms, p, slot);
+            if mine.iter().any(|(_, v)| v.accepts(&self.runs, view, s, e)) {
                 hits.push((s, e));
             }
         }
@@ -358,20 +421,30 @@ impl TermSet {
             .hits
             .iter()
             .filter(|&&(p, s, e)| {
-                self.allow_entries.get(p as usize).is_some_and(|list| {
-                    list.binary_search_by_key(&slot, |(sl, _)| *sl)
-                        .is_ok_and(|i| {
-                            list[i]
-                                .1
-                                .iter()
-                                .any(|r| runs_cover(view, s as usize, e as usize, r))
-                        })
-                })
+                entries_of(&self.allow_starts, &self.allows, p, slot)
+                    .iter()
+                    .any(|&(_, r)| runs_cover(view, s as usize, e as usize, runs_in(&self.runs, r)))
             })
             .map(|&(_, s, e)| (s as usize, e as usize))
             .collect();
         hits.retain(|&(s, e)| !allowed.iter().any(|&(a, b)| a <= s && e <= b));
         hits
+    }
+
+    /// The slots pattern `p` is a term of, and those it is an allow phrase of.
+    #[cfg(test)]
+    fn slots_of(&self, p: u32) -> (Vec<u32>, Vec<u32>) {
+        let slots = |starts: &[u32], n: usize, slot_at: &dyn Fn(usize) -> u32| {
+            let a = starts[p as usize] as usize;
+            let b = starts[p as usize + 1] as usize;
+            let mut s: Vec<u32> = (a..b.min(n)).map(slot_at).collect();
+            s.dedup();
+            s
+        };
+        (
+            slots(&self.term_starts, self.terms.len(), &|i| self.terms[i].0),
+            slots(&self.allow_starts, self.allows.len(), &|i| self.allows[i].0),
+        )
     }
 }
 
@@ -421,9 +494,9 @@ mod tests {
             (&["ass"], &[]),
         ]);
         // One term pattern for the three rules; the allow phrase is the other pattern.
-        assert_eq!(set.entries.len(), 2);
-        assert_eq!(set.entries[0].len(), 3);
-        assert!(set.entries[1].is_empty() && set.allow_entries[1].len() == 1);
+        assert_eq!(set.term_starts.len(), 3, "two patterns");
+        assert_eq!(set.slots_of(0), (vec![0, 1, 2], vec![]));
+        assert_eq!(set.slots_of(1), (vec![], vec![0]));
         // Rule 0's allow phrase protects only rule 0.
         assert_eq!(
             slot_hits(&set, 3, "assassin"),
@@ -444,7 +517,12 @@ mod tests {
     fn a_phrase_that_is_one_rules_term_and_anothers_allow_phrase_is_one_pattern() {
         let (whole, prefix) = (0, 1);
         let set = set_of(&[(&["assassin"], &[]), (&["ass*"], &["assassin"])]);
-        assert_eq!(set.entries.len(), 2, "`assassin` and `ass`");
+        assert_eq!(set.term_starts.len(), 3, "`assassin` and `ass`");
+        assert_eq!(
+            set.slots_of(0),
+            (vec![0], vec![1]),
+            "`assassin` has both roles"
+        );
         // The term of rule 0 fires; the same pattern protects rule 1's prefix term.
         assert_eq!(
             slot_hits(&set, 2, "assassin"),
@@ -464,7 +542,8 @@ mod tests {
         assert!(b
             .add_rule(&terms(&["fine", "a*b"]), &[], MatchMode::Word, &at)
             .is_err());
-        assert!(b.patterns.is_empty() && b.slots == 0);
+        assert!(b.patterns.len() == 0 && b.variants.is_empty() && b.allows.is_empty());
+        assert_eq!(b.slots, 0);
         assert!(b.finish().unwrap().is_none());
     }
 

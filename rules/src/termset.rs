@@ -289,55 +289,86 @@ impl TermSetBuilder {
             .use_prefilter(false)
             .build(self.patterns.iter())
             .map_err(|e| bad(&at, format!("cannot build term automaton: {e}")))?;
-        let (term_starts, terms) = group(n, self.variants, |&(p, ..)| p, |(_, s, v)| (s, v));
-        let allows = self
-            .allows
-            .into_iter()
-            .map(|(a, s, r)| (to_pattern.get(a as usize).copied().unwrap_or(0), s, r));
-        let (allow_starts, allows) = group(n, allows, |&(p, ..)| p, |(_, s, r)| (s, r));
+        let terms = Grouped::new(n, self.variants);
+        let allows = self.allows.into_iter().map(|(a, s, r)| {
+            let p = to_pattern.get(a as usize).copied().unwrap_or(0);
+            (p, s, r)
+        });
+        let allows = Grouped::new(n, allows.collect());
         let mut slot_has_allow = vec![false; self.slots as usize];
-        for &(s, _) in &allows {
+        for &(s, ..) in &allows.slots {
             slot_has_allow[s as usize] = true;
         }
         Ok(Some(TermSet {
             ac,
             runs: self.runs,
-            term_starts,
             terms,
-            allow_starts,
             allows,
             slot_has_allow,
         }))
     }
 }
 
-/// Groups `items` by pattern (`pattern_of`, below `n`), slots ascending within a
-/// pattern: the per-pattern start offsets (`n + 1` of them) and the `(slot, value)`s.
-fn group<I, T>(
-    n: usize,
-    items: impl IntoIterator<Item = I>,
-    pattern_of: impl Fn(&I) -> u32,
-    slot_value: impl Fn(I) -> (u32, T),
-) -> (Vec<u32>, Vec<(u32, T)>) {
-    let mut keyed: Vec<(u32, u32, T)> = items
-        .into_iter()
-        .map(|i| {
-            let p = pattern_of(&i);
-            let (s, v) = slot_value(i);
-            (p, s, v)
-        })
-        .collect();
-    keyed.sort_by_key(|&(p, s, _)| (p, s));
-    let mut starts = Vec::with_capacity(n + 1);
-    let mut out = Vec::with_capacity(keyed.len());
-    for (p, s, v) in keyed {
-        while starts.len() <= p as usize {
-            starts.push(out.len() as u32);
+/// Values by pattern and slot, flat: pattern `p`'s slots are
+/// `slots[starts[p]..starts[p + 1]]` (ascending, each once), slot group `g`'s values
+/// `values[g.1..g.2]`.
+#[derive(Debug)]
+struct Grouped<T> {
+    starts: Vec<u32>,
+    slots: Vec<(u32, u32, u32)>,
+    values: Vec<T>,
+}
+
+impl<T> Grouped<T> {
+    /// Groups `(pattern, slot, value)`s, patterns below `n`.
+    fn new(n: usize, mut items: Vec<(u32, u32, T)>) -> Grouped<T> {
+        items.sort_by_key(|&(p, s, _)| (p, s));
+        let mut g = Grouped {
+            starts: Vec::with_capacity(n + 1),
+            slots: Vec::new(),
+            values: Vec::with_capacity(items.len()),
+        };
+        let mut last: Option<(u32, u32)> = None;
+        for (p, s, v) in items {
+            while g.starts.len() <= p as usize {
+                g.starts.push(g.slots.len() as u32);
+            }
+            let at = g.values.len() as u32;
+            match g.slots.last_mut() {
+                Some(group) if last == Some((p, s)) => group.2 = at + 1,
+                _ => g.slots.push((s, at, at + 1)),
+            }
+            last = Some((p, s));
+            g.values.push(v);
         }
-        out.push((s, v));
+        g.starts.resize(n + 1, g.slots.len() as u32);
+        g
     }
-    starts.resize(n + 1, out.len() as u32);
-    (starts, out)
+
+    /// The range of pattern `p`'s slot groups (empty for none).
+    fn of_pattern(&self, p: u32) -> (u32, u32) {
+        match self.starts.get(p as usize..p as usize + 2) {
+            Some(&[a, b]) => (a, b),
+            _ => (0, 0),
+        }
+    }
+
+    /// The values of `slot` among the slot groups `range` (of one pattern).
+    fn of_slot(&self, (a, b): (u32, u32), slot: u32) -> &[T] {
+        let groups = self.slots.get(a as usize..b as usize).unwrap_or(&[]);
+        match groups.binary_search_by_key(&slot, |&(s, ..)| s) {
+            Ok(i) => {
+                let (_, x, y) = groups[i];
+                self.values.get(x as usize..y as usize).unwrap_or(&[])
+            }
+            Err(_) => &[],
+        }
+    }
+
+    /// How many patterns there are.
+    fn patterns(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
 }
 
 /// The compiled terms of every rule (slot) reading one view.
@@ -346,65 +377,68 @@ pub(crate) struct TermSet {
     ac: DoubleArrayAhoCorasick<u32>,
     /// Run lengths the variants and allow entries point into.
     runs: Vec<u32>,
-    /// Pattern `p`'s term entries are `terms[term_starts[p]..term_starts[p + 1]]`.
-    term_starts: Vec<u32>,
-    /// `(slot, variant)`, by pattern then slot (none for an allow phrase only).
-    terms: Vec<(u32, Variant)>,
-    /// Pattern `p`'s allow entries are `allows[allow_starts[p]..allow_starts[p + 1]]`.
-    allow_starts: Vec<u32>,
-    /// `(slot, run alternative)` of the slots a pattern is an allow phrase of.
-    allows: Vec<(u32, Runs)>,
+    /// Per pattern and slot: its variants (none for an allow phrase only).
+    terms: Grouped<Variant>,
+    /// Per pattern and slot: the run alternatives of an allow phrase.
+    allows: Grouped<Runs>,
     slot_has_allow: Vec<bool>,
 }
 
 impl std::fmt::Debug for TermSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TermSet")
-            .field("patterns", &self.term_starts.len().saturating_sub(1))
+            .field("patterns", &self.terms.patterns())
             .field("automaton_bytes", &self.ac.heap_bytes())
             .field("slots", &self.slot_has_allow.len())
             .finish()
     }
 }
 
-/// The entries of pattern `p` for `slot`, from tables grouped by [`group`].
-fn entries_of<'a, T>(starts: &[u32], list: &'a [(u32, T)], p: u32, slot: u32) -> &'a [(u32, T)] {
-    let (Some(&a), Some(&b)) = (starts.get(p as usize), starts.get(p as usize + 1)) else {
-        return &[];
-    };
-    let all = list.get(a as usize..b as usize).unwrap_or(&[]);
-    let lo = all.partition_point(|(s, _)| *s < slot);
-    let hi = all.partition_point(|(s, _)| *s <= slot);
-    &all[lo..hi]
+/// One automaton match: its view byte span and its pattern's slot groups.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: u32,
+    end: u32,
+    groups: (u32, u32),
 }
 
-/// One message's automaton matches: `(pattern, start, end)` in view bytes, terms and
-/// allow phrases.
+/// One message's automaton matches, in automaton order, resolved once for every slot:
+/// those of term patterns and those of allow phrases.
 #[derive(Debug, Default)]
 pub(crate) struct Scan {
-    hits: Vec<(u32, u32, u32)>,
+    terms: Vec<Hit>,
+    allows: Vec<Hit>,
 }
 
 impl TermSet {
     /// Runs the automaton over `view` once.
     pub fn scan(&self, view: &Normalized) -> Scan {
         // Room for the usual few matches without regrowing.
-        let mut hits = Vec::with_capacity(16);
-        hits.extend(
-            self.ac
-                .find_overlapping_iter(view.as_str())
-                .map(|m| (m.value(), m.start() as u32, m.end() as u32)),
-        );
-        Scan { hits }
+        let mut scan = Scan {
+            terms: Vec::with_capacity(16),
+            allows: Vec::new(),
+        };
+        for m in self.ac.find_overlapping_iter(view.as_str()) {
+            let (start, end, p) = (m.start() as u32, m.end() as u32, m.value());
+            let groups = self.terms.of_pattern(p);
+            if groups.0 < groups.1 {
+                scan.terms.push(Hit { start, end, groups });
+            }
+            let groups = self.allows.of_pattern(p);
+            if groups.0 < groups.1 {
+                scan.allows.push(Hit { start, end, groups });
+            }
+        }
+        scan
     }
 
     /// Matches of `slot` in `view` as view byte ranges, its allow-listed ones removed.
     pub fn find(&self, slot: u32, view: &Normalized, scan: &Scan) -> Vec<(usize, usize)> {
         let mut hits: Vec<(usize, usize)> = Vec::new();
-        for &(p, s, e) in &scan.hits {
-            let (s, e) = (s as usize, e as usize);
-            let mine = entries_of(&self.term_starts, &self.terms, p, slot);
-            if mine.iter().any(|(_, v)| v.accepts(&self.runs, view, s, e)) {
+        for h in &scan.terms {
+            let (s, e) = (h.start as usize, h.end as usize);
+            let mine = self.terms.of_slot(h.groups, slot);
+            if mine.iter().any(|v| v.accepts(&self.runs, view, s, e)) {
                 hits.push((s, e));
             }
         }
@@ -418,14 +452,16 @@ impl TermSet {
             return hits;
         }
         let allowed: Vec<(usize, usize)> = scan
-            .hits
+            .allows
             .iter()
-            .filter(|&&(p, s, e)| {
-                entries_of(&self.allow_starts, &self.allows, p, slot)
+            .map(|h| (h.start as usize, h.end as usize, h.groups))
+            .filter(|&(s, e, groups)| {
+                self.allows
+                    .of_slot(groups, slot)
                     .iter()
-                    .any(|&(_, r)| runs_cover(view, s as usize, e as usize, runs_in(&self.runs, r)))
+                    .any(|&r| runs_cover(view, s, e, runs_in(&self.runs, r)))
             })
-            .map(|&(_, s, e)| (s as usize, e as usize))
+            .map(|(s, e, _)| (s, e))
             .collect();
         hits.retain(|&(s, e)| !allowed.iter().any(|&(a, b)| a <= s && e <= b));
         hits
@@ -434,17 +470,14 @@ impl TermSet {
     /// The slots pattern `p` is a term of, and those it is an allow phrase of.
     #[cfg(test)]
     fn slots_of(&self, p: u32) -> (Vec<u32>, Vec<u32>) {
-        let slots = |starts: &[u32], n: usize, slot_at: &dyn Fn(usize) -> u32| {
-            let a = starts[p as usize] as usize;
-            let b = starts[p as usize + 1] as usize;
-            let mut s: Vec<u32> = (a..b.min(n)).map(slot_at).collect();
-            s.dedup();
-            s
-        };
-        (
-            slots(&self.term_starts, self.terms.len(), &|i| self.terms[i].0),
-            slots(&self.allow_starts, self.allows.len(), &|i| self.allows[i].0),
-        )
+        fn slots<T>(g: &Grouped<T>, p: u32) -> Vec<u32> {
+            let (a, b) = g.of_pattern(p);
+            g.slots[a as usize..b as usize]
+                .iter()
+                .map(|&(s, ..)| s)
+                .collect()
+        }
+        (slots(&self.terms, p), slots(&self.allows, p))
     }
 }
 
@@ -494,7 +527,7 @@ mod tests {
             (&["ass"], &[]),
         ]);
         // One term pattern for the three rules; the allow phrase is the other pattern.
-        assert_eq!(set.term_starts.len(), 3, "two patterns");
+        assert_eq!(set.terms.patterns(), 2);
         assert_eq!(set.slots_of(0), (vec![0, 1, 2], vec![]));
         assert_eq!(set.slots_of(1), (vec![], vec![0]));
         // Rule 0's allow phrase protects only rule 0.
@@ -517,7 +550,7 @@ mod tests {
     fn a_phrase_that_is_one_rules_term_and_anothers_allow_phrase_is_one_pattern() {
         let (whole, prefix) = (0, 1);
         let set = set_of(&[(&["assassin"], &[]), (&["ass*"], &["assassin"])]);
-        assert_eq!(set.term_starts.len(), 3, "`assassin` and `ass`");
+        assert_eq!(set.terms.patterns(), 2, "`assassin` and `ass`");
         assert_eq!(
             set.slots_of(0),
             (vec![0], vec![1]),

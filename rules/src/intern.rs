@@ -8,6 +8,7 @@
 use std::hash::BuildHasher;
 
 use foldhash::fast::FixedState;
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 
 /// Distinct strings in first-seen order, each with a dense `u32` id.
@@ -32,16 +33,23 @@ impl Interner {
             table,
             hasher,
         } = self;
-        let found = table.find(hash, |&id| span_str(text, spans, id) == s);
-        if let Some(&id) = found {
-            return (id, false);
+        // One probe: the entry borrows only the table, so the text can grow after it.
+        let entry = table.entry(
+            hash,
+            |&id| span_str(text, spans, id) == s,
+            |&id| hasher.hash_one(span_str(text, spans, id)),
+        );
+        match entry {
+            Entry::Occupied(e) => (*e.get(), false),
+            Entry::Vacant(e) => {
+                let id = spans.len() as u32;
+                let start = text.len() as u32;
+                text.push_str(s);
+                spans.push((start, text.len() as u32));
+                e.insert(id);
+                (id, true)
+            }
         }
-        let id = spans.len() as u32;
-        let start = text.len() as u32;
-        text.push_str(s);
-        spans.push((start, text.len() as u32));
-        table.insert_unique(hash, id, |&id| hasher.hash_one(span_str(text, spans, id)));
-        (id, true)
     }
 
     /// The string of `id` (empty for an unknown id).

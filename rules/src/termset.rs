@@ -71,19 +71,14 @@ fn trimmed(v: &Normalized) -> (usize, usize) {
     (lead, lead + t.trim().len())
 }
 
-/// The run lengths of view bytes `[s, e)` (none for an empty range).
-fn runs_of(v: &Normalized, (s, e): (usize, usize)) -> impl Iterator<Item = u32> + '_ {
-    v.runs(s, e).take(if s < e { usize::MAX } else { 0 })
-}
-
 /// The view form of `text` under `transforms` (the same function terms, allow phrases
 /// and messages go through, so all sides agree).
 pub(crate) fn prepare(text: &str, transforms: Transforms) -> Prepared {
     let v = normalize(text, transforms);
-    let span = trimmed(&v);
+    let (s, e) = trimmed(&v);
     Prepared {
-        key: v.as_str()[span.0..span.1].to_string(),
-        runs: runs_of(&v, span).collect(),
+        key: v.as_str()[s..e].to_string(),
+        runs: v.runs(s, e).collect(),
     }
 }
 
@@ -115,17 +110,24 @@ pub(crate) struct TermSetBuilder {
     /// Terms are shared between rules (a category selected at two levels): each source
     /// text is normalised once. Ids index `prepared`.
     sources: Interner,
-    /// Per source text: its key's range in `keys` and its runs.
-    prepared: Vec<((u32, u32), Runs)>,
+    /// Per source text: its prepared form.
+    prepared: Vec<Prep>,
     /// Keys of the prepared texts, back to back.
     keys: String,
 }
 
-/// A term or allow phrase of one rule, checked: its prepared form and match mode.
-#[derive(Clone, Copy)]
-struct Term {
-    prep: ((u32, u32), Runs),
-    mode: MatchMode,
+/// A source text in view form, in the builder's pools: its trimmed key's byte range
+/// in `keys` and its run lengths.
+#[derive(Debug, Clone, Copy, Default)]
+struct Prep {
+    key: (u32, u32),
+    runs: Runs,
+}
+
+/// Key `range` of the builder's `keys` (a free function, so a key can be held while
+/// the other tables grow).
+fn key_in(keys: &str, (s, e): (u32, u32)) -> &str {
+    keys.get(s as usize..e as usize).unwrap_or("")
 }
 
 fn bad(at: &Location, message: String) -> RulesError {
@@ -154,28 +156,21 @@ impl TermSetBuilder {
     }
 
     /// The prepared form of `text` (see [`prepare`]), normalised on first sight.
-    fn prepared(&mut self, text: &str) -> ((u32, u32), Runs) {
+    fn prepared(&mut self, text: &str) -> Prep {
         let (id, new) = self.sources.intern(text);
         if new {
             let v = normalize(text, self.transforms);
-            let span = trimmed(&v);
+            let (s, e) = trimmed(&v);
             let key_start = self.keys.len() as u32;
-            self.keys.push_str(&v.as_str()[span.0..span.1]);
+            self.keys.push_str(&v.as_str()[s..e]);
             let runs_start = self.runs.len() as u32;
-            self.runs.extend(runs_of(&v, span));
-            self.prepared.push((
-                (key_start, self.keys.len() as u32),
-                (runs_start, self.runs.len() as u32),
-            ));
+            self.runs.extend(v.runs(s, e));
+            self.prepared.push(Prep {
+                key: (key_start, self.keys.len() as u32),
+                runs: (runs_start, self.runs.len() as u32),
+            });
         }
-        self.prepared
-            .get(id as usize)
-            .copied()
-            .unwrap_or(((0, 0), (0, 0)))
-    }
-
-    fn key(&self, (s, e): (u32, u32)) -> &str {
-        self.keys.get(s as usize..e as usize).unwrap_or("")
+        self.prepared.get(id as usize).copied().unwrap_or_default()
     }
 
     /// Adds one rule's terms (default match mode `mode`) and allow phrases as a new slot,
@@ -193,7 +188,7 @@ impl TermSetBuilder {
                 "keywords rule has no terms (expected `terms` or `terms_file`)".into(),
             ));
         }
-        let mut checked: Vec<Term> = Vec::with_capacity(terms.len());
+        let mut checked: Vec<(Prep, MatchMode)> = Vec::with_capacity(terms.len());
         for t in terms {
             let (core, m) = parse_wildcards(&t.text, mode);
             if core.contains('*') {
@@ -203,7 +198,7 @@ impl TermSetBuilder {
                 ));
             }
             let prep = self.prepared(core);
-            let key = self.key(prep.0);
+            let key = key_in(&self.keys, prep.key);
             if key.is_empty() || !key.chars().any(char::is_alphanumeric) {
                 return Err(bad(
                     &t.at,
@@ -213,32 +208,32 @@ impl TermSetBuilder {
                     ),
                 ));
             }
-            checked.push(Term { prep, mode: m });
+            checked.push((prep, m));
         }
-        let mut allowed: Vec<Term> = Vec::with_capacity(allow.len());
+        let mut allowed: Vec<Prep> = Vec::with_capacity(allow.len());
         for a in allow {
             let prep = self.prepared(&a.text);
-            if self.key(prep.0).is_empty() {
+            if key_in(&self.keys, prep.key).is_empty() {
                 return Err(bad(
                     &a.at,
                     format!("allow phrase `{}` is empty after normalisation", a.text),
                 ));
             }
-            allowed.push(Term { prep, mode });
+            allowed.push(prep);
         }
         let slot = self.slots;
         self.slots += 1;
         self.at.get_or_insert_with(|| rule_at.clone());
-        for t in checked {
-            let key = self.key(t.prep.0);
-            let abbrev = (self.transforms.initials && t.mode == MatchMode::Word)
+        for (prep, mode) in checked {
+            let key = key_in(&self.keys, prep.key);
+            let abbrev = (self.transforms.initials && mode == MatchMode::Word)
                 .then(|| initials_of(key))
                 .flatten();
             if let Some(abbrev) = abbrev {
                 // The abbreviation keeps its untrimmed view form (runs of every char).
                 let v = normalize(&abbrev, self.transforms);
                 let start = self.runs.len() as u32;
-                self.runs.extend(runs_of(&v, (0, v.as_str().len())));
+                self.runs.extend(v.runs(0, v.as_str().len()));
                 let runs = (start, self.runs.len() as u32);
                 let (id, _) = self.patterns.intern(v.as_str());
                 let word = WordRule::initials();
@@ -252,20 +247,18 @@ impl TermSetBuilder {
                     },
                 ));
             }
-            let key = &self.keys[t.prep.0 .0 as usize..t.prep.0 .1 as usize];
             let word = WordRule::for_term(key);
             let (id, _) = self.patterns.intern(key);
             let v = Variant {
-                mode: t.mode,
-                runs: t.prep.1,
+                mode,
+                runs: prep.runs,
                 word,
             };
             self.variants.push((id, slot, v));
         }
-        for a in allowed {
-            let key = &self.keys[a.prep.0 .0 as usize..a.prep.0 .1 as usize];
-            let (id, _) = self.allow_patterns.intern(key);
-            self.allows.push((id, slot, a.prep.1));
+        for prep in allowed {
+            let (id, _) = self.allow_patterns.intern(key_in(&self.keys, prep.key));
+            self.allows.push((id, slot, prep.runs));
         }
         Ok(slot)
     }

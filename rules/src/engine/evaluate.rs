@@ -1,5 +1,6 @@
 //! Evaluation: one request against the room's compiled pack, rule by rule.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde::Deserialize;
@@ -52,7 +53,7 @@ impl Engine {
             scans: (0..self.views.len()).map(|_| None).collect(),
         };
         let mut fired = Vec::new();
-        let mut edits: Vec<Edit> = Vec::new();
+        let mut edits: Vec<Edit<'p>> = Vec::new();
         let mut tags: Vec<(String, String)> = Vec::new();
         let mut exempt: HashSet<&str> = HashSet::new();
         let mut deny: Option<String> = None;
@@ -130,20 +131,20 @@ impl Engine {
 
     /// Spans (original bytes) where `rule` fires, with the edit it implies; `None`
     /// when it does not fire. Spam and sender rules fire with no spans.
-    fn hits(&self, rule: &Rule, run: &mut Run<'_>) -> Option<Vec<Edit>> {
+    fn hits<'r>(&self, rule: &'r Rule, run: &mut Run<'_>) -> Option<Vec<Edit<'r>>> {
         let content = run.req.content.as_str();
-        let (grawlix, replacement) = match &rule.effect {
-            Effect::Mask(g) => (g.clone(), None),
-            Effect::Replace(r) => (Vec::new(), Some(r.clone())),
-            _ => (Vec::new(), None),
+        let (grawlix, replacement): (&[char], Option<&str>) = match &rule.effect {
+            Effect::Mask(g) => (g, None),
+            Effect::Replace(r) => (&[], Some(r)),
+            _ => (&[], None),
         };
         let edit = |start: usize, end: usize, repl: Option<String>| Edit {
             start,
             end,
-            replacement: repl.or_else(|| replacement.clone()),
-            grawlix: grawlix.clone(),
+            replacement: repl.map(Cow::Owned).or(replacement.map(Cow::Borrowed)),
+            grawlix,
         };
-        let spans: Vec<Edit> = match rule.matcher.as_ref() {
+        let spans: Vec<Edit<'r>> = match rule.matcher.as_ref() {
             Matcher::Keywords(slot) => {
                 let v = rule.view?;
                 let set = self.term_sets.get(v)?.as_ref()?;
@@ -163,7 +164,7 @@ impl Engine {
                         .map(|(s, e)| edit(s, e, None))
                         .collect()
                 }
-                None => match &replacement {
+                None => match replacement {
                     Some(tpl) => re
                         .captures_iter(content)
                         .filter_map(|c| {

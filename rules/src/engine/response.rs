@@ -67,7 +67,7 @@ pub(super) fn respond(
     req: &ReviewRequest,
     s: &Settings,
     deny: Option<String>,
-    edits: Vec<Edit>,
+    edits: Vec<Edit<'_>>,
     tags: Vec<(String, String)>,
     rule_ids: &[&str],
 ) -> (ReviewResponse, Verdict) {

@@ -1,20 +1,23 @@
 //! Text rewriting: applying mask/replace edits to the original byte-exactly, whole
 //! grapheme clusters at a time, and clamping to a maximum length.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
 use crate::ivs::{attributes_size, MAX_ATTRIBUTES_BYTES};
 
-/// One change to the original text.
+/// One change to the original text. The replacement and grawlix are borrowed from the
+/// rule that made it (owned only for a regex template's expansion), so a rule and its
+/// hits allocate nothing for them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Edit {
+pub(crate) struct Edit<'r> {
     pub start: usize,
     pub end: usize,
     /// `None`: mask with the grawlix, one character per grapheme cluster.
-    pub replacement: Option<String>,
-    pub grawlix: Vec<char>,
+    pub replacement: Option<Cow<'r, str>>,
+    pub grawlix: &'r [char],
 }
 
 /// Widens `[start, end)` to whole grapheme clusters, given the clusters' start offsets
@@ -56,12 +59,22 @@ fn stands_alone(c: char) -> bool {
         | '\u{4E00}'..='\u{9FFF}' | '\u{FF01}'..='\u{FF9D}')
 }
 
-/// Whether byte `p` (`0 < p < text.len()`) is certainly a cluster boundary: between two
-/// [`stands_alone`] characters. `false` means "ask the segmentation".
+/// The kana voicing marks, combining (U+3099, U+309A) and halfwidth (U+FF9E, U+FF9F):
+/// grapheme break class Extend, so they join the character before them (UAX #29 GB9)
+/// and are followed by a break before any [`stands_alone`] character (GB999). `ﾊﾞｶ` is
+/// two clusters, `ﾊﾞ` and `ｶ`.
+fn voicing_mark(c: char) -> bool {
+    matches!(c, '\u{3099}' | '\u{309A}' | '\u{FF9E}' | '\u{FF9F}')
+}
+
+/// Whether byte `p` (`0 < p < text.len()`) is certainly a cluster boundary: before a
+/// [`stands_alone`] character that follows another or a [`voicing_mark`]. `false` means
+/// "ask the segmentation".
 fn plain_boundary(text: &str, p: usize) -> bool {
     let before = text.get(..p).and_then(|t| t.chars().next_back());
     let at = text.get(p..).and_then(|t| t.chars().next());
-    matches!((before, at), (Some(a), Some(b)) if stands_alone(a) && stands_alone(b))
+    matches!((before, at), (Some(a), Some(b))
+        if (stands_alone(a) || voicing_mark(a)) && stands_alone(b))
 }
 
 /// The cluster boundary at or before (`forward = false`) or after `p`, asking the
@@ -103,7 +116,7 @@ fn widen(text: &str, start: usize, end: usize, starts: &mut Option<Vec<usize>>) 
 
 /// Applies `edits` (any order, may overlap) to `text`. Overlapping masks merge; a
 /// replacement overlapping an earlier-starting edit is dropped.
-pub(crate) fn apply(text: &str, mut edits: Vec<Edit>) -> String {
+pub(crate) fn apply(text: &str, mut edits: Vec<Edit<'_>>) -> String {
     let mut starts = None;
     for e in &mut edits {
         let (s, t) = widen(
@@ -116,7 +129,7 @@ pub(crate) fn apply(text: &str, mut edits: Vec<Edit>) -> String {
         e.end = t;
     }
     edits.sort_by_key(|e| (e.start, std::cmp::Reverse(e.end)));
-    let mut merged: Vec<Edit> = Vec::with_capacity(edits.len());
+    let mut merged: Vec<Edit<'_>> = Vec::with_capacity(edits.len());
     for e in edits {
         match merged.last_mut() {
             Some(last) if e.start < last.end => {
@@ -133,7 +146,7 @@ pub(crate) fn apply(text: &str, mut edits: Vec<Edit>) -> String {
         out.push_str(text.get(pos..e.start).unwrap_or(""));
         match &e.replacement {
             Some(r) => out.push_str(r),
-            None => mask(&mut out, text.get(e.start..e.end).unwrap_or(""), &e.grawlix),
+            None => mask(&mut out, text.get(e.start..e.end).unwrap_or(""), e.grawlix),
         }
         pos = e.end;
     }
@@ -144,21 +157,23 @@ pub(crate) fn apply(text: &str, mut edits: Vec<Edit>) -> String {
 /// Appends `seg` masked: one grawlix character (cycling through `grawlix`, `*` when
 /// empty) per grapheme cluster; whitespace clusters are kept.
 fn mask(out: &mut String, seg: &str, grawlix: &[char]) {
-    let glyph = |k: usize| {
-        grawlix
-            .get(k % grawlix.len().max(1))
-            .copied()
-            .unwrap_or('*')
-    };
-    let mut k = 0;
-    if seg.chars().all(stands_alone) {
-        // One cluster per character (see `stands_alone`); only ' ' is whitespace.
-        for c in seg.chars() {
-            if c == ' ' {
+    // The grawlix characters in turn, without a division per character.
+    let mut glyphs = grawlix.iter().copied().cycle();
+    let mut glyph = move || glyphs.next().unwrap_or('*');
+    if seg.chars().all(|c| stands_alone(c) || voicing_mark(c)) {
+        // One cluster per character (see `stands_alone`) with the voicing marks after it
+        // (see `voicing_mark`; one at the start is a cluster of its own); only a lone
+        // ' ' is whitespace.
+        let mut chars = seg.chars().peekable();
+        while let Some(c) = chars.next() {
+            let mut marked = false;
+            while chars.next_if(|&m| voicing_mark(m)).is_some() {
+                marked = true;
+            }
+            if c == ' ' && !marked {
                 out.push(c);
             } else {
-                out.push(glyph(k));
-                k += 1;
+                out.push(glyph());
             }
         }
         return;
@@ -167,8 +182,7 @@ fn mask(out: &mut String, seg: &str, grawlix: &[char]) {
         if g.chars().all(char::is_whitespace) {
             out.push_str(g);
         } else {
-            out.push(glyph(k));
-            k += 1;
+            out.push(glyph());
         }
     }
 }
@@ -280,12 +294,12 @@ pub(crate) fn add_attributes(
 mod tests {
     use super::*;
 
-    fn mask(s: usize, e: usize) -> Edit {
+    fn mask(s: usize, e: usize) -> Edit<'static> {
         Edit {
             start: s,
             end: e,
             replacement: None,
-            grawlix: vec!['*'],
+            grawlix: &['*'],
         }
     }
 
@@ -353,6 +367,62 @@ mod tests {
         }
     }
 
+    /// `apply` of one mask, from the full segmentation alone: the edit widened to the
+    /// text's clusters, each non-whitespace cluster one grawlix character.
+    fn masked_by_segmentation(text: &str, s: usize, e: usize, grawlix: &[char]) -> String {
+        let starts: Vec<usize> = text.grapheme_indices(true).map(|(i, _)| i).collect();
+        let (s, e) = widen_to_graphemes(&starts, text.len(), s, e);
+        let mut out = text[..s].to_string();
+        let mut k = 0;
+        for g in text[s..e].graphemes(true) {
+            if g.chars().all(char::is_whitespace) {
+                out.push_str(g);
+            } else {
+                out.push(grawlix[k % grawlix.len()]);
+                k += 1;
+            }
+        }
+        out.push_str(&text[e..]);
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// The fast paths for kana voicing marks (plain boundaries after them, masking
+        /// without the tables) agree with the full segmentation, wherever the marks are:
+        /// after a kana, a space, another mark, a Hangul syllable, at either end.
+        #[test]
+        fn voicing_marks_mask_as_full_segmentation(
+            picks in proptest::collection::vec(0usize..14, 1..9)
+        ) {
+            let alphabet = [
+                'ﾊ', 'ｶ', 'ｰ', 'は', 'カ', ' ', 'a', '시', 'ㅅ', '一',
+                '\u{FF9E}', '\u{FF9F}', '\u{3099}', '\u{309A}',
+            ];
+            let text: String = picks.iter().map(|&i| alphabet[i]).collect();
+            let starts: Vec<usize> = text.grapheme_indices(true).map(|(i, _)| i).collect();
+            let bounds: Vec<usize> =
+                text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            for &p in &bounds {
+                if p > 0 && p < text.len() && plain_boundary(&text, p) {
+                    proptest::prop_assert!(starts.contains(&p), "{:?} at {}", text, p);
+                }
+            }
+            let grawlix = ['@', '#', '$'];
+            for (k, &s) in bounds.iter().enumerate() {
+                for &e in &bounds[k + 1..] {
+                    let edit = Edit { start: s, end: e, replacement: None, grawlix: &grawlix };
+                    proptest::prop_assert_eq!(
+                        apply(&text, vec![edit]),
+                        masked_by_segmentation(&text, s, e, &grawlix),
+                        "{:?} {}..{}", text, s, e
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn masks_whole_graphemes_byte_exact() {
         let t = "a 👍🏽x é\u{301}b";
@@ -364,11 +434,12 @@ mod tests {
 
     #[test]
     fn grawlix_cycles_and_spaces_survive() {
+        let grawlix: Vec<char> = "@#$%".chars().collect();
         let e = Edit {
             start: 0,
             end: 7,
             replacement: None,
-            grawlix: "@#$%".chars().collect(),
+            grawlix: &grawlix,
         };
         assert_eq!(apply("f u c k!", vec![e]), "@ # $ %!");
     }
@@ -380,7 +451,7 @@ mod tests {
             start: 1,
             end: 2,
             replacement: Some("XYZ".into()),
-            grawlix: vec![],
+            grawlix: &[],
         };
         assert_eq!(apply("abcdef", vec![mask(0, 3), r.clone()]), "***def");
         assert_eq!(apply("abcdef", vec![r]), "aXYZcdef");

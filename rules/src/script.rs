@@ -205,10 +205,11 @@ impl WordRule {
 
     /// Whether a match of the term at view bytes `[s, e)` of `text` is delimited.
     pub(crate) fn accepts(self, text: &str, s: usize, e: usize) -> bool {
-        let mut back = text.get(..s).map(|t| t.chars().rev()).into_iter().flatten();
-        let (before, before2) = (back.next(), back.next());
+        // The character before the match, and the one before it only when asked for.
+        let mut back = text.get(..s).unwrap_or("").chars();
+        let before = back.next_back();
         let after = text.get(e..).and_then(|t| t.chars().next());
-        edge_ok(self.start, before, before2) && edge_ok(self.end, after, None)
+        edge_ok(self.start, before, || back.next_back()) && edge_ok(self.end, after, || None)
     }
 }
 
@@ -216,7 +217,13 @@ impl WordRule {
 /// intensifier `개` (`개씨발`, `개병신`) and the interjection `아` (`아씨발`).
 pub(crate) const GLUED_PREFIXES: &[char] = &['개', '아'];
 
-fn edge_ok(edge: Edge, neighbour: Option<char>, before_neighbour: Option<char>) -> bool {
+/// Whether `edge` holds with `neighbour` next to the match (`None`: the text ends);
+/// `before_neighbour` gives the character beyond it, for the glued prefixes.
+fn edge_ok(
+    edge: Edge,
+    neighbour: Option<char>,
+    before_neighbour: impl FnOnce() -> Option<char>,
+) -> bool {
     let Some(c) = neighbour else {
         return true;
     };
@@ -224,7 +231,7 @@ fn edge_ok(edge: Edge, neighbour: Option<char>, before_neighbour: Option<char>) 
         Edge::EojeolStart => {
             script_of(c) != Script::Hangul
                 || (GLUED_PREFIXES.contains(&c)
-                    && before_neighbour.is_none_or(|b| script_of(b) != Script::Hangul))
+                    && before_neighbour().is_none_or(|b| script_of(b) != Script::Hangul))
         }
         Edge::Open => true,
         Edge::Word => !is_alphanumeric(c) || script_of(c).east_asian(),

@@ -45,6 +45,18 @@ fn is_other_word(c: char) -> bool {
 mod tests {
     use super::*;
 
+    /// `items_of` answers kana before the space, invisible and jamo tests.
+    #[test]
+    fn kana_are_never_spaces_invisible_or_jamo() {
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| crate::kana::is_kana(c))
+        {
+            assert!(!is_space(c) && !is_invisible(c), "{c:?}");
+            assert_ne!(script_of(c), Script::Jamo, "{c:?}");
+        }
+    }
+
     #[test]
     fn fast_classes_equal_the_standard_ones() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {

@@ -1,7 +1,7 @@
 //! The Korean passes: 2-set keyboard words, jamo composition, Hangul spacing.
 
 use super::chars::is_word;
-use super::passes::{compact, mark_dropped, next_word, only_kept, KOREAN, WORD};
+use super::passes::{compact, mark_dropped, next_word, KOREAN, WORD};
 use super::view::Item;
 use crate::hangul;
 use crate::keyboard;
@@ -215,9 +215,11 @@ fn join_hangul_from(items: &mut [Item], f: &mut [u8]) -> usize {
     // items; the gaps dropped here lie behind the scan, so they change no later word.
     let mut prev_single_end: Option<usize> = None;
     let mut k = 0;
-    while let Some((s, e)) = next_word(f, k) {
-        let single =
-            only_kept(f, s, e).is_some_and(|l| korean(f, l) && !standalone_syllable(items[l].ch));
+    while let Some(word) = next_word(f, k) {
+        let (s, e) = (word.start, word.end);
+        let single = word
+            .only
+            .is_some_and(|l| korean(f, l) && !standalone_syllable(items[l].ch));
         if single {
             if let Some(pe) = prev_single_end.filter(|&pe| s - pe <= 3) {
                 mark_dropped(&mut f[pe..s]);

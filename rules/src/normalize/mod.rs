@@ -154,6 +154,12 @@ fn items_of(src: &str, t: Transforms) -> Vec<Item> {
             });
             continue;
         }
+        // Kana next (the rest of Japanese chat): never spaces, invisible or jamo, so
+        // answered before those tests.
+        if t.kana && kana::is_kana(c) {
+            push_kana(&mut items, kana::classify(c), start, end);
+            continue;
+        }
         if is_space(c) {
             push_space(&mut items, start, end);
             continue;
@@ -175,10 +181,6 @@ fn items_of(src: &str, t: Transforms) -> Vec<Item> {
                 }
                 continue;
             }
-        }
-        if t.kana && kana::is_kana(c) {
-            push_kana(&mut items, kana::classify(c), start, end);
-            continue;
         }
         buf.clear();
         if t.fold {

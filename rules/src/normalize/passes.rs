@@ -81,10 +81,19 @@ pub(super) fn mark_dropped(flags: &mut [u8]) {
     flags.iter_mut().for_each(|x| *x |= DROP);
 }
 
-/// The next word at or after `from`, as `(start, end)`: it starts at a kept word
-/// character and spans word characters and dropped items (the word-finding rule of
-/// [`join_separated`] and [`join_hangul`]).
-pub(super) fn next_word(flags: &[u8], from: usize) -> Option<(usize, usize)> {
+/// A word of the dropping passes: items `start..end`, and its one kept item if it has
+/// exactly one (a one-letter word).
+#[derive(Clone, Copy)]
+pub(super) struct Word {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) only: Option<usize>,
+}
+
+/// The next word at or after `from`: it starts at a kept word character and spans word
+/// characters and dropped items (the word-finding rule of [`join_separated`] and
+/// [`join_hangul`]). Its kept items are counted in the same scan.
+pub(super) fn next_word(flags: &[u8], from: usize) -> Option<Word> {
     let n = flags.len();
     let mut k = from;
     while k < n && flags[k] & (WORD | DROP) != WORD {
@@ -93,20 +102,18 @@ pub(super) fn next_word(flags: &[u8], from: usize) -> Option<(usize, usize)> {
     if k >= n {
         return None;
     }
-    let s = k;
+    let start = k;
+    let mut kept = 0usize;
     while k < n && flags[k] & (WORD | DROP) != 0 {
+        kept += usize::from(flags[k] & DROP == 0);
         k += 1;
     }
-    Some((s, k))
-}
-
-/// The one kept item of `flags[s..e]`, if there is exactly one (a one-letter word).
-pub(super) fn only_kept(flags: &[u8], s: usize, e: usize) -> Option<usize> {
-    let mut kept = (s..e).filter(|&k| flags[k] & DROP == 0);
-    match (kept.next(), kept.next()) {
-        (Some(k), None) => Some(k),
-        _ => None,
-    }
+    // The first item is kept, so with one kept item it is that one.
+    Some(Word {
+        start,
+        end: k,
+        only: (kept == 1).then_some(start),
+    })
 }
 
 /// Drops separators inside words and joins spaced-out single letters. With
@@ -137,16 +144,17 @@ pub(super) fn join_separated(items: &mut Vec<Item>, f: &mut Vec<u8>, korean_awar
     // (b) three or more single-character words separated by short non-word runs. A word
     // starts at a kept word character and spans word characters and dropped items; it
     // is "single" with exactly one kept letter.
-    let single = |s: usize, e: usize, f: &[u8]| {
-        only_kept(f, s, e).is_some_and(|k| !(korean_aware && f[k] & KOREAN != 0))
+    let single = |w: &Word, f: &[u8]| {
+        w.only
+            .is_some_and(|k| !(korean_aware && f[k] & KOREAN != 0))
     };
     // The current run of single words: its first word's start, last word's end, length.
     let mut run: Option<(usize, usize, usize)> = None;
     let mut k = 0;
     loop {
         let word = next_word(&f[..n], k);
-        k = word.map_or(n, |(_, e)| e);
-        let next = word.filter(|&(s, e)| single(s, e, f));
+        k = word.map_or(n, |w| w.end);
+        let next = word.filter(|w| single(w, f)).map(|w| (w.start, w.end));
         run = match (run, next) {
             (Some((first, last_end, len)), Some((s, e))) if s - last_end <= 3 => {
                 Some((first, e, len + 1))

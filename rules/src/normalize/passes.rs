@@ -65,8 +65,12 @@ pub(super) fn classes(items: &[Item]) -> Vec<u8> {
 /// Moves the items not flagged [`DROP`], with their flags, to the front, in order;
 /// returns how many there are.
 pub(super) fn compact(items: &mut [Item], flags: &mut [u8]) -> usize {
-    let mut w = 0;
-    for r in 0..items.len().min(flags.len()) {
+    let n = items.len().min(flags.len());
+    // Items before the first dropped one stay where they are.
+    let Some(mut w) = flags[..n].iter().position(|&x| x & DROP != 0) else {
+        return n;
+    };
+    for r in w..n {
         if flags[r] & DROP == 0 {
             items[w] = items[r];
             flags[w] = flags[r];

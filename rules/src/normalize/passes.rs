@@ -56,10 +56,10 @@ fn class_of(c: char) -> u8 {
     f
 }
 
-/// Every item's flags, asked for once per message: the separator, keyboard and Hangul
-/// passes keep them in step with the items they move.
-pub(super) fn classes(items: &[Item]) -> Vec<u8> {
-    items.iter().map(|it| class(it.ch)).collect()
+/// Every item's flags, appended to `flags`, asked for once per message: the separator,
+/// keyboard and Hangul passes keep them in step with the items they move.
+pub(super) fn classes(items: &[Item], flags: &mut Vec<u8>) {
+    flags.extend(items.iter().map(|it| class(it.ch)));
 }
 
 /// Moves the items not flagged [`DROP`], with their flags, to the front, in order;
@@ -67,10 +67,11 @@ pub(super) fn classes(items: &[Item]) -> Vec<u8> {
 pub(super) fn compact(items: &mut [Item], flags: &mut [u8]) -> usize {
     let n = items.len().min(flags.len());
     // Items before the first dropped one stay where they are.
-    let Some(mut w) = flags[..n].iter().position(|&x| x & DROP != 0) else {
+    let Some(first) = flags[..n].iter().position(|&x| x & DROP != 0) else {
         return n;
     };
-    for r in w..n {
+    let mut w = first;
+    for r in first..n {
         if flags[r] & DROP == 0 {
             items[w] = items[r];
             flags[w] = flags[r];

@@ -19,7 +19,7 @@ use crate::error::Location;
 use crate::hangul;
 use crate::intern::Interner;
 use crate::keywords::{parse_wildcards, runs_cover, INNOCENT_INITIALS};
-use crate::normalize::{normalize, Normalized, Transforms};
+use crate::normalize::{normalize, Normalized, Normalizer, Transforms};
 use crate::pack::{MatchMode, SourcedTerm};
 use crate::script::WordRule;
 use crate::RulesError;
@@ -114,6 +114,8 @@ pub(crate) struct TermSetBuilder {
     prepared: Vec<Prep>,
     /// Keys of the prepared texts, back to back.
     keys: String,
+    /// Buffers every term's normalisation reuses.
+    normalizer: Normalizer,
 }
 
 /// A source text in view form, in the builder's pools: its trimmed key's byte range
@@ -152,6 +154,7 @@ impl TermSetBuilder {
             sources: Interner::default(),
             prepared: Vec::new(),
             keys: String::new(),
+            normalizer: Normalizer::default(),
         }
     }
 
@@ -159,8 +162,8 @@ impl TermSetBuilder {
     fn prepared(&mut self, text: &str) -> Prep {
         let (id, new) = self.sources.intern(text);
         if new {
-            let v = normalize(text, self.transforms);
-            let (s, e) = trimmed(&v);
+            let v = self.normalizer.view(text, self.transforms);
+            let (s, e) = trimmed(v);
             let key_start = self.keys.len() as u32;
             self.keys.push_str(&v.as_str()[s..e]);
             let runs_start = self.runs.len() as u32;
@@ -231,7 +234,7 @@ impl TermSetBuilder {
                 .flatten();
             if let Some(abbrev) = abbrev {
                 // The abbreviation keeps its untrimmed view form (runs of every char).
-                let v = normalize(&abbrev, self.transforms);
+                let v = self.normalizer.view(&abbrev, self.transforms);
                 let start = self.runs.len() as u32;
                 self.runs.extend(v.runs(0, v.as_str().len()));
                 let runs = (start, self.runs.len() as u32);

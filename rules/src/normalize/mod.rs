@@ -77,48 +77,79 @@ pub use view::{Normalized, Transforms};
 
 /// Builds the normalised view of `src`.
 pub fn normalize(src: &str, t: Transforms) -> Normalized {
-    let mut items = items_of(src, t);
+    let mut view = Normalized::default();
+    normalize_into(src, t, &mut view, &mut Buffers::default());
+    view
+}
+
+/// Normalises many texts one after another (the terms of a pack at compile time)
+/// reusing one set of buffers, so a text costs no allocation once they have grown.
+#[derive(Debug, Default)]
+pub(crate) struct Normalizer {
+    view: Normalized,
+    buffers: Buffers,
+}
+
+impl Normalizer {
+    /// The view of `src`, as [`normalize`] gives it; valid until the next call.
+    pub(crate) fn view(&mut self, src: &str, t: Transforms) -> &Normalized {
+        normalize_into(src, t, &mut self.view, &mut self.buffers);
+        &self.view
+    }
+}
+
+/// The working buffers of one normalisation besides the view's own.
+#[derive(Debug, Default)]
+struct Buffers {
+    /// The item classes of the dropping passes.
+    flags: Vec<u8>,
+    /// One character's decomposition.
+    decomposed: Vec<char>,
+}
+
+/// [`normalize`] into `view`, reusing its buffers and `buffers`.
+fn normalize_into(src: &str, t: Transforms, view: &mut Normalized, buffers: &mut Buffers) {
+    let mut items = view.take_items(src.len());
+    items_of(src, t, &mut items, &mut buffers.decomposed);
     // The passes work in place on `items`; each item's class is asked for once and kept
     // in step by the passes that move or drop items.
-    let mut flags = if t.separators || t.keyboard || t.hangul_spacing {
-        classes(&items)
-    } else {
-        Vec::new()
-    };
+    let flags = &mut buffers.flags;
+    flags.clear();
+    if t.separators || t.keyboard || t.hangul_spacing {
+        classes(&items, flags);
+    }
     if t.separators {
-        join_separated(&mut items, &mut flags, t.hangul_spacing);
+        join_separated(&mut items, flags, t.hangul_spacing);
     }
     if t.keyboard {
-        keyboard_words(&mut items, &mut flags, src);
+        keyboard_words(&mut items, flags, src);
     }
     if t.hangul_spacing {
-        join_hangul(&mut items, &mut flags);
+        join_hangul(&mut items, flags);
     }
     if t.hangul {
         compose_jamo(&mut items);
     }
     // Repeat collapse is done while the view's text is written (one pass less).
-    Normalized::of_items(items, src.len(), t.collapse_repeats)
+    view.fill(items, src.len(), t.collapse_repeats);
 }
 
 /// The view's characters, one original character at a time (steps 1 to 5 and the
 /// per-character Korean and Japanese steps).
+/// Appended to `items` (empty, with room for `src.len()` items); `buf` holds one
+/// character's decomposition.
 #[inline(never)]
-fn items_of(src: &str, t: Transforms) -> Vec<Item> {
+fn items_of(src: &str, t: Transforms, items: &mut Vec<Item>, buf: &mut Vec<char>) {
     let around = Around(src);
     // Whether a char's whitespace-delimited token contains a letter (for leetspeak),
     // found once per token that has a leet character.
     let mut has_letter = TokenLetters::default();
-
-    let mut items: Vec<Item> = Vec::with_capacity(src.len());
-    // Decompositions (allocated on the first non-ASCII character that needs one).
-    let mut buf: Vec<char> = Vec::new();
     for (pos, c) in src.char_indices() {
         let start = pos as u32;
         let end = (pos + c.len_utf8()) as u32;
         if c.is_ascii() {
             if is_space(c) {
-                push_space(&mut items, start, end);
+                push_space(items, start, end);
                 continue;
             }
             // Fast path: ASCII is its own NFKD, has no marks and no confusables.
@@ -157,11 +188,11 @@ fn items_of(src: &str, t: Transforms) -> Vec<Item> {
         // Kana next (the rest of Japanese chat): never spaces, invisible or jamo, so
         // answered before those tests.
         if t.kana && kana::is_kana(c) {
-            push_kana(&mut items, kana::classify(c), start, end);
+            push_kana(items, kana::classify(c), start, end);
             continue;
         }
         if is_space(c) {
-            push_space(&mut items, start, end);
+            push_space(items, start, end);
             continue;
         }
         if t.strip_invisible && is_invisible(c) {
@@ -196,7 +227,7 @@ fn items_of(src: &str, t: Transforms) -> Vec<Item> {
             }
             let mut emit = |ch: char| {
                 if ch.is_whitespace() {
-                    push_space(&mut items, start, end);
+                    push_space(items, start, end);
                 } else if !(t.strip_invisible && is_invisible(ch)) {
                     items.push(Item {
                         ch,
@@ -233,8 +264,6 @@ fn items_of(src: &str, t: Transforms) -> Vec<Item> {
             }
         }
     }
-
-    items
 }
 
 /// Appends one space for whitespace at `start..end`, or widens the space before it: a run

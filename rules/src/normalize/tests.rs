@@ -232,3 +232,27 @@ fn map_back_to_original_bytes() {
     let (s, e) = v.source_span(at, at + 4).unwrap();
     assert_eq!(&src[s..e], "ｆ.u.u.c.k");
 }
+
+#[test]
+fn a_reused_normalizer_gives_the_views_of_fresh_ones() {
+    // Long before short and back, every transform set: nothing of one text's view may
+    // remain in the next (items, text, byte map, classes, decompositions).
+    let texts = [
+        "Ｆ.u.u.u.c.k 𝔶𝔬𝔲 ﾊﾞｶｰ 시1발 tlqkf ㅅㅣㅂㅏㄹ 병 신 café",
+        "a",
+        "",
+        "  ㅄ  ",
+        "f u c k ｼﾈ 死ね",
+        "sh1t!! @name",
+    ];
+    for t in [Transforms::ALL, Transforms::NONE, Transforms::default()] {
+        let mut reused = Normalizer::default();
+        for text in texts.iter().chain(texts.iter().rev()) {
+            let fresh = normalize(text, t);
+            let again = reused.view(text, t);
+            assert_eq!(again.text, fresh.text, "{text:?}");
+            assert_eq!(again.items, fresh.items, "{text:?}");
+            assert_eq!(again.byte_to_item, fresh.byte_to_item, "{text:?}");
+        }
+    }
+}

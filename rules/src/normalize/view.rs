@@ -88,6 +88,17 @@ pub(super) struct Item {
     pub(super) run: u32,
 }
 
+/// Empties `v` with room for `n` elements. A fresh buffer (a message's view) is
+/// allocated at once, without the growth path; a reused one (a term's) keeps its memory.
+pub(super) fn emptied_with_room<T>(v: &mut Vec<T>, n: usize) {
+    if v.capacity() == 0 {
+        *v = Vec::with_capacity(n);
+    } else {
+        v.clear();
+        v.reserve(n);
+    }
+}
+
 /// A normalised view of a text with its map back to the original bytes.
 #[derive(Debug, Clone, Default)]
 pub struct Normalized {
@@ -98,16 +109,23 @@ pub struct Normalized {
 }
 
 impl Normalized {
-    /// The view of `items` (after every pass), with its text and byte map; with
-    /// `collapse`, runs of the same letter become one item carrying the run length
-    /// (step 7), in the same pass. `src_len` sizes the text and map: the view is rarely
-    /// longer in bytes than the original (Korean and Japanese letters are three bytes
-    /// each, so sizing by items would regrow).
+    /// Makes this the view of `items` (after every pass), with its text and byte map,
+    /// reusing this view's buffers; with `collapse`, runs of the same letter become one
+    /// item carrying the run length (step 7), in the same pass. `src_len` sizes the text
+    /// and map: the view is rarely longer in bytes than the original (Korean and
+    /// Japanese letters are three bytes each, so sizing by items would regrow).
     #[inline(never)]
-    pub(super) fn of_items(mut items: Vec<Item>, src_len: usize, collapse: bool) -> Normalized {
+    pub(super) fn fill(&mut self, mut items: Vec<Item>, src_len: usize, collapse: bool) {
         let bytes = src_len.max(items.len());
-        let mut text = String::with_capacity(bytes);
-        let mut byte_to_item = Vec::with_capacity(bytes);
+        let text = &mut self.text;
+        let byte_to_item = &mut self.byte_to_item;
+        if text.capacity() == 0 {
+            *text = String::with_capacity(bytes);
+        } else {
+            text.clear();
+            text.reserve(bytes);
+        }
+        emptied_with_room(byte_to_item, bytes);
         // Items before `w` are the view's; `w <= r`.
         let mut w = 0;
         for r in 0..items.len() {
@@ -134,11 +152,15 @@ impl Normalized {
             }
         }
         items.truncate(w);
-        Normalized {
-            text,
-            items,
-            byte_to_item,
-        }
+        self.items = items;
+    }
+
+    /// Takes this view's item buffer, emptied with room for `n` items, to be filled
+    /// again.
+    pub(super) fn take_items(&mut self, n: usize) -> Vec<Item> {
+        let mut items = std::mem::take(&mut self.items);
+        emptied_with_room(&mut items, n);
+        items
     }
 
     /// The normalised text.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::error::Location;
 use crate::keywords::KeywordMatcher;
 use crate::lexicon::{self, Category, Lang};
-use crate::normalize::{normalize, Transforms};
+use crate::normalize::{Normalizer, Transforms};
 use crate::pack::MatchMode;
 use crate::RulesError;
 
@@ -31,14 +31,16 @@ pub fn collisions(
         &Location::default(),
     )?;
     let mut hits: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // One set of buffers for the whole dictionary.
+    let mut normalizer = Normalizer::default();
     for word in dictionary
         .lines()
         .filter_map(|l| l.split(['/', ',', '\t']).next())
         .map(str::trim)
         .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
     {
-        let v = normalize(word, Transforms::ALL);
-        for (s, e) in m.find(&v) {
+        let v = normalizer.view(word, Transforms::ALL);
+        for (s, e) in m.find(v) {
             let key = v.as_str().get(s..e).unwrap_or_default().to_string();
             let list = hits.entry(key).or_default();
             if list.len() < limit && !list.iter().any(|w| w == word) {

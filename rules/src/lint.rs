@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use crate::error::Location;
 use crate::keywords::{parse_wildcards, runs_cover, KeywordMatcher};
-use crate::normalize::normalize;
+use crate::normalize::Normalizer;
 use crate::pack::MatchMode;
 use crate::termset::prepare;
 use crate::PackSet;
@@ -78,12 +78,14 @@ pub fn dictionary_collisions(packs: &PackSet, dictionary: &str, limit: usize) ->
             let p = prepare(core, transforms);
             by_key.entry(p.key).or_default().push((i, m, p.runs));
         }
+        // One set of buffers for the whole word list.
+        let mut normalizer = Normalizer::default();
         for word in &words {
             if is_term_or_inflection(word, &cores) {
                 continue;
             }
-            let view = normalize(word, transforms);
-            for (s, e) in matcher.find(&view) {
+            let view = normalizer.view(word, transforms);
+            for (s, e) in matcher.find(view) {
                 let Some(hit) = view.as_str().get(s..e) else {
                     continue;
                 };
@@ -97,7 +99,7 @@ pub fn dictionary_collisions(packs: &PackSet, dictionary: &str, limit: usize) ->
                         MatchMode::Suffix => view.word_end(e),
                         MatchMode::Substring => true,
                     };
-                    if !bounds || !runs_cover(&view, s, e, runs) {
+                    if !bounds || !runs_cover(view, s, e, runs) {
                         continue;
                     }
                     if s == 0

@@ -136,6 +136,7 @@ fn normalize_into(src: &str, t: Transforms, view: &mut Normalized, buffers: &mut
 
 /// The view's characters, one original character at a time (steps 1 to 5 and the
 /// per-character Korean and Japanese steps).
+///
 /// Appended to `items` (empty, with room for `src.len()` items); `buf` holds one
 /// character's decomposition.
 #[inline(never)]
